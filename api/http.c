@@ -1,0 +1,351 @@
+/* The HTTP server: ulfius on a libmicrohttpd internal thread pool with epoll,
+ * the prelude every request passes (request id, language, client address,
+ * CORS, query parsing, body limit, OPTIONS), the fallback that answers 404 or
+ * 405 from the route table, and a graceful stop. */
+#include "api.h"
+
+#include "input.h"
+#include "log.h"
+#include "problem.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yder.h>
+
+enum priority { PRIORITY_PRELUDE = 0, PRIORITY_HANDLER = 5, PRIORITY_FALLBACK = 9 };
+
+#define DRAIN_WAIT_MS 10000
+
+struct api_server {
+    struct _u_instance instance;
+    const struct app *app;
+    struct sockaddr_in addr;
+    atomic_int in_flight;
+    char **formats; /* ulfius url formats built from the route table */
+    size_t nformats;
+};
+
+/* The one server of the process, so ctx_free can count in-flight requests. */
+static struct api_server *current_server;
+
+static const char EXPOSED_HEADERS[] =
+    "ETag, Location, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, Idempotent-Replayed";
+
+static void ctx_free(void *data)
+{
+    struct req_ctx *ctx = data;
+    for (size_t i = 0; i < ctx->nparams; i++) {
+        free(ctx->params[i].name);
+        free(ctx->params[i].value);
+    }
+    for (size_t i = 0; i < ctx->nquery; i++) {
+        free(ctx->query[i].name);
+        free(ctx->query[i].value);
+    }
+    free(ctx);
+    if (current_server != NULL)
+        atomic_fetch_sub(&current_server->in_flight, 1);
+}
+
+struct req_ctx *api_ctx(struct _u_response *resp)
+{
+    return resp->shared_data;
+}
+
+void api_finish(struct req_ctx *ctx, const struct _u_response *resp)
+{
+    if (ctx->finished)
+        return;
+    ctx->finished = true;
+    uint64_t us = (util_now_ns() - ctx->started_ns) / 1000;
+    log_request(ctx->method, ctx->route, (int)resp->status, us, ctx->request_id);
+}
+
+int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    ulfius_set_string_body_response(resp, status, text);
+    free(text);
+    u_map_put(resp->map_header, "Content-Type", "application/json");
+    api_finish(ctx, resp);
+    return U_CALLBACK_COMPLETE;
+}
+
+int api_send_text(struct _u_response *resp, struct req_ctx *ctx, unsigned status,
+                  const char *content_type, const char *body, size_t len)
+{
+    ulfius_set_binary_body_response(resp, status, body, len);
+    u_map_put(resp->map_header, "Content-Type", content_type);
+    api_finish(ctx, resp);
+    return U_CALLBACK_COMPLETE;
+}
+
+int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned status)
+{
+    resp->status = status;
+    api_finish(ctx, resp);
+    return U_CALLBACK_COMPLETE;
+}
+
+static bool valid_request_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > API_REQUEST_ID_MAX)
+        return false;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '-' || *s == '_' || *s == '.' || *s == ':'))
+            return false;
+    return true;
+}
+
+/* True when the highest-weighted language in Accept-Language is Portuguese. */
+static bool prefers_pt(const char *header)
+{
+    double best = -1;
+    bool pt = false;
+    const char *p = header;
+    while (p != NULL && *p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        const char *semi = memchr(p, ';', len);
+        size_t tag = semi ? (size_t)(semi - p) : len;
+        double q = 1.0;
+        const char *qp = semi ? strstr(semi, "q=") : NULL;
+        if (qp != NULL && qp < p + len)
+            q = strtod(qp + 2, NULL);
+        if (tag > 0 && q > best) {
+            best = q;
+            pt = tag >= 2 && strncasecmp(p, "pt", 2) == 0 && (tag == 2 || p[2] == '-');
+        }
+        p += len;
+    }
+    return pt;
+}
+
+static bool is_trusted(const struct config *cfg, const char *ip)
+{
+    for (char **t = cfg->trusted_proxies; *t; t++)
+        if (strcmp(*t, ip) == 0)
+            return true;
+    return false;
+}
+
+/* The peer's address; behind a trusted proxy, the nearest untrusted address
+ * in X-Forwarded-For. */
+static void client_address(const struct _u_request *req, const struct config *cfg, char *out,
+                           size_t size)
+{
+    const struct sockaddr_in *sa = (const struct sockaddr_in *)req->client_address;
+    if (sa == NULL || inet_ntop(AF_INET, &sa->sin_addr, out, (socklen_t)size) == NULL)
+        snprintf(out, size, "unknown");
+    const char *xff = u_map_get_case(req->map_header, "X-Forwarded-For");
+    if (xff == NULL || !is_trusted(cfg, out))
+        return;
+    char *copy = xstrdup(xff);
+    for (;;) {
+        char *comma = strrchr(copy, ',');
+        char *item = comma ? comma + 1 : copy;
+        while (*item == ' ')
+            item++;
+        struct in_addr a;
+        if (inet_pton(AF_INET, item, &a) != 1)
+            break;
+        snprintf(out, size, "%s", item);
+        if (!is_trusted(cfg, item) || comma == NULL)
+            break;
+        *comma = '\0';
+    }
+    free(copy);
+}
+
+static void apply_cors(const struct _u_request *req, struct _u_response *resp,
+                       const struct config *cfg)
+{
+    const char *origin = u_map_get_case(req->map_header, "Origin");
+    if (origin == NULL)
+        return;
+    u_map_put(resp->map_header, "Vary", "Origin");
+    for (char **o = cfg->cors_origins; *o; o++)
+        if (strcmp(*o, origin) == 0) {
+            u_map_put(resp->map_header, "Access-Control-Allow-Origin", origin);
+            u_map_put(resp->map_header, "Access-Control-Expose-Headers", EXPOSED_HEADERS);
+            return;
+        }
+}
+
+static int answer_options(const struct _u_request *req, struct _u_response *resp,
+                          struct req_ctx *ctx)
+{
+    char allow[128];
+    if (!api_allowed_methods(req->url_path, allow, sizeof allow))
+        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+    u_map_put(resp->map_header, "Allow", allow);
+    if (u_map_get_case(resp->map_header, "Access-Control-Allow-Origin") != NULL) {
+        u_map_put(resp->map_header, "Access-Control-Allow-Methods", allow);
+        u_map_put(resp->map_header, "Access-Control-Allow-Headers",
+                  "Authorization, Content-Type, Idempotency-Key, If-Match, X-Request-Id, "
+                  "Accept-Language");
+        u_map_put(resp->map_header, "Access-Control-Max-Age", "600");
+    }
+    return api_send_empty(resp, ctx, 204);
+}
+
+static struct req_ctx *ctx_new(const struct _u_request *req, struct _u_response *resp,
+                               const struct app *app)
+{
+    struct req_ctx *ctx = xcalloc(1, sizeof *ctx);
+    ctx->app = app;
+    ctx->started_ns = util_now_ns();
+    ctx->method = req->http_verb;
+    ctx->route = "unmatched";
+    const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
+    if (valid_request_id(rid))
+        snprintf(ctx->request_id, sizeof ctx->request_id, "%s", rid);
+    else
+        util_uuid_v4(ctx->request_id);
+    ctx->lang_pt = prefers_pt(u_map_get_case(req->map_header, "Accept-Language"));
+    client_address(req, app->cfg, ctx->client_ip, sizeof ctx->client_ip);
+    resp->shared_data = ctx;
+    resp->free_shared_data = ctx_free;
+    if (current_server != NULL)
+        atomic_fetch_add(&current_server->in_flight, 1);
+    return ctx;
+}
+
+static int prelude(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct req_ctx *ctx = ctx_new(req, resp, app);
+    u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
+    u_map_put(resp->map_header, "Cache-Control", "no-store");
+    apply_cors(req, resp, app->cfg);
+    if (req->binary_body_length > app->cfg->max_body_bytes)
+        return problem_send(resp, ctx, PROBLEM_PAYLOAD_TOO_LARGE, PROBLEM_NO_DETAIL, NULL);
+    const char *q = strchr(req->http_url, '?');
+    char *bad = NULL;
+    if (!input_parse_query(q ? q + 1 : NULL, ctx, &bad)) {
+        json_t *errors = json_array();
+        const char *name = bad && util_valid_utf8(bad, strlen(bad)) ? bad : "?";
+        input_error(errors, NULL, name, api_query(ctx, name) ? "repeated" : "encoding",
+                    ctx->lang_pt);
+        free(bad);
+        return problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
+                            (struct problem_text){"The query string is malformed: see errors.",
+                                                  "A query string está mal formada: ver errors."},
+                            json_pack("{s:o}", "errors", errors));
+    }
+    if (strcmp(req->http_verb, "OPTIONS") == 0)
+        return answer_options(req, resp, ctx);
+    return U_CALLBACK_IGNORE;
+}
+
+static int fallback(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    (void)user_data;
+    struct req_ctx *ctx = api_ctx(resp);
+    if (ctx == NULL || ctx->finished)
+        return U_CALLBACK_COMPLETE;
+    char allow[128];
+    if (!api_allowed_methods(req->url_path, allow, sizeof allow))
+        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+    u_map_put(resp->map_header, "Allow", allow);
+    return problem_send(resp, ctx, PROBLEM_METHOD_NOT_ALLOWED, PROBLEM_NO_DETAIL, NULL);
+}
+
+/* ulfius writes path parameters as ":name"; our templates say "{name}". */
+static char *ulfius_format(const char *tmpl)
+{
+    char *out = xmalloc(strlen(tmpl) + 1), *o = out;
+    for (const char *t = tmpl; *t; t++)
+        if (*t == '{')
+            *o++ = ':';
+        else if (*t != '}')
+            *o++ = *t;
+    *o = '\0';
+    return out;
+}
+
+static bool add_routes(struct api_server *s)
+{
+    struct _u_instance *in = &s->instance;
+    size_t n = 0;
+    while (api_routes[n].method)
+        n++;
+    s->formats = xcalloc(n, sizeof *s->formats);
+    bool ok = ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_PRELUDE, prelude,
+                                         (void *)s->app) == U_OK;
+    for (size_t i = 0; ok && i < n; i++) {
+        s->formats[i] = ulfius_format(api_routes[i].path);
+        s->nformats++;
+        ok = ulfius_add_endpoint_by_val(in, api_routes[i].method, NULL, s->formats[i],
+                                        PRIORITY_HANDLER, api_dispatch,
+                                        (void *)&api_routes[i]) == U_OK;
+    }
+    return ok && ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_FALLBACK, fallback,
+                                            NULL) == U_OK;
+}
+
+static void server_free(struct api_server *s)
+{
+    ulfius_clean_instance(&s->instance);
+    for (size_t i = 0; i < s->nformats; i++)
+        free(s->formats[i]);
+    free(s->formats);
+    free(s);
+}
+
+struct api_server *api_server_start(const struct app *app)
+{
+    struct api_server *s = xcalloc(1, sizeof *s);
+    s->app = app;
+    s->addr.sin_family = AF_INET;
+    s->addr.sin_port = htons((uint16_t)app->cfg->port);
+    inet_pton(AF_INET, app->cfg->bind_address, &s->addr.sin_addr);
+    if (ulfius_init_instance(&s->instance, app->cfg->port, NULL, NULL) != U_OK) {
+        free(s);
+        return NULL;
+    }
+    /* ulfius truncates a body at the limit: one byte more lets the prelude see it and say 413. */
+    s->instance.max_post_body_size = app->cfg->max_body_bytes + 1;
+    s->instance.allowed_post_processor = U_POST_PROCESS_NONE;
+    current_server = s;
+    struct MHD_OptionItem ops[] = {
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &s->addr},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->cfg->threads, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, 1000, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    if (!add_routes(s) || ulfius_start_framework_with_mhd_options(&s->instance, flags, ops) != U_OK) {
+        y_log_message(Y_LOG_LEVEL_ERROR, "cannot listen on %s:%u", app->cfg->bind_address,
+                      app->cfg->port);
+        current_server = NULL;
+        server_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void api_server_stop(struct api_server *s)
+{
+    if (s == NULL)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
+    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < DRAIN_WAIT_MS; waited += 10)
+        usleep(10000);
+    ulfius_stop_framework(&s->instance);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    current_server = NULL;
+    server_free(s);
+}

@@ -1,0 +1,149 @@
+/* Route matching and dispatch. ulfius finds candidate routes; this file
+ * re-matches each template strictly (path parameters come from the path
+ * alone, never from the query string that ulfius merges into the same map),
+ * checks query keys against the route's list, applies the role rule, and
+ * runs the handler. */
+#include "api.h"
+
+#include "auth.h"
+#include "input.h"
+#include "problem.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *api_param(const struct req_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->nparams; i++)
+        if (strcmp(ctx->params[i].name, name) == 0)
+            return ctx->params[i].value;
+    return NULL;
+}
+
+const char *api_query(const struct req_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->nquery; i++)
+        if (strcmp(ctx->query[i].name, name) == 0)
+            return ctx->query[i].value;
+    return NULL;
+}
+
+static void clear_params(struct req_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->nparams; i++) {
+        free(ctx->params[i].name);
+        free(ctx->params[i].value);
+    }
+    ctx->nparams = 0;
+}
+
+/* A decoded path parameter may hold only visible ASCII other than '/'. */
+static bool plain_segment(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f || *s == '/')
+            return false;
+    return true;
+}
+
+bool api_route_match(const char *tmpl, const char *path, struct req_ctx *ctx)
+{
+    if (ctx != NULL)
+        clear_params(ctx);
+    const char *t = tmpl, *p = path;
+    while (*t == '/' && *p == '/') {
+        t++;
+        p++;
+        size_t tl = strcspn(t, "/"), pl = strcspn(p, "/");
+        if (tl > 2 && t[0] == '{' && t[tl - 1] == '}') {
+            char *value = input_percent_decode(p, pl, false);
+            bool ok = value != NULL && plain_segment(value);
+            if (ok && ctx != NULL && ctx->nparams < API_MAX_PARAMS) {
+                ctx->params[ctx->nparams].name = xstrndup(t + 1, tl - 2);
+                ctx->params[ctx->nparams].value = value;
+                ctx->nparams++;
+                value = NULL;
+            }
+            free(value);
+            if (!ok)
+                goto fail;
+        } else if (tl != pl || strncmp(t, p, tl) != 0) {
+            goto fail;
+        }
+        t += tl;
+        p += pl;
+    }
+    if (*t == '\0' && *p == '\0')
+        return true;
+fail:
+    if (ctx != NULL)
+        clear_params(ctx);
+    return false;
+}
+
+bool api_allowed_methods(const char *path, char *out, size_t size)
+{
+    bool any = false;
+    out[0] = '\0';
+    for (const struct route *r = api_routes; r->method; r++) {
+        if (!api_route_match(r->path, path, NULL) || strstr(out, r->method) != NULL)
+            continue;
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", any ? ", " : "", r->method);
+        any = true;
+    }
+    if (any && strstr(out, "OPTIONS") == NULL) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, ", OPTIONS");
+    }
+    return any;
+}
+
+static bool key_allowed(const struct route *r, const char *key)
+{
+    for (const char *const *q = r->query; q && *q; q++)
+        if (strcmp(*q, key) == 0)
+            return true;
+    return false;
+}
+
+/* Refuses query keys the route does not take, and any that shadow a path
+ * parameter (ulfius would merge them into the path value). */
+static bool check_query(const struct route *r, struct _u_response *resp, struct req_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->nquery; i++) {
+        const char *key = ctx->query[i].name;
+        const char *code = api_param(ctx, key) ? "shadows_path"
+                           : key_allowed(r, key) ? NULL
+                                                 : "unknown_parameter";
+        if (code == NULL)
+            continue;
+        json_t *errors = json_array();
+        input_error(errors, NULL, key, code, ctx->lang_pt);
+        problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
+                     (struct problem_text){"A query parameter is not accepted: see errors.",
+                                           "Um parâmetro não é aceite: ver errors."},
+                     json_pack("{s:o}", "errors", errors));
+        return false;
+    }
+    return true;
+}
+
+int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct route *r = user_data;
+    struct req_ctx *ctx = api_ctx(resp);
+    if (ctx == NULL || ctx->finished)
+        return U_CALLBACK_CONTINUE;
+    if (!api_route_match(r->path, req->url_path, ctx))
+        return U_CALLBACK_CONTINUE; /* ulfius matched loosely; the fallback answers */
+    ctx->route = r->path;
+    if (!check_query(r, resp, ctx))
+        return U_CALLBACK_COMPLETE;
+    if (!auth_authorize(req, resp, ctx, r->roles))
+        return U_CALLBACK_COMPLETE;
+    return r->handler(req, resp, ctx);
+}

@@ -1,0 +1,119 @@
+/* What every HTTP handler shares: the per-request context kept in the
+ * response's shared data, the route table's shape, and the answer helpers.
+ * A handler reads input through input.h, calls the domain and the store, and
+ * answers with api_send_json or problem_send; it never touches SQL or JWT. */
+#ifndef PARCERIA_API_H
+#define PARCERIA_API_H
+
+#include "config.h"
+#include "db.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ulfius.h>
+
+#define API_MAX_PARAMS 4
+#define API_MAX_QUERY 24
+#define API_REQUEST_ID_MAX 128
+
+/* Roles as bits, so a route lists who may call it. */
+enum api_role {
+    ROLE_ADMIN = 1u << 0,
+    ROLE_STAFF = 1u << 1,
+    ROLE_REGISTRAR = 1u << 2,
+    ROLE_APPLICANT = 1u << 3,
+    ROLE_TEACHER = 1u << 4,
+};
+#define ROLE_PUBLIC 0u /* no token needed */
+#define ROLE_ANY_TOKEN (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT | ROLE_TEACHER)
+
+/* Shared, read-only service state. */
+struct app {
+    const struct config *cfg;
+    struct db_pool *pool;
+};
+
+struct api_pair {
+    char *name;
+    char *value;
+};
+
+/* Who is calling, from a verified token. role is one enum api_role bit, or 0
+ * for an anonymous caller. Strings are empty when the claim is absent. */
+struct principal {
+    unsigned role;
+    char sub[256];
+    char registrar_id[40];
+    char application_id[40];
+    char entry_id[40];
+    long long expires_at;
+};
+
+struct req_ctx {
+    const struct app *app;
+    struct principal who;
+    char request_id[API_REQUEST_ID_MAX + 1];
+    uint64_t started_ns;
+    bool lang_pt;                /* Accept-Language prefers Portuguese */
+    const char *method;
+    const char *route;           /* the matched template, or "unmatched" */
+    char client_ip[64];
+    size_t nparams;
+    struct api_pair params[API_MAX_PARAMS]; /* path parameters, strictly parsed */
+    size_t nquery;
+    struct api_pair query[API_MAX_QUERY];   /* query parameters, decoded */
+    bool finished;
+};
+
+typedef int (*api_handler)(const struct _u_request *req, struct _u_response *resp,
+                           struct req_ctx *ctx);
+
+struct route {
+    const char *method;
+    const char *path;             /* template: /v1/things/{id} */
+    api_handler handler;
+    unsigned roles;               /* ROLE_PUBLIC or a set of enum api_role bits */
+    const char *const *query;     /* accepted query keys, NULL-terminated; NULL: none */
+};
+
+/* The route table (api/routes.c), ending with a NULL method. */
+extern const struct route api_routes[];
+
+/* The request context of this request (lent). */
+struct req_ctx *api_ctx(struct _u_response *resp);
+
+/* Path parameter by name (lent), or NULL. */
+const char *api_param(const struct req_ctx *ctx, const char *name);
+/* Query parameter by name (lent), or NULL. */
+const char *api_query(const struct req_ctx *ctx, const char *name);
+
+/* Answers status with body as JSON; takes the reference to body. Returns
+ * U_CALLBACK_COMPLETE so a handler can `return api_send_json(...)`. */
+int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status, json_t *body);
+/* Answers status with a text body of the given content type (copied). */
+int api_send_text(struct _u_response *resp, struct req_ctx *ctx, unsigned status,
+                  const char *content_type, const char *body, size_t len);
+/* Answers 204 No Content. */
+int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned status);
+
+/* Logs the request line once and marks the context finished. */
+void api_finish(struct req_ctx *ctx, const struct _u_response *resp);
+
+/* Matches a concrete path against a template, filling ctx's path parameters
+ * when ctx is not NULL. Percent-encoded segments are decoded; a decoded '/'
+ * or an invalid segment never matches. */
+bool api_route_match(const char *tmpl, const char *path, struct req_ctx *ctx);
+/* Writes the methods the route table allows on path, comma-separated, into
+ * out; returns false when no route has that path. */
+bool api_allowed_methods(const char *path, char *out, size_t size);
+
+/* The ulfius callback that runs one route of the table (user_data is the route). */
+int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* Server life cycle (api/http.c). */
+struct api_server;
+struct api_server *api_server_start(const struct app *app);
+void api_server_stop(struct api_server *server);
+
+#endif

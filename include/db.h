@@ -1,0 +1,58 @@
+/* The PostgreSQL connection pool and the transaction helper. Fixed size; a
+ * caller waits a bounded time for a connection and otherwise gets
+ * ST_UNAVAILABLE (a 503). Timeouts live in the connection options, so a
+ * reconnect after a database restart keeps them. */
+#ifndef PARCERIA_DB_H
+#define PARCERIA_DB_H
+
+#include "status.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+struct db_pool;
+
+struct db_pool_stats {
+    unsigned size;
+    unsigned in_use;
+    unsigned waiting;
+};
+
+/* Returns a new pool; connections are opened lazily, so start-up survives a
+ * database that is not up yet. */
+struct db_pool *db_pool_new(const char *url, unsigned size, unsigned wait_ms,
+                            unsigned statement_timeout_ms);
+void db_pool_free(struct db_pool *pool);
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
+
+/* Lends a healthy connection, or ST_UNAVAILABLE after the wait bound. */
+enum status db_acquire(struct db_pool *pool, PGconn **out) WARN_UNUSED;
+/* Gives a connection back; rolls back an open transaction, resets a broken one. */
+void db_release(struct db_pool *pool, PGconn *conn);
+
+/* Opens one connection outside the pool (migrations, tools). NULL on failure,
+ * with the reason written to stderr. */
+PGconn *db_connect(const char *url, unsigned statement_timeout_ms);
+
+/* Maps a result's SQLSTATE to a status: 23505 → ST_CONFLICT, 40001/40P01 →
+ * ST_RETRY, 57014 and connection failures → ST_UNAVAILABLE, anything else is
+ * logged and ST_UNAVAILABLE. res may be NULL. */
+enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
+
+/* Runs a parameterised statement; *out (when not NULL) receives the result on
+ * ST_OK, which the caller PQclear()s. Text parameters only. */
+enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                    PGresult **out) WARN_UNUSED;
+
+/* Runs fn inside BEGIN … COMMIT on a pooled connection, retrying on
+ * serialization failures and deadlocks. fn returns ST_OK to commit; anything
+ * else rolls back and is returned. */
+typedef enum status (*db_tx_fn)(PGconn *conn, void *arg);
+enum status db_transaction(struct db_pool *pool, db_tx_fn fn, void *arg) WARN_UNUSED;
+/* Runs fn on a pooled connection with no explicit transaction (reads). */
+enum status db_with_conn(struct db_pool *pool, db_tx_fn fn, void *arg) WARN_UNUSED;
+
+/* Counts database errors seen (for metrics). */
+unsigned long db_error_count(void);
+
+#endif

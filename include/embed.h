@@ -1,0 +1,20 @@
+/* Files compiled into the binary by tools/embed.py: the migrations and the
+ * OpenAPI document. Each array ends with an entry whose name is NULL. */
+#ifndef PARCERIA_EMBED_H
+#define PARCERIA_EMBED_H
+
+#include <stddef.h>
+
+struct embed_file {
+    const char *name;
+    const char *data; /* NUL-terminated */
+    size_t size;
+};
+
+extern const struct embed_file embed_migrations[];
+extern const struct embed_file embed_assets[];
+
+/* The asset called name, or NULL. */
+const struct embed_file *embed_asset(const char *name);
+
+#endif

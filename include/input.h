@@ -1,0 +1,102 @@
+/* Strict input: request bodies against a per-endpoint field table (unknown
+ * keys, duplicate keys, wrong types and out-of-range values rejected, every
+ * violation reported at once as a JSON Pointer), and list parameters. The
+ * "or reply" readers send the 400/413/415/422 themselves and return NULL. */
+#ifndef PARCERIA_INPUT_H
+#define PARCERIA_INPUT_H
+
+#include "api.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+enum field_type {
+    FIELD_STRING,
+    FIELD_INTEGER,
+    FIELD_BOOLEAN,
+    FIELD_OBJECT,
+    FIELD_ARRAY,
+    FIELD_UUID,
+    FIELD_TIMESTAMP, /* RFC 3339 in UTC */
+    FIELD_ENUM,      /* a string from values */
+};
+
+#define FIELD_REQUIRED 1u
+#define FIELD_NULLABLE 2u
+
+/* One member of a JSON object. Tables end with an entry whose name is NULL. */
+struct field {
+    const char *name;
+    enum field_type type;
+    unsigned flags;
+    long long min, max;            /* length in characters, integer range or item count; max 0 = none */
+    const struct field *fields;    /* OBJECT members, or ARRAY items when item_type is OBJECT */
+    enum field_type item_type;     /* ARRAY item type */
+    const char *const *values;     /* ENUM values, NULL-terminated */
+    unsigned writers;              /* roles that may write it; 0: any role the route admits */
+    /* Extra rule on a value of the right type: returns an error code, or NULL. */
+    const char *(*check)(const json_t *value);
+};
+
+enum input_mode { INPUT_CREATE, INPUT_PATCH };
+
+/* Validates obj against fields, appending {pointer, code, message} entries
+ * to errors (a JSON array). role is the caller's single role bit (0 for the
+ * public). Pure: no I/O. Returns true when nothing was appended. */
+bool input_validate(const json_t *obj, const struct field *fields, enum input_mode mode,
+                    unsigned role, bool lang_pt, json_t *errors);
+
+/* Appends one error to errors: pointer is a JSON Pointer, or parameter names a
+ * query parameter (exactly one of them non-NULL). */
+void input_error(json_t *errors, const char *pointer, const char *parameter, const char *code,
+                 bool lang_pt);
+
+/* Reads the body as a JSON object and validates it; on any failure answers
+ * 400/413/415/422 and returns NULL. When optional is true an empty body is an
+ * empty object. Returns a new reference. */
+json_t *input_body(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                   const struct field *fields, enum input_mode mode, unsigned role, bool optional);
+
+/* Parses a raw query string (after '?') into ctx->query. Refuses repeated
+ * keys, bad percent-encoding, invalid UTF-8 and too many keys. Returns the
+ * offending key's problem through *bad (a new string) on failure. */
+bool input_parse_query(const char *raw, struct req_ctx *ctx, char **bad);
+/* Decodes %XX and '+' in place semantics into a new string; NULL when the
+ * encoding or the UTF-8 is invalid. */
+char *input_percent_decode(const char *s, size_t len, bool plus_is_space);
+
+/* A list request: limit, cursor, sort, filters, updated_since, include_total. */
+struct page_sort {
+    const char *name; /* the public field name: created_at, handle, … */
+    int column;       /* index the store maps to a fixed SQL fragment */
+};
+
+struct page_req {
+    int limit;
+    bool include_total;
+    int sort_column;
+    bool descending;
+    char *after_value; /* from the cursor: last row's sort value, or NULL */
+    char *after_id;    /* from the cursor: last row's id, or NULL */
+    char *updated_since;
+};
+
+/* Reads limit (1–200, default 50), cursor, sort (one of sorts, '-' prefix for
+ * descending; default "-created_at" which must be in sorts), updated_since
+ * and include_total. Answers 400 and returns false on any bad one. */
+bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
+                size_t nsorts, struct page_req *out);
+void input_page_cleanup(struct page_req *page);
+/* Encodes the cursor for the row (sort value, id). Returns a new string. */
+char *input_page_cursor(const struct page_req *page, const char *value, const char *id);
+
+/* Splits a comma-separated filter into a Postgres text-array literal's items
+ * check: each item must satisfy ok (when not NULL). Returns false and answers
+ * 400 on a bad item; *out gets a new JSON array of strings (NULL when absent). */
+bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char *name,
+                       bool (*ok)(const char *item), json_t **out);
+
+/* True when s is an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.fff]Z). */
+bool input_is_timestamp(const char *s);
+
+#endif

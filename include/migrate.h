@@ -1,0 +1,30 @@
+/* Schema migrations: the SQL files of migrations/, compiled into the binary,
+ * applied in name order, each in its own transaction and recorded with its
+ * SHA-256 in schema_migrations, under an advisory lock so that two instances
+ * starting together do not race. */
+#ifndef PARCERIA_MIGRATE_H
+#define PARCERIA_MIGRATE_H
+
+#include "status.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+enum migrate_state {
+    MIGRATE_CURRENT,  /* every migration applied, none changed */
+    MIGRATE_PENDING,  /* some migrations not applied yet */
+    MIGRATE_CHANGED,  /* an applied migration's file differs from what ran */
+    MIGRATE_UNKNOWN,  /* the database has a migration this binary does not know */
+};
+
+/* Applies every pending migration. Prints what it does to stdout and any error
+ * to stderr. Returns false on failure or when an applied file has changed. */
+bool migrate_apply(PGconn *conn);
+
+/* Compares the database with the embedded migrations without changing it. */
+enum status migrate_check(PGconn *conn, enum migrate_state *out) WARN_UNUSED;
+
+/* Text for a state, for messages. */
+const char *migrate_state_text(enum migrate_state state);
+
+#endif

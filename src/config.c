@@ -1,0 +1,230 @@
+/* Reads and checks the PARCERIA_* environment once. Every problem is reported,
+ * by variable name, before the program gives up, so one start-up attempt shows
+ * an operator everything to fix. */
+#include "config.h"
+
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yder.h>
+
+struct reader {
+    const char *(*lookup)(const char *name);
+    char *errors;
+};
+
+static void complain(struct reader *r, const char *name, const char *why)
+{
+    char *line = xasprintf("%s%s: %s\n", r->errors ? r->errors : "", name, why);
+    free(r->errors);
+    r->errors = line;
+}
+
+static const char *value_of(struct reader *r, const char *name)
+{
+    const char *v = r->lookup(name);
+    return (v != NULL && *v != '\0') ? v : NULL;
+}
+
+static char *read_string(struct reader *r, const char *name, const char *fallback)
+{
+    const char *v = value_of(r, name);
+    if (v == NULL)
+        return fallback ? xstrdup(fallback) : NULL;
+    return xstrdup(v);
+}
+
+static unsigned read_uint(struct reader *r, const char *name, unsigned fallback, unsigned min,
+                          unsigned max)
+{
+    const char *v = value_of(r, name);
+    if (v == NULL)
+        return fallback;
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < (long long)min || n > (long long)max) {
+        char *why = xasprintf("must be a whole number from %u to %u", min, max);
+        complain(r, name, why);
+        free(why);
+        return fallback;
+    }
+    return (unsigned)n;
+}
+
+static bool valid_ipv4(const char *s)
+{
+    struct in_addr a;
+    return inet_pton(AF_INET, s, &a) == 1;
+}
+
+/* Splits a comma-separated value into a NULL-terminated list, trimming spaces. */
+static char **read_list(struct reader *r, const char *name)
+{
+    const char *v = value_of(r, name);
+    size_t cap = 1, n = 0;
+    char **list = xcalloc(cap + 1, sizeof *list);
+    if (v == NULL)
+        return list;
+    char *copy = xstrdup(v), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t len = strlen(tok);
+        while (len > 0 && tok[len - 1] == ' ')
+            tok[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            list = xrealloc(list, (cap + 1) * sizeof *list);
+        }
+        list[n++] = xstrdup(tok);
+        list[n] = NULL;
+    }
+    free(copy);
+    return list;
+}
+
+static void free_list(char **list)
+{
+    if (list == NULL)
+        return;
+    for (char **p = list; *p; p++)
+        free(*p);
+    free(list);
+}
+
+static void read_log(struct reader *r, struct config *cfg)
+{
+    static const struct {
+        const char *name;
+        unsigned long level;
+    } levels[] = {{"error", Y_LOG_LEVEL_ERROR},
+                  {"warning", Y_LOG_LEVEL_WARNING},
+                  {"info", Y_LOG_LEVEL_INFO},
+                  {"debug", Y_LOG_LEVEL_DEBUG}};
+    const char *lvl = value_of(r, "PARCERIA_LOG_LEVEL");
+    cfg->log_level = Y_LOG_LEVEL_INFO;
+    if (lvl != NULL) {
+        size_t i;
+        for (i = 0; i < sizeof levels / sizeof levels[0]; i++)
+            if (strcmp(lvl, levels[i].name) == 0)
+                break;
+        if (i == sizeof levels / sizeof levels[0])
+            complain(r, "PARCERIA_LOG_LEVEL", "must be error, warning, info or debug");
+        else
+            cfg->log_level = levels[i].level;
+    }
+    const char *fmt = value_of(r, "PARCERIA_LOG_FORMAT");
+    cfg->log_format = CONFIG_LOG_TEXT;
+    if (fmt != NULL && strcmp(fmt, "json") == 0)
+        cfg->log_format = CONFIG_LOG_JSON;
+    else if (fmt != NULL && strcmp(fmt, "text") != 0)
+        complain(r, "PARCERIA_LOG_FORMAT", "must be text or json");
+}
+
+static void read_network(struct reader *r, struct config *cfg)
+{
+    cfg->bind_address = read_string(r, "PARCERIA_BIND_ADDRESS", "127.0.0.1");
+    if (!valid_ipv4(cfg->bind_address))
+        complain(r, "PARCERIA_BIND_ADDRESS", "must be an IPv4 address such as 127.0.0.1");
+    cfg->port = read_uint(r, "PARCERIA_PORT", 8080, 1, 65535);
+    cfg->metrics_bind = NULL;
+    cfg->metrics_port = 0;
+    const char *m = value_of(r, "PARCERIA_METRICS_BIND");
+    if (m != NULL) {
+        const char *colon = strrchr(m, ':');
+        char *end = NULL;
+        long port = colon ? strtol(colon + 1, &end, 10) : -1;
+        char *host = colon ? xstrndup(m, (size_t)(colon - m)) : NULL;
+        if (colon == NULL || end == colon + 1 || *end != '\0' || port < 1 || port > 65535 ||
+            !valid_ipv4(host)) {
+            complain(r, "PARCERIA_METRICS_BIND", "must be ADDRESS:PORT, such as 127.0.0.1:9090");
+            free(host);
+        } else {
+            cfg->metrics_bind = host;
+            cfg->metrics_port = (unsigned)port;
+        }
+    }
+    cfg->cors_origins = read_list(r, "PARCERIA_CORS_ORIGINS");
+    for (char **o = cfg->cors_origins; *o; o++)
+        if (strncmp(*o, "https://", 8) != 0 && strncmp(*o, "http://", 7) != 0)
+            complain(r, "PARCERIA_CORS_ORIGINS", "each origin must start with https:// or http://");
+    cfg->trusted_proxies = read_list(r, "PARCERIA_TRUSTED_PROXIES");
+    for (char **p = cfg->trusted_proxies; *p; p++)
+        if (!valid_ipv4(*p))
+            complain(r, "PARCERIA_TRUSTED_PROXIES", "each entry must be an IPv4 address");
+}
+
+static void read_jwt(struct reader *r, struct config *cfg)
+{
+    cfg->jwt_alg = read_string(r, "PARCERIA_JWT_ALG", "HS256");
+    cfg->jwt_secret = read_string(r, "PARCERIA_JWT_SECRET", NULL);
+    cfg->jwt_private_key_file = read_string(r, "PARCERIA_JWT_PRIVATE_KEY_FILE", NULL);
+    cfg->jwt_public_key_file = read_string(r, "PARCERIA_JWT_PUBLIC_KEY_FILE", NULL);
+    cfg->jwt_issuer = read_string(r, "PARCERIA_JWT_ISSUER", "https://parceria.dns.pt");
+    cfg->jwt_audience = read_string(r, "PARCERIA_JWT_AUDIENCE", "parceria-api");
+    cfg->jwt_issuers_file = read_string(r, "PARCERIA_JWT_ISSUERS_FILE", NULL);
+    cfg->token_ttl = read_uint(r, "PARCERIA_TOKEN_TTL", 900, 60, 3600);
+    if (strcmp(cfg->jwt_alg, "HS256") == 0) {
+        if (cfg->jwt_secret == NULL || strlen(cfg->jwt_secret) < 32)
+            complain(r, "PARCERIA_JWT_SECRET", "HS256 needs a secret of at least 32 bytes");
+    } else if (strcmp(cfg->jwt_alg, "ES256") == 0 || strcmp(cfg->jwt_alg, "RS256") == 0) {
+        if (cfg->jwt_private_key_file == NULL)
+            complain(r, "PARCERIA_JWT_PRIVATE_KEY_FILE", "is required for ES256 and RS256");
+        if (cfg->jwt_public_key_file == NULL)
+            complain(r, "PARCERIA_JWT_PUBLIC_KEY_FILE", "is required for ES256 and RS256");
+    } else {
+        complain(r, "PARCERIA_JWT_ALG", "must be HS256, ES256 or RS256");
+    }
+    cfg->admin_client_id = read_string(r, "PARCERIA_ADMIN_CLIENT_ID", NULL);
+    cfg->admin_client_secret = read_string(r, "PARCERIA_ADMIN_CLIENT_SECRET", NULL);
+    if ((cfg->admin_client_id == NULL) != (cfg->admin_client_secret == NULL))
+        complain(r, "PARCERIA_ADMIN_CLIENT_SECRET",
+                 "PARCERIA_ADMIN_CLIENT_ID and PARCERIA_ADMIN_CLIENT_SECRET go together");
+    if (cfg->admin_client_secret != NULL && strlen(cfg->admin_client_secret) < 32)
+        complain(r, "PARCERIA_ADMIN_CLIENT_SECRET", "must be at least 32 characters");
+}
+
+bool config_load(struct config *cfg, const char *(*lookup)(const char *name), char **errors)
+{
+    struct reader r = {.lookup = lookup, .errors = NULL};
+    memset(cfg, 0, sizeof *cfg);
+    cfg->database_url = read_string(&r, "PARCERIA_DATABASE_URL", "postgresql:///parceria");
+    read_network(&r, cfg);
+    read_jwt(&r, cfg);
+    cfg->db_pool_size = read_uint(&r, "PARCERIA_DB_POOL_SIZE", 8, 1, 256);
+    cfg->db_wait_ms = read_uint(&r, "PARCERIA_DB_WAIT_MS", 2000, 10, 60000);
+    cfg->statement_timeout_ms = read_uint(&r, "PARCERIA_STATEMENT_TIMEOUT_MS", 5000, 100, 600000);
+    cfg->threads = read_uint(&r, "PARCERIA_THREADS", 8, 1, 256);
+    cfg->max_body_bytes = read_uint(&r, "PARCERIA_MAX_BODY_BYTES", 1048576, 1024, 67108864);
+    cfg->public_rate_limit = read_uint(&r, "PARCERIA_PUBLIC_RATE_LIMIT", 20, 1, 1000000);
+    cfg->client_rate_limit = read_uint(&r, "PARCERIA_CLIENT_RATE_LIMIT", 600, 1, 1000000);
+    read_log(&r, cfg);
+    *errors = r.errors;
+    return r.errors == NULL;
+}
+
+void config_cleanup(struct config *cfg)
+{
+    free(cfg->database_url);
+    free(cfg->bind_address);
+    free(cfg->metrics_bind);
+    free(cfg->jwt_alg);
+    free(cfg->jwt_secret);
+    free(cfg->jwt_private_key_file);
+    free(cfg->jwt_public_key_file);
+    free(cfg->jwt_issuer);
+    free(cfg->jwt_audience);
+    free(cfg->jwt_issuers_file);
+    free(cfg->admin_client_id);
+    free(cfg->admin_client_secret);
+    free_list(cfg->cors_origins);
+    free_list(cfg->trusted_proxies);
+    memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,128 @@
+/* The parceria command: serve the API, apply migrations, print the version.
+ * Configuration is read once here and handed down. */
+#include "api.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "util.h"
+
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yder.h>
+
+#ifndef PARCERIA_VERSION
+#define PARCERIA_VERSION "0.0.0"
+#endif
+
+static const char *env_lookup(const char *name)
+{
+    return getenv(name);
+}
+
+static int usage(void)
+{
+    fputs("usage: parceria serve | migrate | version\n"
+          "  serve    answer the API (configuration from PARCERIA_* variables)\n"
+          "  migrate  apply pending database migrations and exit\n"
+          "  version  print the version\n",
+          stderr);
+    return 2;
+}
+
+static bool load_config(struct config *cfg)
+{
+    char *errors = NULL;
+    if (config_load(cfg, env_lookup, &errors))
+        return true;
+    fprintf(stderr, "parceria: bad configuration:\n%s", errors);
+    free(errors);
+    config_cleanup(cfg);
+    return false;
+}
+
+static int run_migrate(const struct config *cfg)
+{
+    PGconn *conn = db_connect(cfg->database_url, 600000);
+    if (conn == NULL)
+        return 1;
+    bool ok = migrate_apply(conn);
+    PQfinish(conn);
+    return ok ? 0 : 1;
+}
+
+/* Refuses to serve a database whose applied migrations differ from ours. A
+ * database that does not answer yet is fine: /readyz reports it. */
+static bool schema_acceptable(const struct config *cfg)
+{
+    PGconn *conn = db_connect(cfg->database_url, cfg->statement_timeout_ms);
+    if (conn == NULL)
+        return true;
+    enum migrate_state state = MIGRATE_CURRENT;
+    enum status st = migrate_check(conn, &state);
+    PQfinish(conn);
+    if (st == ST_OK && (state == MIGRATE_CHANGED || state == MIGRATE_UNKNOWN)) {
+        fprintf(stderr, "parceria: refusing to start: %s\n", migrate_state_text(state));
+        return false;
+    }
+    if (st == ST_OK && state == MIGRATE_PENDING)
+        y_log_message(Y_LOG_LEVEL_WARNING, "migrations are pending: run `parceria migrate`");
+    return true;
+}
+
+static int run_serve(const struct config *cfg)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (!schema_acceptable(cfg))
+        return 1;
+    struct app app = {.cfg = cfg,
+                      .pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_wait_ms,
+                                          cfg->statement_timeout_ms)};
+    struct api_server *server = api_server_start(&app);
+    if (server == NULL) {
+        db_pool_free(app.pool);
+        return 1;
+    }
+    y_log_message(Y_LOG_LEVEL_INFO, "parceria %s listening on %s:%u", PARCERIA_VERSION,
+                  cfg->bind_address, cfg->port);
+    int sig = 0;
+    sigwait(&set, &sig);
+    y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing in-flight requests", sig);
+    api_server_stop(server);
+    db_pool_free(app.pool);
+    y_log_message(Y_LOG_LEVEL_INFO, "stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return usage();
+    if (strcmp(argv[1], "version") == 0) {
+        printf("parceria %s\n", PARCERIA_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0)
+        return usage();
+    util_install_allocators();
+    if (sodium_init() < 0) {
+        fputs("parceria: libsodium failed to initialise\n", stderr);
+        return 1;
+    }
+    struct config cfg;
+    if (!load_config(&cfg))
+        return 1;
+    log_init(cfg.log_level, cfg.log_format);
+    int rc = strcmp(argv[1], "serve") == 0 ? run_serve(&cfg) : run_migrate(&cfg);
+    log_close();
+    config_cleanup(&cfg);
+    return rc;
+}

@@ -1,0 +1,182 @@
+/* The strict input validator, percent-decoding and timestamp shapes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "api.h"
+#include "input.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kinds[] = {"admin", "technical", "security", NULL};
+
+static const struct field contact_fields[] = {
+    {.name = "type", .type = FIELD_ENUM, .flags = FIELD_REQUIRED, .values = kinds},
+    {.name = "email", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 3, .max = 254},
+    {0},
+};
+
+static const struct field fields[] = {
+    {.name = "name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 10},
+    {.name = "count", .type = FIELD_INTEGER, .min = 1, .max = 5},
+    {.name = "registrar_id", .type = FIELD_UUID, .writers = ROLE_STAFF},
+    {.name = "when", .type = FIELD_TIMESTAMP, .flags = FIELD_NULLABLE},
+    {.name = "contacts", .type = FIELD_ARRAY, .item_type = FIELD_OBJECT, .fields = contact_fields,
+     .min = 1, .max = 3},
+    {0},
+};
+
+static json_t *run(const char *text, enum input_mode mode, unsigned role)
+{
+    json_t *obj = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    assert_non_null(obj);
+    json_t *errors = json_array();
+    input_validate(obj, fields, mode, role, false, errors);
+    json_decref(obj);
+    return errors;
+}
+
+static void assert_error(json_t *errors, size_t i, const char *pointer, const char *code)
+{
+    json_t *e = json_array_get(errors, i);
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(e, "pointer")), pointer);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+}
+
+static void valid_body_has_no_errors(void **state)
+{
+    (void)state;
+    json_t *e = run("{\"name\":\"Ana\",\"count\":2,\"when\":\"2026-10-14T09:00:00Z\","
+                    "\"contacts\":[{\"type\":\"admin\",\"email\":\"a@b.pt\"}]}",
+                    INPUT_CREATE, ROLE_REGISTRAR);
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+}
+
+static void every_violation_is_reported(void **state)
+{
+    (void)state;
+    json_t *e = run("{\"count\":9,\"extra\":1,\"contacts\":[{\"type\":\"boss\",\"email\":\"x@y.pt\"},"
+                    "{\"email\":7}]}",
+                    INPUT_CREATE, ROLE_REGISTRAR);
+    assert_int_equal(json_array_size(e), 6);
+    assert_error(e, 0, "/count", "too_large");
+    assert_error(e, 1, "/extra", "unknown_field");
+    assert_error(e, 2, "/contacts/0/type", "enum");
+    assert_error(e, 3, "/contacts/1/email", "type");
+    assert_error(e, 4, "/contacts/1/type", "required");
+    assert_error(e, 5, "/name", "required");
+    json_decref(e);
+}
+
+static void field_a_role_may_not_write_is_refused(void **state)
+{
+    (void)state;
+    json_t *e = run("{\"name\":\"a\",\"registrar_id\":\"6f1c1a52-0d5e-4a53-9a57-6d8a4d2f7c10\"}",
+                    INPUT_CREATE, ROLE_REGISTRAR);
+    assert_int_equal(json_array_size(e), 1);
+    assert_error(e, 0, "/registrar_id", "not_writable");
+    json_decref(e);
+    e = run("{\"name\":\"a\",\"registrar_id\":\"6f1c1a52-0d5e-4a53-9a57-6d8a4d2f7c10\"}",
+            INPUT_CREATE, ROLE_STAFF);
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+}
+
+static void patch_skips_required_but_checks_null(void **state)
+{
+    (void)state;
+    json_t *e = run("{\"when\":null,\"count\":null}", INPUT_PATCH, ROLE_STAFF);
+    assert_int_equal(json_array_size(e), 1);
+    assert_error(e, 0, "/count", "not_null");
+    json_decref(e);
+}
+
+static void length_counts_characters_not_bytes(void **state)
+{
+    (void)state;
+    json_t *e = run("{\"name\":\"çãõçãõçãõç\"}", INPUT_CREATE, 0);
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+    e = run("{\"name\":\"çãõçãõçãõçã\"}", INPUT_CREATE, 0);
+    assert_error(e, 0, "/name", "too_long");
+    json_decref(e);
+}
+
+static void pointer_escapes_tilde_and_slash(void **state)
+{
+    (void)state;
+    json_t *e = run("{\"name\":\"a\",\"a/b~c\":1}", INPUT_CREATE, 0);
+    assert_error(e, 0, "/a~1b~0c", "unknown_field");
+    json_decref(e);
+}
+
+static void percent_decoding(void **state)
+{
+    (void)state;
+    char *s = input_percent_decode("a%20b+c%C3%A7", 13, true);
+    assert_string_equal(s, "a b cç");
+    free(s);
+    assert_null(input_percent_decode("%zz", 3, true));
+    assert_null(input_percent_decode("%4", 2, true));
+    assert_null(input_percent_decode("%00", 3, true));
+    assert_null(input_percent_decode("%ff", 3, true));
+    s = input_percent_decode("a+b", 3, false);
+    assert_string_equal(s, "a+b");
+    free(s);
+}
+
+static void timestamps(void **state)
+{
+    (void)state;
+    assert_true(input_is_timestamp("2026-10-14T09:00:00Z"));
+    assert_true(input_is_timestamp("2026-10-14T09:00:00.123Z"));
+    assert_false(input_is_timestamp("2026-10-14T09:00:00+01:00"));
+    assert_false(input_is_timestamp("2026-13-14T09:00:00Z"));
+    assert_false(input_is_timestamp("2026-10-14 09:00:00Z"));
+    assert_false(input_is_timestamp("2026-10-14T24:00:00Z"));
+    assert_false(input_is_timestamp(""));
+}
+
+static void query_parsing(void **state)
+{
+    (void)state;
+    struct req_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    char *bad = NULL;
+    assert_true(input_parse_query("status=a,b&q=Lisboa+Porto&empty=", &ctx, &bad));
+    assert_int_equal(ctx.nquery, 3);
+    assert_string_equal(api_query(&ctx, "status"), "a,b");
+    assert_string_equal(api_query(&ctx, "q"), "Lisboa Porto");
+    assert_string_equal(api_query(&ctx, "empty"), "");
+    for (size_t i = 0; i < ctx.nquery; i++) {
+        free(ctx.query[i].name);
+        free(ctx.query[i].value);
+    }
+    memset(&ctx, 0, sizeof ctx);
+    assert_false(input_parse_query("a=1&a=2", &ctx, &bad));
+    assert_string_equal(bad, "a");
+    free(bad);
+    free(ctx.query[0].name);
+    free(ctx.query[0].value);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(valid_body_has_no_errors),
+        cmocka_unit_test(every_violation_is_reported),
+        cmocka_unit_test(field_a_role_may_not_write_is_refused),
+        cmocka_unit_test(patch_skips_required_but_checks_null),
+        cmocka_unit_test(length_counts_characters_not_bytes),
+        cmocka_unit_test(pointer_escapes_tilde_and_slash),
+        cmocka_unit_test(percent_decoding),
+        cmocka_unit_test(timestamps),
+        cmocka_unit_test(query_parsing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,77 @@
+/* Path templates: strict matching and path parameters read from the path alone. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void clear(struct req_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->nparams; i++) {
+        free(ctx->params[i].name);
+        free(ctx->params[i].value);
+    }
+    memset(ctx, 0, sizeof *ctx);
+}
+
+static void literal_paths(void **state)
+{
+    (void)state;
+    assert_true(api_route_match("/healthz", "/healthz", NULL));
+    assert_false(api_route_match("/healthz", "/healthz/", NULL));
+    assert_false(api_route_match("/healthz", "//healthz", NULL));
+    assert_false(api_route_match("/v1/me", "/v1/m", NULL));
+    assert_false(api_route_match("/v1/me", "/v1/me/x", NULL));
+}
+
+static void parameters_come_from_the_path(void **state)
+{
+    (void)state;
+    struct req_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    assert_true(api_route_match("/v1/registrars/{id}/clients/{client_id}",
+                                "/v1/registrars/abc/clients/def", &ctx));
+    assert_int_equal(ctx.nparams, 2);
+    assert_string_equal(api_param(&ctx, "id"), "abc");
+    assert_string_equal(api_param(&ctx, "client_id"), "def");
+    clear(&ctx);
+}
+
+static void encoded_slash_and_empty_segments_never_match(void **state)
+{
+    (void)state;
+    struct req_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    assert_false(api_route_match("/v1/things/{id}", "/v1/things/a%2F..%2Fb", &ctx));
+    assert_int_equal(ctx.nparams, 0);
+    assert_false(api_route_match("/v1/things/{id}", "/v1/things/", &ctx));
+    assert_false(api_route_match("/v1/things/{id}", "/v1/things/%zz", &ctx));
+    assert_true(api_route_match("/v1/things/{id}", "/v1/things/A%41", &ctx));
+    assert_string_equal(api_param(&ctx, "id"), "AA");
+    clear(&ctx);
+}
+
+static void allowed_methods_come_from_the_table(void **state)
+{
+    (void)state;
+    char allow[128];
+    assert_true(api_allowed_methods("/healthz", allow, sizeof allow));
+    assert_string_equal(allow, "GET, OPTIONS");
+    assert_false(api_allowed_methods("/nowhere", allow, sizeof allow));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(literal_paths),
+        cmocka_unit_test(parameters_come_from_the_path),
+        cmocka_unit_test(encoded_slash_and_empty_segments_never_match),
+        cmocka_unit_test(allowed_methods_come_from_the_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
