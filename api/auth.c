@@ -1,16 +1,111 @@
-/* The role rule in front of every route. Token verification arrives with the
- * identity work; until then only public routes exist and any other route
- * answers 401. */
+/* Bearer tokens and roles in front of every route. Verification itself is
+ * src/token.c; here the header is read, revoked credentials of our own
+ * tokens are refused at once, and the route's roles are applied. */
 #include "auth.h"
 
+#include "audit.h"
+#include "guard.h"
 #include "problem.h"
+#include "store_clients.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static int unauthenticated(struct _u_response *resp, struct req_ctx *ctx, const char *why,
+                           bool token_sent)
+{
+    char header[200];
+    if (token_sent)
+        snprintf(header, sizeof header, "Bearer error=\"invalid_token\", error_description=\"%s\"",
+                 why);
+    else
+        snprintf(header, sizeof header, "Bearer");
+    u_map_put(resp->map_header, "WWW-Authenticate", header);
+    return problem_send(resp, ctx, PROBLEM_UNAUTHENTICATED, (struct problem_text){why, NULL},
+                        NULL);
+}
+
+/* Whether the client or access key behind one of our tokens still stands. */
+static enum status credential_stands(const struct req_ctx *ctx, bool *active)
+{
+    PGconn *conn = NULL;
+    enum status st = db_acquire(ctx->app->pool, &conn);
+    if (st != ST_OK)
+        return st;
+    st = store_credential_active(conn, &ctx->who, active);
+    db_release(ctx->app->pool, conn);
+    return st;
+}
+
+static bool verify_bearer(const char *header, struct _u_response *resp, struct req_ctx *ctx)
+{
+    if (strncasecmp(header, "Bearer ", 7) != 0) {
+        unauthenticated(resp, ctx, "the Authorization scheme must be Bearer", true);
+        return false;
+    }
+    const char *token = header + 7;
+    while (*token == ' ')
+        token++;
+    enum token_result r = token_verify(ctx->app->keyring, token, (long)time(NULL), &ctx->who);
+    if (r != TOKEN_OK) {
+        unauthenticated(resp, ctx, token_result_text(r), true);
+        return false;
+    }
+    if (!ctx->who.ours)
+        return true;
+    bool active = false;
+    enum status st = credential_stands(ctx, &active);
+    if (st != ST_OK) {
+        problem_send_status(resp, ctx, st);
+        return false;
+    }
+    if (!active) {
+        memset(&ctx->who, 0, sizeof ctx->who);
+        unauthenticated(resp, ctx, "the token's credential was revoked", true);
+        return false;
+    }
+    return true;
+}
 
 bool auth_authorize(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
                     unsigned roles)
 {
-    (void)req;
-    if (roles == ROLE_PUBLIC)
+    const char *header = u_map_get_case(req->map_header, "Authorization");
+    /* On public routes another scheme (the token endpoint's Basic) is not ours to judge. */
+    if (header != NULL && roles == ROLE_PUBLIC && strncasecmp(header, "Bearer ", 7) != 0)
+        header = NULL;
+    if (header == NULL) {
+        if (roles == ROLE_PUBLIC)
+            return true;
+        unauthenticated(resp, ctx, "a bearer token is required", false);
+        return false;
+    }
+    if (!verify_bearer(header, resp, ctx))
+        return false;
+    unsigned effective = ctx->who.role | (ctx->who.role == ROLE_ADMIN ? ROLE_STAFF : 0);
+    if (roles != ROLE_PUBLIC && (roles & effective) == 0) {
+        problem_send(resp, ctx, PROBLEM_FORBIDDEN, PROBLEM_NO_DETAIL, NULL);
+        return false;
+    }
+    char bucket[300];
+    snprintf(bucket, sizeof bucket, "client:%s", ctx->who.sub);
+    return guard_rate_limit(resp, ctx, bucket, ctx->app->cfg->client_rate_limit, 60);
+}
+
+bool auth_owns_registrar(const struct req_ctx *ctx, const char *registrar_id)
+{
+    if (principal_is_staff(&ctx->who))
         return true;
-    problem_send(resp, ctx, PROBLEM_UNAUTHENTICATED, PROBLEM_NO_DETAIL, NULL);
-    return false;
+    return ctx->who.role == ROLE_REGISTRAR && registrar_id != NULL &&
+           strcmp(ctx->who.registrar_id, registrar_id) == 0;
+}
+
+void auth_actor(const struct req_ctx *ctx, struct audit_actor *out)
+{
+    out->sub = ctx->who.role ? ctx->who.sub : "anonymous";
+    out->role = ctx->who.role ? principal_role_name(ctx->who.role) : "public";
+    out->registrar_id = ctx->who.role == ROLE_REGISTRAR ? ctx->who.registrar_id : NULL;
+    out->request_id = ctx->request_id;
 }

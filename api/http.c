@@ -77,6 +77,17 @@ int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status
     return U_CALLBACK_COMPLETE;
 }
 
+int api_send_page(struct _u_response *resp, struct req_ctx *ctx, json_t *items, const char *next,
+                  bool with_total, long long total)
+{
+    json_t *body = json_pack("{s:o, s:s?}", "items", items, "next_cursor", next);
+    if (json_object_get(body, "next_cursor") == NULL)
+        json_object_set_new(body, "next_cursor", json_null());
+    if (with_total)
+        json_object_set_new(body, "total", json_integer(total));
+    return api_send_json(resp, ctx, 200, body);
+}
+
 int api_send_text(struct _u_response *resp, struct req_ctx *ctx, unsigned status,
                   const char *content_type, const char *body, size_t len)
 {

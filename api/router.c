@@ -6,6 +6,7 @@
 #include "api.h"
 
 #include "auth.h"
+#include "guard.h"
 #include "input.h"
 #include "problem.h"
 #include "util.h"
@@ -145,5 +146,9 @@ int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *u
         return U_CALLBACK_COMPLETE;
     if (!auth_authorize(req, resp, ctx, r->roles))
         return U_CALLBACK_COMPLETE;
-    return r->handler(req, resp, ctx);
+    if (!(r->flags & ROUTE_NO_IDEMPOTENCY) && !guard_idem_begin(req, resp, ctx))
+        return U_CALLBACK_COMPLETE;
+    int rc = r->handler(req, resp, ctx);
+    guard_idem_finish(resp, ctx);
+    return rc;
 }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 #include "db.h"
+#include "principal.h"
+#include "token.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -17,37 +19,16 @@
 #define API_MAX_QUERY 24
 #define API_REQUEST_ID_MAX 128
 
-/* Roles as bits, so a route lists who may call it. */
-enum api_role {
-    ROLE_ADMIN = 1u << 0,
-    ROLE_STAFF = 1u << 1,
-    ROLE_REGISTRAR = 1u << 2,
-    ROLE_APPLICANT = 1u << 3,
-    ROLE_TEACHER = 1u << 4,
-};
-#define ROLE_PUBLIC 0u /* no token needed */
-#define ROLE_ANY_TOKEN (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT | ROLE_TEACHER)
-
 /* Shared, read-only service state. */
 struct app {
     const struct config *cfg;
     struct db_pool *pool;
+    const struct token_keyring *keyring;
 };
 
 struct api_pair {
     char *name;
     char *value;
-};
-
-/* Who is calling, from a verified token. role is one enum api_role bit, or 0
- * for an anonymous caller. Strings are empty when the claim is absent. */
-struct principal {
-    unsigned role;
-    char sub[256];
-    char registrar_id[40];
-    char application_id[40];
-    char entry_id[40];
-    long long expires_at;
 };
 
 struct req_ctx {
@@ -64,6 +45,12 @@ struct req_ctx {
     size_t nquery;
     struct api_pair query[API_MAX_QUERY];   /* query parameters, decoded */
     bool finished;
+    /* Set by the idempotency guard when this request owns an Idempotency-Key. */
+    bool idem_owned;
+    char idem_scope[300];
+    char idem_key_hash[65];
+    char idem_request_hash[65];
+    unsigned char idem_secret[32]; /* encrypts the stored answer; derived from the key */
 };
 
 typedef int (*api_handler)(const struct _u_request *req, struct _u_response *resp,
@@ -75,7 +62,11 @@ struct route {
     api_handler handler;
     unsigned roles;               /* ROLE_PUBLIC or a set of enum api_role bits */
     const char *const *query;     /* accepted query keys, NULL-terminated; NULL: none */
+    unsigned flags;               /* ROUTE_* */
 };
+
+/* The route does not take Idempotency-Key (the OAuth token endpoint). */
+#define ROUTE_NO_IDEMPOTENCY 1u
 
 /* The route table (api/routes.c), ending with a NULL method. */
 extern const struct route api_routes[];
@@ -94,6 +85,10 @@ int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status
 /* Answers status with a text body of the given content type (copied). */
 int api_send_text(struct _u_response *resp, struct req_ctx *ctx, unsigned status,
                   const char *content_type, const char *body, size_t len);
+/* Answers a list page: {"items": items, "next_cursor": next|null[, "total": n]}.
+ * Takes items; next may be NULL. */
+int api_send_page(struct _u_response *resp, struct req_ctx *ctx, json_t *items, const char *next,
+                  bool with_total, long long total);
 /* Answers 204 No Content. */
 int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned status);
 

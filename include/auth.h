@@ -1,13 +1,25 @@
-/* Authentication and the role rule: verifies the bearer token (when the route
- * needs one), fills ctx->who, and refuses callers whose role the route does
- * not admit. */
+/* Authentication and the role rule: verifies the bearer token (when one is
+ * sent, and always on routes that need one), fills ctx->who, refuses callers
+ * whose role the route does not admit, and applies the per-client rate
+ * limit. The "own data" rule lives here too, so every handler applies it
+ * the same way. */
 #ifndef PARCERIA_AUTH_H
 #define PARCERIA_AUTH_H
 
 #include "api.h"
 
-/* Returns true when the caller may go on; otherwise has answered 401 or 403. */
+/* Returns true when the caller may go on; otherwise has answered 401, 403,
+ * 429 or 503. */
 bool auth_authorize(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
                     unsigned roles);
+
+/* True when the caller may see a registrar's private data: staff, admin, or
+ * that registrar itself. Handlers answer 404 otherwise, so existence does
+ * not leak. */
+bool auth_owns_registrar(const struct req_ctx *ctx, const char *registrar_id);
+
+/* The audit actor for this request (lent strings from ctx). */
+struct audit_actor;
+void auth_actor(const struct req_ctx *ctx, struct audit_actor *out);
 
 #endif

@@ -32,6 +32,11 @@ void util_hex(const unsigned char *bytes, size_t len, char *out);
 /* Lowercase hex SHA-256 of data into out[65]. */
 void util_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* A new secret of 256 random bits, base64url without padding (43 characters),
+ * into out[UTIL_SECRET_LEN + 1]. */
+#define UTIL_SECRET_LEN 43
+void util_secret(char out[UTIL_SECRET_LEN + 1]);
+
 /* Monotonic clock in nanoseconds, for durations. */
 uint64_t util_now_ns(void);
 /* RFC 3339 UTC text of t into out[UTIL_RFC3339_LEN + 1]. */

@@ -193,6 +193,8 @@ enum status db_status_of(PGconn *conn, const PGresult *res)
         return ST_CONFLICT;
     if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
         return ST_RETRY;
+    if (state != NULL && strncmp(state, "22", 2) == 0)
+        return ST_INVALID; /* data exception: a value from the client does not fit */
     atomic_fetch_add(&db_errors, 1);
     y_log_message(Y_LOG_LEVEL_ERROR, "database error %s: %s", state ? state : "(none)",
                   res ? PQresultErrorMessage(res) : PQerrorMessage(conn));

@@ -5,6 +5,8 @@
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "store_clients.h"
+#include "token.h"
 #include "util.h"
 
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <yder.h>
 
 #ifndef PARCERIA_VERSION
@@ -25,10 +28,13 @@ static const char *env_lookup(const char *name)
 
 static int usage(void)
 {
-    fputs("usage: parceria serve | migrate | version\n"
+    fputs("usage: parceria serve | migrate | version | token ROLE [options]\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
           "  migrate  apply pending database migrations and exit\n"
-          "  version  print the version\n",
+          "  version  print the version\n"
+          "  token    print a token of ours for local use, signed with the configured key:\n"
+          "           token ROLE [--sub S] [--registrar-id UUID] [--application-id UUID]\n"
+          "                 [--entry-id UUID] [--ttl SECONDS]\n",
           stderr);
     return 2;
 }
@@ -73,6 +79,37 @@ static bool schema_acceptable(const struct config *cfg)
     return true;
 }
 
+/* Creates the first admin client from PARCERIA_ADMIN_CLIENT_ID/SECRET when
+ * the database has none. The secret itself is never logged. */
+static void bootstrap_admin(const struct config *cfg, struct db_pool *pool)
+{
+    if (cfg->admin_client_id == NULL)
+        return;
+    char hash[65];
+    util_sha256_hex(cfg->admin_client_secret, strlen(cfg->admin_client_secret), hash);
+    PGconn *conn = NULL;
+    bool created = false;
+    enum status st = db_acquire(pool, &conn);
+    if (st == ST_OK)
+        st = store_client_bootstrap(conn, cfg->admin_client_id, hash, &created);
+    db_release(pool, conn);
+    if (st != ST_OK)
+        y_log_message(Y_LOG_LEVEL_WARNING, "bootstrap admin client not checked: database unavailable");
+    else if (created)
+        y_log_message(Y_LOG_LEVEL_INFO, "bootstrap admin client %s created", cfg->admin_client_id);
+}
+
+static struct token_keyring *load_keyring(const struct config *cfg)
+{
+    char *error = NULL;
+    struct token_keyring *kr = token_keyring_load(cfg, &error);
+    if (kr == NULL) {
+        fprintf(stderr, "parceria: bad configuration:\n%s\n", error);
+        free(error);
+    }
+    return kr;
+}
+
 static int run_serve(const struct config *cfg)
 {
     sigset_t set;
@@ -81,14 +118,20 @@ static int run_serve(const struct config *cfg)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (!schema_acceptable(cfg))
+    struct token_keyring *keyring = load_keyring(cfg);
+    if (keyring == NULL || !schema_acceptable(cfg)) {
+        token_keyring_free(keyring);
         return 1;
+    }
     struct app app = {.cfg = cfg,
+                      .keyring = keyring,
                       .pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_wait_ms,
                                           cfg->statement_timeout_ms)};
+    bootstrap_admin(cfg, app.pool);
     struct api_server *server = api_server_start(&app);
     if (server == NULL) {
         db_pool_free(app.pool);
+        token_keyring_free(keyring);
         return 1;
     }
     y_log_message(Y_LOG_LEVEL_INFO, "parceria %s listening on %s:%u", PARCERIA_VERSION,
@@ -98,19 +141,59 @@ static int run_serve(const struct config *cfg)
     y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing in-flight requests", sig);
     api_server_stop(server);
     db_pool_free(app.pool);
+    token_keyring_free(keyring);
     y_log_message(Y_LOG_LEVEL_INFO, "stopped");
+    return 0;
+}
+
+/* parceria token ROLE [--sub S] [--registrar-id ID] [--application-id ID]
+ * [--entry-id ID] [--ttl SECONDS] */
+static int run_token(const struct config *cfg, int argc, char **argv)
+{
+    struct token_claims c = {.role = principal_role_from(argv[2]), .sub = "local-developer",
+                             .ttl = (long)cfg->token_ttl};
+    for (int i = 3; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--sub") == 0)
+            c.sub = argv[i + 1];
+        else if (strcmp(argv[i], "--registrar-id") == 0)
+            c.registrar_id = argv[i + 1];
+        else if (strcmp(argv[i], "--application-id") == 0)
+            c.application_id = argv[i + 1];
+        else if (strcmp(argv[i], "--entry-id") == 0)
+            c.entry_id = argv[i + 1];
+        else if (strcmp(argv[i], "--ttl") == 0)
+            c.ttl = atol(argv[i + 1]);
+        else
+            return usage();
+    }
+    if ((argc - 3) % 2 != 0 || c.ttl <= 0)
+        return usage();
+    struct token_keyring *kr = load_keyring(cfg);
+    if (kr == NULL)
+        return 1;
+    char *token = token_mint(kr, &c, (long)time(NULL));
+    token_keyring_free(kr);
+    if (token == NULL) {
+        fputs("parceria: cannot mint: check the role and the id it needs "
+              "(registrar: --registrar-id, applicant: --application-id, teacher: --entry-id)\n",
+              stderr);
+        return 2;
+    }
+    printf("%s\n", token);
+    free(token);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2)
+    bool token = argc >= 3 && strcmp(argv[1], "token") == 0;
+    if (argc != 2 && !token)
         return usage();
     if (strcmp(argv[1], "version") == 0) {
         printf("parceria %s\n", PARCERIA_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0)
+    if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 && !token)
         return usage();
     util_install_allocators();
     if (sodium_init() < 0) {
@@ -121,7 +204,9 @@ int main(int argc, char **argv)
     if (!load_config(&cfg))
         return 1;
     log_init(cfg.log_level, cfg.log_format);
-    int rc = strcmp(argv[1], "serve") == 0 ? run_serve(&cfg) : run_migrate(&cfg);
+    int rc = token                             ? run_token(&cfg, argc, argv)
+             : strcmp(argv[1], "serve") == 0 ? run_serve(&cfg)
+                                             : run_migrate(&cfg);
     log_close();
     config_cleanup(&cfg);
     return rc;

@@ -110,6 +110,15 @@ void util_sha256_hex(const void *data, size_t len, char out[65])
     util_hex(digest, sizeof digest, out);
 }
 
+void util_secret(char out[UTIL_SECRET_LEN + 1])
+{
+    unsigned char b[32];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2base64(out, UTIL_SECRET_LEN + 1, b, sizeof b,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(b, sizeof b);
+}
+
 uint64_t util_now_ns(void)
 {
     struct timespec ts;

@@ -1,0 +1,234 @@
+/* Rate limits and idempotency around handlers. Stored answers are encrypted
+ * with a key derived from the caller's Idempotency-Key, so the secrets some
+ * answers carry once (client secrets, access keys) stay unreadable at rest. */
+#include "guard.h"
+
+#include "problem.h"
+#include "store_guard.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yder.h>
+
+#define IDEM_WAIT_STEP_US 50000
+#define IDEM_WAIT_STEPS 200 /* ten seconds */
+
+static atomic_ulong refusals;
+
+unsigned long guard_refusal_count(void)
+{
+    return atomic_load(&refusals);
+}
+
+static const char *const replayed_headers[] = {"Content-Type", "Location", "ETag",
+                                               "Content-Language", "Cache-Control", NULL};
+
+bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
+                      unsigned limit, unsigned window_s)
+{
+    PGconn *conn = NULL;
+    long count = 0, reset = 0;
+    enum status st = db_acquire(ctx->app->pool, &conn);
+    if (st == ST_OK)
+        st = store_rate_hit(conn, bucket, window_s, &count, &reset);
+    db_release(ctx->app->pool, conn);
+    if (st != ST_OK) {
+        problem_send_status(resp, ctx, st);
+        return false;
+    }
+    const char *name = strncmp(bucket, "client:", 7) == 0 ? "client" : "public";
+    char policy[64], state[64], retry[24];
+    long remaining = count >= (long)limit ? 0 : (long)limit - count;
+    snprintf(policy, sizeof policy, "\"%s\";q=%u;w=%u", name, limit, window_s);
+    snprintf(state, sizeof state, "\"%s\";r=%ld;t=%ld", name, remaining, reset);
+    u_map_put(resp->map_header, "RateLimit-Policy", policy);
+    u_map_put(resp->map_header, "RateLimit", state);
+    if (count <= (long)limit)
+        return true;
+    snprintf(retry, sizeof retry, "%ld", reset > 0 ? reset : 1);
+    u_map_put(resp->map_header, "Retry-After", retry);
+    atomic_fetch_add(&refusals, 1);
+    problem_send(resp, ctx, PROBLEM_RATE_LIMITED, PROBLEM_NO_DETAIL, NULL);
+    return false;
+}
+
+static bool valid_key(const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n == 0 || n > 255)
+        return false;
+    for (; *key; key++)
+        if (*key < 0x21 || *key > 0x7e)
+            return false;
+    return true;
+}
+
+/* Fills the key hash, the request hash and the encryption secret. */
+static void derive(const struct _u_request *req, struct req_ctx *ctx, const char *key)
+{
+    const char *ct = u_map_get_case(req->map_header, "Content-Type");
+    crypto_hash_sha256_state h;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    util_sha256_hex(key, strlen(key), ctx->idem_key_hash);
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)(ct ? ct : ""), ct ? strlen(ct) : 0);
+    crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+    crypto_hash_sha256_update(&h, req->binary_body, req->binary_body_length);
+    crypto_hash_sha256_final(&h, digest);
+    util_hex(digest, sizeof digest, ctx->idem_request_hash);
+    if (ctx->who.role)
+        snprintf(ctx->idem_scope, sizeof ctx->idem_scope, "sub:%s", ctx->who.sub);
+    else
+        snprintf(ctx->idem_scope, sizeof ctx->idem_scope, "ip:%s", ctx->client_ip);
+    crypto_generichash_state g;
+    crypto_generichash_init(&g, NULL, 0, sizeof ctx->idem_secret);
+    crypto_generichash_update(&g, (const unsigned char *)"parceria-idempotency\0", 21);
+    crypto_generichash_update(&g, (const unsigned char *)ctx->idem_scope, strlen(ctx->idem_scope) + 1);
+    crypto_generichash_update(&g, (const unsigned char *)key, strlen(key));
+    crypto_generichash_final(&g, ctx->idem_secret, sizeof ctx->idem_secret);
+}
+
+static struct idem_key key_of(const struct req_ctx *ctx)
+{
+    return (struct idem_key){.scope = ctx->idem_scope, .method = ctx->method,
+                             .path = ctx->route, .key_hash = ctx->idem_key_hash,
+                             .request_hash = ctx->idem_request_hash};
+}
+
+/* Decrypts and sends a stored answer. */
+static bool replay(struct _u_response *resp, struct req_ctx *ctx, const unsigned char *box,
+                   size_t len)
+{
+    size_t plain_len = len > crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES
+                           ? len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES
+                           : 0;
+    unsigned char *plain = xmalloc(plain_len + 1);
+    json_t *doc = NULL;
+    if (plain_len > 0 &&
+        crypto_secretbox_open_easy(plain, box + crypto_secretbox_NONCEBYTES,
+                                   len - crypto_secretbox_NONCEBYTES, box, ctx->idem_secret) == 0)
+        doc = json_loadb((const char *)plain, plain_len, 0, NULL);
+    free(plain);
+    json_t *headers = json_object_get(doc, "headers"), *value;
+    const char *name, *body64 = json_string_value(json_object_get(doc, "body"));
+    if (doc == NULL || body64 == NULL) {
+        json_decref(doc);
+        problem_send(resp, ctx, PROBLEM_SERVICE_UNAVAILABLE, PROBLEM_NO_DETAIL, NULL);
+        return false;
+    }
+    size_t blen = strlen(body64), out_len = 0;
+    unsigned char *body = xmalloc(blen + 1);
+    sodium_base642bin(body, blen + 1, body64, blen, NULL, &out_len, NULL,
+                      sodium_base64_VARIANT_ORIGINAL);
+    json_object_foreach(headers, name, value)
+    u_map_put(resp->map_header, name, json_string_value(value));
+    u_map_put(resp->map_header, "Idempotent-Replayed", "true");
+    ulfius_set_binary_body_response(resp, (unsigned)json_integer_value(json_object_get(doc, "status")),
+                                    (const char *)body, out_len);
+    free(body);
+    json_decref(doc);
+    api_finish(ctx, resp);
+    return false;
+}
+
+bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    const char *key = u_map_get_case(req->map_header, "Idempotency-Key");
+    if (key == NULL || strcmp(ctx->method, "POST") != 0)
+        return true;
+    if (!valid_key(key)) {
+        problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
+                     (struct problem_text){"Idempotency-Key must be 1 to 255 visible ASCII characters.",
+                                           "Idempotency-Key deve ter 1 a 255 carateres ASCII visíveis."},
+                     NULL);
+        return false;
+    }
+    derive(req, ctx, key);
+    struct idem_key k = key_of(ctx);
+    for (int step = 0; step < IDEM_WAIT_STEPS; step++) {
+        PGconn *conn = NULL;
+        enum idem_outcome outcome = IDEM_IN_FLIGHT;
+        unsigned char *stored = NULL;
+        size_t len = 0;
+        enum status st = db_acquire(ctx->app->pool, &conn);
+        if (st == ST_OK)
+            st = store_idem_begin(conn, &k, &outcome, &stored, &len);
+        db_release(ctx->app->pool, conn);
+        if (st != ST_OK)
+            return problem_send_status(resp, ctx, st), false;
+        if (outcome == IDEM_PROCEED)
+            return ctx->idem_owned = true;
+        if (outcome == IDEM_MISMATCH)
+            return problem_send(resp, ctx, PROBLEM_IDEMPOTENCY_KEY_REUSED, PROBLEM_NO_DETAIL, NULL),
+                   false;
+        if (outcome == IDEM_REPLAY) {
+            bool r = replay(resp, ctx, stored, len);
+            free(stored);
+            return r;
+        }
+        usleep(IDEM_WAIT_STEP_US);
+    }
+    problem_send(resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
+                 (struct problem_text){"An identical request is still running.",
+                                       "Um pedido idêntico ainda está em curso."},
+                 NULL);
+    return false;
+}
+
+/* Serialises and encrypts the answer: nonce || secretbox({status, headers, body}). */
+static unsigned char *seal(const struct _u_response *resp, const struct req_ctx *ctx, size_t *len)
+{
+    json_t *headers = json_object();
+    for (const char *const *h = replayed_headers; *h; h++) {
+        const char *v = u_map_get_case(resp->map_header, *h);
+        if (v != NULL)
+            json_object_set_new(headers, *h, json_string(v));
+    }
+    size_t cap = sodium_base64_encoded_len(resp->binary_body_length, sodium_base64_VARIANT_ORIGINAL);
+    char *body64 = xmalloc(cap);
+    sodium_bin2base64(body64, cap, resp->binary_body, resp->binary_body_length,
+                      sodium_base64_VARIANT_ORIGINAL);
+    json_t *doc = json_pack("{s:i, s:o, s:s}", "status", (int)resp->status, "headers", headers,
+                            "body", body64);
+    free(body64);
+    char *plain = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    size_t plen = strlen(plain);
+    *len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plen;
+    unsigned char *box = xmalloc(*len);
+    randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, plen,
+                          box, ctx->idem_secret);
+    sodium_memzero(plain, plen);
+    free(plain);
+    return box;
+}
+
+void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx)
+{
+    if (!ctx->idem_owned)
+        return;
+    ctx->idem_owned = false;
+    struct idem_key k = key_of(ctx);
+    bool keep = resp->status >= 200 && resp->status < 500 && resp->status != 429;
+    PGconn *conn = NULL;
+    enum status st = db_acquire(ctx->app->pool, &conn);
+    if (st == ST_OK && keep) {
+        size_t len = 0;
+        unsigned char *box = seal(resp, ctx, &len);
+        st = store_idem_finish(conn, &k, (int)resp->status, box, len);
+        free(box);
+    } else if (st == ST_OK) {
+        st = store_idem_abandon(conn, &k);
+    }
+    db_release(ctx->app->pool, conn);
+    if (st != ST_OK)
+        y_log_message(Y_LOG_LEVEL_WARNING, "idempotency record not stored (request_id=%s)",
+                      ctx->request_id);
+    sodium_memzero(ctx->idem_secret, sizeof ctx->idem_secret);
+}

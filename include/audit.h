@@ -1,0 +1,67 @@
+/* The audit log: one append-only record per change, written inside the
+ * caller's transaction so that a change and its record commit together.
+ * Personal values are stored as keyed hashes (HMAC-SHA-256), so erasing a
+ * person never rewrites history. */
+#ifndef PARCERIA_AUDIT_H
+#define PARCERIA_AUDIT_H
+
+#include "db.h"
+#include "input.h"
+
+#include <jansson.h>
+
+struct audit_actor {
+    const char *sub;
+    const char *role;
+    const char *registrar_id; /* NULL unless a registrar */
+    const char *request_id;
+};
+
+struct audit_entry {
+    const char *action;        /* "create", "approve", … */
+    const char *resource_type; /* "api_client", "accreditation_application", … */
+    const char *resource_id;
+    const char *from_status;   /* NULL when not a transition */
+    const char *to_status;
+    const char *reason;
+    const json_t *changes;     /* changed fields (lent); may be NULL */
+    const char *const *personal; /* member names, anywhere in changes, to hash; NULL-terminated */
+};
+
+enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
+                               const struct audit_entry *e) WARN_UNUSED;
+
+struct audit_row {
+    char id[37];
+    char created_at[32];
+    char actor_sub[256];
+    char actor_role[16];
+    char actor_registrar_id[37];
+    char action[64];
+    char resource_type[64];
+    char resource_id[80];
+    char from_status[32];
+    char to_status[32];
+    char *reason;   /* NULL when none */
+    json_t *changes;
+    char request_id[130];
+};
+
+void audit_rows_free(struct audit_row *rows, int count);
+
+struct audit_filter {
+    const json_t *resource_types; /* JSON arrays of strings, or NULL */
+    const json_t *resource_ids;
+    const json_t *actors;
+    const char *since;
+};
+
+enum status store_audit_list(PGconn *conn, const struct audit_filter *f,
+                             const struct page_req *page, struct audit_row **rows, int *count,
+                             char **next, long long *total) WARN_UNUSED;
+
+/* The history of one resource, oldest first (at most 1000 entries). */
+enum status store_audit_history(PGconn *conn, const char *resource_type, const char *resource_id,
+                                struct audit_row **rows, int *count) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,24 @@
+/* Guards around handlers: rate limits (headers and 429) and idempotency
+ * keys (claim, replay, store), both backed by PostgreSQL. */
+#ifndef PARCERIA_GUARD_H
+#define PARCERIA_GUARD_H
+
+#include "api.h"
+
+/* Counts one hit in bucket (limit per window_s seconds), sets RateLimit and
+ * RateLimit-Policy, and answers 429 with Retry-After when over the limit.
+ * Returns true when the request may go on. */
+bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
+                      unsigned limit, unsigned window_s);
+
+/* For a POST with an Idempotency-Key: claims the key, or replays the stored
+ * answer, or answers 400/422/503. Returns true when the handler should run. */
+bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+/* After the handler: stores a 2xx or 4xx answer (not a 429) for replay, or
+ * releases the claim so that the client may retry. */
+void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx);
+
+/* Requests refused by a rate limit since start-up (for metrics). */
+unsigned long guard_refusal_count(void);
+
+#endif

@@ -1,0 +1,38 @@
+/* Who is calling: the roles and the verified identity a token carries.
+ * Shared by the HTTP layer, the token code and the domain rules. */
+#ifndef PARCERIA_PRINCIPAL_H
+#define PARCERIA_PRINCIPAL_H
+
+#include <stdbool.h>
+
+/* Roles as bits, so a route lists who may call it. */
+enum api_role {
+    ROLE_ADMIN = 1u << 0,
+    ROLE_STAFF = 1u << 1,
+    ROLE_REGISTRAR = 1u << 2,
+    ROLE_APPLICANT = 1u << 3,
+    ROLE_TEACHER = 1u << 4,
+};
+#define ROLE_PUBLIC 0u /* no token needed */
+#define ROLE_ANY_TOKEN (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT | ROLE_TEACHER)
+
+/* A verified caller. role is one enum api_role bit, or 0 for an anonymous
+ * caller. Strings are empty when the claim is absent. */
+struct principal {
+    unsigned role;
+    bool ours;              /* issued by this service (so revocable by client id) */
+    char sub[256];
+    char registrar_id[40];
+    char application_id[40];
+    char entry_id[40];
+    long long expires_at;
+};
+
+/* "admin", "staff"… for a role bit; NULL for anything else. */
+const char *principal_role_name(unsigned role);
+/* The role bit for a name, or 0. */
+unsigned principal_role_from(const char *name);
+/* True when the caller is staff or admin (admin may do whatever staff may). */
+bool principal_is_staff(const struct principal *who);
+
+#endif

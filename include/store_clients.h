@@ -1,0 +1,73 @@
+/* API clients and access keys: the credentials the token endpoint accepts. */
+#ifndef PARCERIA_STORE_CLIENTS_H
+#define PARCERIA_STORE_CLIENTS_H
+
+#include "audit.h"
+#include "db.h"
+#include "input.h"
+#include "principal.h"
+
+#include <stdbool.h>
+
+struct client {
+    char client_id[65];
+    char name[401];
+    char role[16];
+    char registrar_id[37]; /* empty for admin and staff clients */
+    char status[16];
+    char created_by[256];
+    char created_at[32];
+    char updated_at[32];
+    char status_changed_at[32];
+    char last_used_at[32]; /* empty when never used */
+};
+
+/* What the token endpoint needs to check a secret. */
+struct credential {
+    bool found;
+    bool active;
+    char role[16];
+    char registrar_id[37];
+    char secret_hash[65];
+    long long expires_at; /* access keys: unix time, 0 for none */
+};
+
+/* Creates a client with a new random id and the given secret hash, records
+ * the audit event, and fills *out. ST_LIMIT when a registrar already has 5
+ * active clients; ST_NOT_FOUND when the registrar does not exist or is terminated. */
+enum status store_client_create(PGconn *conn, const char *name, const char *role,
+                                const char *registrar_id, const char *secret_hash,
+                                const struct audit_actor *actor, struct client *out) WARN_UNUSED;
+/* Creates the bootstrap admin client unless an admin client exists already. */
+enum status store_client_bootstrap(PGconn *conn, const char *client_id, const char *secret_hash,
+                                   bool *created) WARN_UNUSED;
+/* Revokes a client (registrar_id: only if it is that registrar's); audited. */
+enum status store_client_revoke(PGconn *conn, const char *client_id, const char *registrar_id,
+                                const struct audit_actor *actor) WARN_UNUSED;
+/* Lists clients, newest first by default; registrar_id NULL for all. */
+enum status store_client_list(PGconn *conn, const char *registrar_id, const json_t *roles,
+                              const json_t *statuses, const struct page_req *page,
+                              struct client **items, int *count, char **next,
+                              long long *total) WARN_UNUSED;
+
+/* Looks up an API client's credential by client id. */
+enum status store_credential_client(PGconn *conn, const char *client_id,
+                                    struct credential *out) WARN_UNUSED;
+/* Looks up an access key by the application's or entry's id. */
+enum status store_credential_access_key(PGconn *conn, const char *subject_id,
+                                        struct credential *out) WARN_UNUSED;
+/* Notes a successful use of a client. */
+enum status store_client_touch(PGconn *conn, const char *client_id) WARN_UNUSED;
+/* True (in *active) unless the client or access key behind a token of ours
+ * exists and was revoked (or its registrar terminated). */
+enum status store_credential_active(PGconn *conn, const struct principal *who,
+                                    bool *active) WARN_UNUSED;
+
+/* Stores a new access key for an application or entry (role "applicant" or
+ * "teacher"), replacing any earlier one. expires_at may be NULL. */
+enum status store_access_key_put(PGconn *conn, const char *subject_id, const char *role,
+                                 const char *key_hash, const char *expires_at) WARN_UNUSED;
+/* Revokes an access key at once. */
+enum status store_access_key_revoke(PGconn *conn, const char *subject_id) WARN_UNUSED;
+
+#endif

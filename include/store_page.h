@@ -1,0 +1,38 @@
+/* Keyset pagination for the store: builds the page query from fixed,
+ * whitelisted fragments (never from client text) and collects the next
+ * cursor. Values always travel as parameters. */
+#ifndef PARCERIA_STORE_PAGE_H
+#define PARCERIA_STORE_PAGE_H
+
+#include "db.h"
+#include "input.h"
+
+#include <stdbool.h>
+
+/* A sortable column: the SQL expression, how to cast the cursor value, and
+ * the expression that renders the value for the cursor. */
+struct store_sort {
+    const char *expr;   /* e.g. "created_at" */
+    const char *cast;   /* e.g. "::timestamptz", or "" */
+    const char *render; /* e.g. SQL_TS_US("created_at") */
+};
+
+/* A page query in the making. Parameters $1…$n are the caller's filters;
+ * the cursor's two values are appended. */
+struct store_page {
+    const char *select;   /* "SELECT cols, <render> AS cursor_value, id_expr AS cursor_id FROM t" */
+    const char *where;    /* "WHERE …" over the filter parameters, never empty ("WHERE true") */
+    const char *id_expr;  /* the tie-breaker column, unique */
+    const struct store_sort *sort;
+    const struct page_req *page;
+    int nparams;
+    const char *params[16];
+};
+
+/* Runs the page query; *rows gets at most page->limit rows (the result is
+ * whole: use *count rows) and *next a new cursor string or NULL. When
+ * page->include_total, *total gets the filter's count. */
+enum status store_page_run(PGconn *conn, struct store_page *q, PGresult **rows, int *count,
+                           char **next, long long *total) WARN_UNUSED;
+
+#endif

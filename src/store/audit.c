@@ -1,0 +1,197 @@
+/* Audit records: written in the caller's transaction; personal values hashed
+ * with a per-database key kept in service_keys. The table itself refuses
+ * UPDATE and DELETE (see migrations/0002_identity.sql). */
+#include "audit.h"
+
+#include "sql.h"
+#include "store_page.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SQL_KEY[] = "SELECT secret FROM service_keys WHERE name = 'audit_hash'";
+static const char SQL_INSERT[] =
+    "INSERT INTO audit_events (actor_sub, actor_role, actor_registrar_id, action, resource_type,"
+    " resource_id, from_status, to_status, reason, changes, request_id)"
+    " VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)";
+
+#define AUDIT_COLUMNS                                                                      \
+    "SELECT id::text, " SQL_TS("at") ", actor_sub, actor_role,"                            \
+    " coalesce(actor_registrar_id::text, ''), action, resource_type, resource_id,"         \
+    " coalesce(from_status, ''), coalesce(to_status, ''), reason, changes::text, request_id"
+
+static const char SQL_HISTORY[] = AUDIT_COLUMNS
+    " FROM audit_events WHERE resource_type = $1 AND resource_id = $2 ORDER BY seq LIMIT 1000";
+
+static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The hash key is per database; a cache keyed by nothing is fine because a
+ * process serves one database. */
+static enum status hash_key(PGconn *conn, unsigned char key[32])
+{
+    static unsigned char cached[32];
+    static bool loaded;
+    enum status st = ST_OK;
+    pthread_mutex_lock(&key_lock);
+    if (!loaded) {
+        PGresult *res = NULL;
+        st = db_exec(conn, SQL_KEY, 0, NULL, &res);
+        if (st == ST_OK && PQntuples(res) == 1 &&
+            sodium_hex2bin(cached, sizeof cached, PQgetvalue(res, 0, 0), 64, NULL, NULL, NULL) == 0)
+            loaded = true;
+        else if (st == ST_OK)
+            st = ST_UNAVAILABLE;
+        PQclear(res);
+    }
+    if (loaded)
+        memcpy(key, cached, 32);
+    pthread_mutex_unlock(&key_lock);
+    return st;
+}
+
+static bool is_personal(const char *name, const char *const *personal)
+{
+    for (; personal && *personal; personal++)
+        if (strcmp(*personal, name) == 0)
+            return true;
+    return false;
+}
+
+/* Replaces personal string members, at any depth, by their keyed hash. */
+static void hash_personal(json_t *v, const char *const *personal, const unsigned char key[32])
+{
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        hash_personal(item, personal, key);
+        return;
+    }
+    const char *name;
+    json_t *member;
+    json_object_foreach(v, name, member)
+    {
+        if (json_is_string(member) && is_personal(name, personal)) {
+            unsigned char mac[crypto_auth_hmacsha256_BYTES];
+            char hex[2 * sizeof mac + 1];
+            crypto_auth_hmacsha256_state st;
+            crypto_auth_hmacsha256_init(&st, key, 32);
+            crypto_auth_hmacsha256_update(&st, (const unsigned char *)json_string_value(member),
+                                          json_string_length(member));
+            crypto_auth_hmacsha256_final(&st, mac);
+            util_hex(mac, sizeof mac, hex);
+            char *text = xasprintf("hmac-sha256:%s", hex);
+            json_object_set_new(v, name, json_string(text));
+            free(text);
+        } else {
+            hash_personal(member, personal, key);
+        }
+    }
+}
+
+enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
+                               const struct audit_entry *e)
+{
+    unsigned char key[32];
+    enum status st = hash_key(conn, key);
+    if (st != ST_OK)
+        return st;
+    json_t *changes = e->changes ? json_deep_copy(e->changes) : json_object();
+    hash_personal(changes, e->personal, key);
+    sodium_memzero(key, sizeof key);
+    char *text = json_dumps(changes, JSON_COMPACT);
+    json_decref(changes);
+    const char *p[] = {actor->sub,         actor->role,     actor->registrar_id,
+                       e->action,          e->resource_type, e->resource_id,
+                       e->from_status,     e->to_status,     e->reason,
+                       text,               actor->request_id};
+    st = db_exec(conn, SQL_INSERT, 11, p, NULL);
+    free(text);
+    return st;
+}
+
+void audit_rows_free(struct audit_row *rows, int count)
+{
+    for (int i = 0; rows != NULL && i < count; i++) {
+        free(rows[i].reason);
+        json_decref(rows[i].changes);
+    }
+    free(rows);
+}
+
+#define COPY(dst, i, col) snprintf((dst), sizeof(dst), "%s", PQgetvalue(res, (i), (col)))
+
+static struct audit_row *rows_from(const PGresult *res, int count)
+{
+    struct audit_row *rows = xcalloc((size_t)count + 1, sizeof *rows);
+    for (int i = 0; i < count; i++) {
+        struct audit_row *r = &rows[i];
+        COPY(r->id, i, 0);
+        COPY(r->created_at, i, 1);
+        COPY(r->actor_sub, i, 2);
+        COPY(r->actor_role, i, 3);
+        COPY(r->actor_registrar_id, i, 4);
+        COPY(r->action, i, 5);
+        COPY(r->resource_type, i, 6);
+        COPY(r->resource_id, i, 7);
+        COPY(r->from_status, i, 8);
+        COPY(r->to_status, i, 9);
+        r->reason = PQgetisnull(res, i, 10) ? NULL : xstrdup(PQgetvalue(res, i, 10));
+        r->changes = json_loads(PQgetvalue(res, i, 11), 0, NULL);
+        COPY(r->request_id, i, 12);
+    }
+    return rows;
+}
+
+enum status store_audit_history(PGconn *conn, const char *resource_type, const char *resource_id,
+                                struct audit_row **rows, int *count)
+{
+    const char *p[] = {resource_type, resource_id};
+    PGresult *res = NULL;
+    enum status st = db_exec(conn, SQL_HISTORY, 2, p, &res);
+    *rows = NULL;
+    *count = 0;
+    if (st == ST_OK) {
+        *count = PQntuples(res);
+        *rows = rows_from(res, *count);
+    }
+    PQclear(res);
+    return st;
+}
+
+static const struct store_sort audit_sort = {"at", "::timestamptz", SQL_TS_US("at")};
+
+enum status store_audit_list(PGconn *conn, const struct audit_filter *f,
+                             const struct page_req *page, struct audit_row **rows, int *count,
+                             char **next, long long *total)
+{
+    char *types = f->resource_types ? json_dumps(f->resource_types, 0) : NULL;
+    char *ids = f->resource_ids ? json_dumps(f->resource_ids, 0) : NULL;
+    char *actors = f->actors ? json_dumps(f->actors, 0) : NULL;
+    struct store_page q = {
+        .select = AUDIT_COLUMNS ", " SQL_TS_US("at") " AS cursor_value, id::text AS cursor_id"
+                                " FROM audit_events",
+        .where = "WHERE ($1::jsonb IS NULL OR $1::jsonb ? resource_type)"
+                 " AND ($2::jsonb IS NULL OR $2::jsonb ? resource_id)"
+                 " AND ($3::jsonb IS NULL OR $3::jsonb ? actor_sub)"
+                 " AND ($4::timestamptz IS NULL OR at >= $4::timestamptz)"
+                 " AND ($5::timestamptz IS NULL OR at >= $5::timestamptz)",
+        .id_expr = "id",
+        .sort = &audit_sort,
+        .page = page,
+        .nparams = 5,
+        .params = {types, ids, actors, f->since, page->updated_since},
+    };
+    PGresult *res = NULL;
+    enum status st = store_page_run(conn, &q, &res, count, next, total);
+    if (st == ST_OK)
+        *rows = rows_from(res, *count);
+    PQclear(res);
+    free(types);
+    free(ids);
+    free(actors);
+    return st;
+}

@@ -1,0 +1,128 @@
+/* Idempotency records and rate-limit counters. Both are single statements
+ * whose atomicity PostgreSQL provides (INSERT … ON CONFLICT), so concurrent
+ * twins on any replica see one owner and one count. */
+#include "store_guard.h"
+
+#include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SQL_FORGET[] =
+    "DELETE FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3"
+    " AND key_hash = $4 AND (created_at < now() - interval '24 hours'"
+    " OR (status IS NULL AND created_at < now() - interval '60 seconds'))";
+static const char SQL_CLAIM[] =
+    "INSERT INTO idempotency_keys (scope, method, path, key_hash, request_hash)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1";
+static const char SQL_READ[] =
+    "SELECT request_hash, status IS NULL, coalesce(encode(response, 'hex'), '')"
+    " FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4";
+static const char SQL_FINISH[] =
+    "UPDATE idempotency_keys SET status = $5, response = decode($6, 'hex')"
+    " WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4";
+static const char SQL_ABANDON[] =
+    "DELETE FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3"
+    " AND key_hash = $4 AND status IS NULL";
+
+static const char SQL_RATE_HIT[] =
+    "INSERT INTO rate_counters AS r (bucket, window_start, count)"
+    " VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / $2::int) * $2::int), 1)"
+    " ON CONFLICT (bucket, window_start) DO UPDATE SET count = r.count + 1"
+    " RETURNING count, ceil(extract(epoch FROM r.window_start) + $2::int"
+    " - extract(epoch FROM now()))::int";
+static const char SQL_RATE_PEEK[] =
+    "SELECT coalesce((SELECT count FROM rate_counters WHERE bucket = $1 AND window_start ="
+    " to_timestamp(floor(extract(epoch FROM now()) / $2::int) * $2::int)), 0),"
+    " ceil(floor(extract(epoch FROM now()) / $2::int) * $2::int + $2::int"
+    " - extract(epoch FROM now()))::int";
+static const char SQL_RATE_SWEEP[] =
+    "DELETE FROM rate_counters WHERE window_start < now() - interval '2 days'";
+
+enum status store_idem_begin(PGconn *conn, const struct idem_key *k, enum idem_outcome *out,
+                             unsigned char **response, size_t *len)
+{
+    const char *p[] = {k->scope, k->method, k->path, k->key_hash, k->request_hash};
+    PGresult *res = NULL;
+    *response = NULL;
+    *len = 0;
+    enum status st = db_exec(conn, SQL_FORGET, 4, p, NULL);
+    if (st == ST_OK)
+        st = db_exec(conn, SQL_CLAIM, 5, p, &res);
+    if (st != ST_OK)
+        return st;
+    bool claimed = PQntuples(res) == 1;
+    PQclear(res);
+    if (claimed) {
+        *out = IDEM_PROCEED;
+        return ST_OK;
+    }
+    st = db_exec(conn, SQL_READ, 4, p, &res);
+    if (st == ST_OK && PQntuples(res) == 0) {
+        *out = IDEM_IN_FLIGHT; /* vanished between the two statements: ask again */
+    } else if (st == ST_OK && strcmp(PQgetvalue(res, 0, 0), k->request_hash) != 0) {
+        *out = IDEM_MISMATCH;
+    } else if (st == ST_OK && strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+        *out = IDEM_IN_FLIGHT;
+    } else if (st == ST_OK) {
+        const char *hex = PQgetvalue(res, 0, 2);
+        size_t hlen = strlen(hex);
+        *response = xmalloc(hlen / 2 + 1);
+        sodium_hex2bin(*response, hlen / 2 + 1, hex, hlen, NULL, len, NULL);
+        *out = IDEM_REPLAY;
+    }
+    PQclear(res);
+    return st;
+}
+
+enum status store_idem_finish(PGconn *conn, const struct idem_key *k, int status,
+                              const unsigned char *response, size_t len)
+{
+    char code[16];
+    snprintf(code, sizeof code, "%d", status);
+    char *hex = xmalloc(2 * len + 1);
+    util_hex(response, len, hex);
+    const char *p[] = {k->scope, k->method, k->path, k->key_hash, code, hex};
+    enum status st = db_exec(conn, SQL_FINISH, 6, p, NULL);
+    free(hex);
+    return st;
+}
+
+enum status store_idem_abandon(PGconn *conn, const struct idem_key *k)
+{
+    const char *p[] = {k->scope, k->method, k->path, k->key_hash};
+    return db_exec(conn, SQL_ABANDON, 4, p, NULL);
+}
+
+static enum status rate_query(PGconn *conn, const char *sql, const char *bucket,
+                              unsigned window_s, long *count, long *reset_s)
+{
+    char w[16];
+    snprintf(w, sizeof w, "%u", window_s);
+    const char *p[] = {bucket, w};
+    PGresult *res = NULL;
+    enum status st = db_exec(conn, sql, 2, p, &res);
+    if (st == ST_OK) {
+        *count = atol(PQgetvalue(res, 0, 0));
+        *reset_s = atol(PQgetvalue(res, 0, 1));
+    }
+    PQclear(res);
+    return st;
+}
+
+enum status store_rate_hit(PGconn *conn, const char *bucket, unsigned window_s, long *count,
+                           long *reset_s)
+{
+    enum status st = rate_query(conn, SQL_RATE_HIT, bucket, window_s, count, reset_s);
+    if (st == ST_OK && randombytes_uniform(1000) == 0)
+        st = db_exec(conn, SQL_RATE_SWEEP, 0, NULL, NULL);
+    return st;
+}
+
+enum status store_rate_peek(PGconn *conn, const char *bucket, unsigned window_s, long *count,
+                            long *reset_s)
+{
+    return rate_query(conn, SQL_RATE_PEEK, bucket, window_s, count, reset_s);
+}

@@ -1,0 +1,416 @@
+/* JWT signing and verification. The unverified header and payload are parsed
+ * only to find the issuer; the issuer's algorithm is then pinned before and
+ * after libjwt checks the signature, and the claims are checked here. */
+#include "token.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <jwt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_MAX_LEN 8192
+#define TOKEN_SKEW 30 /* seconds of clock skew tolerated on nbf and iat */
+
+struct issuer {
+    char *iss;
+    char *aud;
+    jwt_alg_t alg;
+    unsigned char *key; /* HS256 secret or SPKI public key PEM; never NULL */
+    size_t key_len;
+    char *role_claim;
+    unsigned roles; /* roles it may grant */
+    bool ours;
+};
+
+struct token_keyring {
+    struct issuer *issuers;
+    size_t n;
+    jwt_alg_t sign_alg;
+    unsigned char *sign_key;
+    size_t sign_key_len;
+};
+
+static bool read_file(const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    size_t cap = 4096, n = 0;
+    unsigned char *buf = xmalloc(cap + 1);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap)
+            buf = xrealloc(buf, (cap *= 2) + 1);
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return n > 0;
+}
+
+static jwt_alg_t alg_from(const char *name)
+{
+    if (name == NULL)
+        return JWT_ALG_INVAL;
+    if (strcmp(name, "HS256") == 0)
+        return JWT_ALG_HS256;
+    if (strcmp(name, "ES256") == 0)
+        return JWT_ALG_ES256;
+    if (strcmp(name, "RS256") == 0)
+        return JWT_ALG_RS256;
+    return JWT_ALG_INVAL;
+}
+
+static void add_issuer(struct token_keyring *kr, const struct issuer *is)
+{
+    kr->issuers = xrealloc(kr->issuers, (kr->n + 1) * sizeof *kr->issuers);
+    kr->issuers[kr->n++] = *is;
+}
+
+static bool load_ours(struct token_keyring *kr, const struct config *cfg, char **error)
+{
+    struct issuer is = {.iss = xstrdup(cfg->jwt_issuer), .aud = xstrdup(cfg->jwt_audience),
+                        .alg = alg_from(cfg->jwt_alg), .role_claim = xstrdup("role"),
+                        .roles = ROLE_ANY_TOKEN, .ours = true};
+    kr->sign_alg = is.alg;
+    if (is.alg == JWT_ALG_HS256) {
+        is.key = (unsigned char *)xstrdup(cfg->jwt_secret);
+        is.key_len = strlen(cfg->jwt_secret);
+        kr->sign_key = (unsigned char *)xstrdup(cfg->jwt_secret);
+        kr->sign_key_len = is.key_len;
+    } else if (!read_file(cfg->jwt_private_key_file, &kr->sign_key, &kr->sign_key_len)) {
+        *error = xasprintf("PARCERIA_JWT_PRIVATE_KEY_FILE: cannot read %s", cfg->jwt_private_key_file);
+    } else if (!read_file(cfg->jwt_public_key_file, &is.key, &is.key_len) ||
+               strstr((char *)is.key, "BEGIN PUBLIC KEY") == NULL) {
+        *error = xasprintf("PARCERIA_JWT_PUBLIC_KEY_FILE: %s is not a readable BEGIN PUBLIC KEY PEM",
+                           cfg->jwt_public_key_file);
+    }
+    add_issuer(kr, &is);
+    return *error == NULL;
+}
+
+static unsigned roles_from(const json_t *list)
+{
+    unsigned roles = 0;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(list, i, r)
+    {
+        unsigned bit = principal_role_from(json_string_value(r));
+        if (bit == 0 || (bit != ROLE_STAFF && bit != ROLE_ADMIN && bit != ROLE_REGISTRAR))
+            return 0;
+        roles |= bit;
+    }
+    return roles;
+}
+
+/* One entry of the issuers file: {iss, aud, alg, public_key_file, role_claim, roles}. */
+static bool load_external(struct token_keyring *kr, json_t *e, char **error)
+{
+    const char *iss = NULL, *aud = NULL, *alg = NULL, *keyfile = NULL, *claim = NULL;
+    json_t *roles = NULL;
+    struct issuer is = {0};
+    if (json_unpack(e, "{s:s, s:s, s:s, s:s, s:s, s:o !}", "iss", &iss, "aud", &aud, "alg", &alg,
+                    "public_key_file", &keyfile, "role_claim", &claim, "roles", &roles) != 0 ||
+        !json_is_array(roles)) {
+        *error = xstrdup("PARCERIA_JWT_ISSUERS_FILE: each issuer needs exactly iss, aud, alg, "
+                         "public_key_file, role_claim and roles");
+        return false;
+    }
+    is.alg = alg_from(alg);
+    is.roles = roles_from(roles);
+    if (is.alg != JWT_ALG_ES256 && is.alg != JWT_ALG_RS256)
+        *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: alg must be ES256 or RS256", iss);
+    else if (is.roles == 0)
+        *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: roles must be a non-empty list "
+                           "of staff, admin, registrar", iss);
+    else if (!read_file(keyfile, &is.key, &is.key_len) ||
+             strstr((char *)is.key, "BEGIN PUBLIC KEY") == NULL)
+        *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: %s is not a readable BEGIN "
+                           "PUBLIC KEY PEM", iss, keyfile);
+    if (*error != NULL) {
+        free(is.key);
+        return false;
+    }
+    is.iss = xstrdup(iss);
+    is.aud = xstrdup(aud);
+    is.role_claim = xstrdup(claim);
+    add_issuer(kr, &is);
+    return true;
+}
+
+static bool load_externals(struct token_keyring *kr, const char *path, char **error)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *list = json_object_get(doc, "issuers");
+    bool ok = json_is_array(list);
+    if (!ok)
+        *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: %s is not a JSON object with an "
+                           "\"issuers\" list", path);
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        if (!ok)
+            break;
+        ok = load_external(kr, e, error);
+    }
+    json_decref(doc);
+    return ok;
+}
+
+struct token_keyring *token_keyring_load(const struct config *cfg, char **error)
+{
+    struct token_keyring *kr = xcalloc(1, sizeof *kr);
+    *error = NULL;
+    if (load_ours(kr, cfg, error) &&
+        (cfg->jwt_issuers_file == NULL || load_externals(kr, cfg->jwt_issuers_file, error)))
+        return kr;
+    token_keyring_free(kr);
+    return NULL;
+}
+
+void token_keyring_free(struct token_keyring *kr)
+{
+    if (kr == NULL)
+        return;
+    for (size_t i = 0; i < kr->n; i++) {
+        free(kr->issuers[i].iss);
+        free(kr->issuers[i].aud);
+        if (kr->issuers[i].key != NULL)
+            sodium_memzero(kr->issuers[i].key, kr->issuers[i].key_len);
+        free(kr->issuers[i].key);
+        free(kr->issuers[i].role_claim);
+    }
+    free(kr->issuers);
+    if (kr->sign_key != NULL)
+        sodium_memzero(kr->sign_key, kr->sign_key_len);
+    free(kr->sign_key);
+    free(kr);
+}
+
+/* The id claim a role needs, or NULL. */
+static const char *id_claim_of(unsigned role)
+{
+    switch (role) {
+    case ROLE_REGISTRAR:
+        return "registrar_id";
+    case ROLE_APPLICANT:
+        return "application_id";
+    case ROLE_TEACHER:
+        return "entry_id";
+    default:
+        return NULL;
+    }
+}
+
+static const char *id_value_of(const struct token_claims *c)
+{
+    switch (c->role) {
+    case ROLE_REGISTRAR:
+        return c->registrar_id;
+    case ROLE_APPLICANT:
+        return c->application_id;
+    case ROLE_TEACHER:
+        return c->entry_id;
+    default:
+        return NULL;
+    }
+}
+
+char *token_mint(const struct token_keyring *kr, const struct token_claims *c, long now)
+{
+    const char *role = principal_role_name(c->role);
+    const char *id_claim = id_claim_of(c->role), *id = id_value_of(c);
+    if (c->sub == NULL || *c->sub == '\0' || strlen(c->sub) > 255 || role == NULL ||
+        (id_claim != NULL && !util_is_uuid(id)))
+        return NULL;
+    const struct issuer *ours = &kr->issuers[0];
+    char jti[UTIL_UUID_LEN + 1];
+    util_uuid_v4(jti);
+    jwt_t *jwt = NULL;
+    char *out = NULL;
+    if (jwt_new(&jwt) != 0)
+        goto out;
+    jwt_add_grant(jwt, "iss", ours->iss);
+    jwt_add_grant(jwt, "aud", ours->aud);
+    jwt_add_grant(jwt, "sub", c->sub);
+    jwt_add_grant(jwt, "jti", jti);
+    jwt_add_grant(jwt, "role", role);
+    jwt_add_grant_int(jwt, "iat", now);
+    jwt_add_grant_int(jwt, "nbf", now);
+    jwt_add_grant_int(jwt, "exp", now + c->ttl);
+    if (id_claim != NULL)
+        jwt_add_grant(jwt, id_claim, id);
+    if (jwt_set_alg(jwt, kr->sign_alg, kr->sign_key, (int)kr->sign_key_len) == 0)
+        out = jwt_encode_str(jwt);
+out:
+    jwt_free(jwt);
+    return out;
+}
+
+/* Decodes one base64url part into JSON (an object), or NULL. */
+static json_t *decode_part(const char *part, size_t len)
+{
+    unsigned char *buf = xmalloc(len + 1);
+    size_t n = 0;
+    json_t *obj = NULL;
+    if (sodium_base642bin(buf, len + 1, part, len, NULL, &n, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
+        obj = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, NULL);
+    free(buf);
+    if (obj != NULL && !json_is_object(obj)) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    return obj;
+}
+
+static bool split(const char *token, json_t **header, json_t **payload)
+{
+    *header = *payload = NULL;
+    size_t len = strlen(token);
+    const char *dot1 = strchr(token, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    if (len == 0 || len > TOKEN_MAX_LEN || dot2 == NULL || strchr(dot2 + 1, '.') != NULL ||
+        dot2[1] == '\0')
+        return false;
+    *header = decode_part(token, (size_t)(dot1 - token));
+    *payload = decode_part(dot1 + 1, (size_t)(dot2 - dot1 - 1));
+    return *header != NULL && *payload != NULL;
+}
+
+static const struct issuer *find_issuer(const struct token_keyring *kr, const char *iss)
+{
+    for (size_t i = 0; iss != NULL && i < kr->n; i++)
+        if (strcmp(kr->issuers[i].iss, iss) == 0)
+            return &kr->issuers[i];
+    return NULL;
+}
+
+static bool audience_ok(const json_t *aud, const char *want)
+{
+    if (json_is_string(aud))
+        return strcmp(json_string_value(aud), want) == 0;
+    size_t i;
+    const json_t *a;
+    json_array_foreach(aud, i, a)
+    if (json_is_string(a) && strcmp(json_string_value(a), want) == 0)
+        return true;
+    return false;
+}
+
+static bool copy_claim(const json_t *payload, const char *name, char *out, size_t size, bool uuid)
+{
+    const char *v = json_string_value(json_object_get(payload, name));
+    if (v == NULL || *v == '\0' || strlen(v) >= size || (uuid && !util_is_uuid(v)))
+        return false;
+    snprintf(out, size, "%s", v);
+    return true;
+}
+
+static enum token_result check_times(const json_t *payload, long now)
+{
+    const json_t *exp = json_object_get(payload, "exp"), *nbf = json_object_get(payload, "nbf");
+    const json_t *iat = json_object_get(payload, "iat");
+    if (!json_is_integer(exp) || (nbf && !json_is_integer(nbf)) || (iat && !json_is_integer(iat)))
+        return TOKEN_BAD_CLAIMS;
+    if (json_integer_value(exp) <= now)
+        return TOKEN_EXPIRED;
+    if ((nbf && json_integer_value(nbf) > now + TOKEN_SKEW) ||
+        (iat && json_integer_value(iat) > now + TOKEN_SKEW))
+        return TOKEN_NOT_YET_VALID;
+    return TOKEN_OK;
+}
+
+static enum token_result check_claims(const struct issuer *is, const json_t *payload, long now,
+                                      struct principal *who)
+{
+    enum token_result r = check_times(payload, now);
+    if (r != TOKEN_OK)
+        return r;
+    if (!audience_ok(json_object_get(payload, "aud"), is->aud))
+        return TOKEN_WRONG_AUDIENCE;
+    memset(who, 0, sizeof *who);
+    who->role = principal_role_from(json_string_value(json_object_get(payload, is->role_claim)));
+    if (who->role == 0 || !copy_claim(payload, "sub", who->sub, sizeof who->sub, false))
+        return TOKEN_BAD_CLAIMS;
+    if ((who->role & is->roles) == 0)
+        return TOKEN_ROLE_NOT_GRANTED;
+    bool ids_ok = (who->role != ROLE_REGISTRAR ||
+                   copy_claim(payload, "registrar_id", who->registrar_id, sizeof who->registrar_id, true)) &&
+                  (who->role != ROLE_APPLICANT ||
+                   copy_claim(payload, "application_id", who->application_id, sizeof who->application_id, true)) &&
+                  (who->role != ROLE_TEACHER ||
+                   copy_claim(payload, "entry_id", who->entry_id, sizeof who->entry_id, true));
+    if (!ids_ok)
+        return TOKEN_BAD_CLAIMS;
+    who->ours = is->ours;
+    who->expires_at = json_integer_value(json_object_get(payload, "exp"));
+    return TOKEN_OK;
+}
+
+enum token_result token_verify(const struct token_keyring *kr, const char *token, long now,
+                               struct principal *who)
+{
+    json_t *header = NULL, *payload = NULL;
+    jwt_t *jwt = NULL;
+    enum token_result r = TOKEN_MALFORMED;
+    if (!split(token, &header, &payload))
+        goto out;
+    r = TOKEN_UNKNOWN_ISSUER;
+    const struct issuer *is = find_issuer(kr, json_string_value(json_object_get(payload, "iss")));
+    if (is == NULL)
+        goto out;
+    r = TOKEN_WRONG_ALG;
+    if (alg_from(json_string_value(json_object_get(header, "alg"))) != is->alg)
+        goto out;
+    r = TOKEN_BAD_SIGNATURE;
+    if (jwt_decode(&jwt, token, is->key, (int)is->key_len) != 0 || jwt == NULL)
+        goto out;
+    r = TOKEN_WRONG_ALG;
+    if (jwt_get_alg(jwt) != is->alg)
+        goto out;
+    r = check_claims(is, payload, now, who);
+out:
+    jwt_free(jwt);
+    json_decref(header);
+    json_decref(payload);
+    if (r != TOKEN_OK)
+        memset(who, 0, sizeof *who);
+    return r;
+}
+
+const char *token_result_text(enum token_result r)
+{
+    switch (r) {
+    case TOKEN_OK:
+        return "valid";
+    case TOKEN_MALFORMED:
+        return "the token is malformed";
+    case TOKEN_UNKNOWN_ISSUER:
+        return "the token's issuer is not trusted";
+    case TOKEN_WRONG_ALG:
+        return "the token's algorithm is not its issuer's";
+    case TOKEN_BAD_SIGNATURE:
+        return "the token's signature is invalid";
+    case TOKEN_EXPIRED:
+        return "the token has expired";
+    case TOKEN_NOT_YET_VALID:
+        return "the token is not valid yet";
+    case TOKEN_WRONG_AUDIENCE:
+        return "the token is for another audience";
+    case TOKEN_ROLE_NOT_GRANTED:
+        return "the token's issuer may not grant its role";
+    default:
+        return "the token's claims are incomplete or invalid";
+    }
+}
