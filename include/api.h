@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "role.h" /* enum api_role: ROLE_ADMIN, ROLE_STAFF, … */
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -16,17 +17,6 @@
 #define API_MAX_PARAMS 4
 #define API_MAX_QUERY 24
 #define API_REQUEST_ID_MAX 128
-
-/* Roles as bits, so a route lists who may call it. */
-enum api_role {
-    ROLE_ADMIN = 1u << 0,
-    ROLE_STAFF = 1u << 1,
-    ROLE_REGISTRAR = 1u << 2,
-    ROLE_APPLICANT = 1u << 3,
-    ROLE_TEACHER = 1u << 4,
-};
-#define ROLE_PUBLIC 0u /* no token needed */
-#define ROLE_ANY_TOKEN (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT | ROLE_TEACHER)
 
 /* Shared, read-only service state. */
 struct app {
