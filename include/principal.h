@@ -3,18 +3,9 @@
 #ifndef PARCERIA_PRINCIPAL_H
 #define PARCERIA_PRINCIPAL_H
 
-#include <stdbool.h>
+#include "role.h"
 
-/* Roles as bits, so a route lists who may call it. */
-enum api_role {
-    ROLE_ADMIN = 1u << 0,
-    ROLE_STAFF = 1u << 1,
-    ROLE_REGISTRAR = 1u << 2,
-    ROLE_APPLICANT = 1u << 3,
-    ROLE_TEACHER = 1u << 4,
-};
-#define ROLE_PUBLIC 0u /* no token needed */
-#define ROLE_ANY_TOKEN (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT | ROLE_TEACHER)
+#include <stdbool.h>
 
 /* A verified caller. role is one enum api_role bit, or 0 for an anonymous
  * caller. Strings are empty when the claim is absent. */

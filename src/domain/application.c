@@ -1,0 +1,195 @@
+/* The accreditation application's state machine (tabled in application.h) as
+ * data for the machine engine, and the cross-field rules of an application
+ * document. Pure. */
+#include "application.h"
+
+#include "machine.h"
+#include "role.h"
+#include "util.h"
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STAFF (ROLE_STAFF | ROLE_ADMIN)
+#define OPEN                                                                                       \
+    (MACHINE_BIT(APPLICATION_SUBMITTED) | MACHINE_BIT(APPLICATION_UNDER_REVIEW) |                  \
+     MACHINE_BIT(APPLICATION_CHANGES_REQUESTED))
+
+static const char *const states[APPLICATION_STATUS_COUNT] = {
+    [APPLICATION_SUBMITTED] = "submitted",
+    [APPLICATION_UNDER_REVIEW] = "under_review",
+    [APPLICATION_CHANGES_REQUESTED] = "changes_requested",
+    [APPLICATION_APPROVED] = "approved",
+    [APPLICATION_REJECTED] = "rejected",
+    [APPLICATION_WITHDRAWN] = "withdrawn",
+};
+
+static const struct machine_action actions[APPLICATION_ACTION_COUNT] = {
+    [APPLICATION_ACT_START_REVIEW] = {"start-review", STAFF, MACHINE_BIT(APPLICATION_SUBMITTED),
+                                      APPLICATION_UNDER_REVIEW, false},
+    [APPLICATION_ACT_REQUEST_CHANGES] = {"request-changes", STAFF,
+                                         MACHINE_BIT(APPLICATION_SUBMITTED) |
+                                             MACHINE_BIT(APPLICATION_UNDER_REVIEW),
+                                         APPLICATION_CHANGES_REQUESTED, true},
+    [APPLICATION_ACT_RESUBMIT] = {"resubmit", ROLE_APPLICANT,
+                                  MACHINE_BIT(APPLICATION_CHANGES_REQUESTED), APPLICATION_SUBMITTED,
+                                  false},
+    [APPLICATION_ACT_APPROVE] = {"approve", STAFF, MACHINE_BIT(APPLICATION_UNDER_REVIEW),
+                                 APPLICATION_APPROVED, false},
+    [APPLICATION_ACT_REJECT] = {"reject", STAFF, OPEN, APPLICATION_REJECTED, true},
+    [APPLICATION_ACT_WITHDRAW] = {"withdraw", ROLE_APPLICANT, OPEN, APPLICATION_WITHDRAWN, false},
+    [APPLICATION_ACT_EDIT] = {"edit", STAFF | ROLE_APPLICANT,
+                              MACHINE_BIT(APPLICATION_SUBMITTED) |
+                                  MACHINE_BIT(APPLICATION_CHANGES_REQUESTED),
+                              MACHINE_SAME, false},
+    [APPLICATION_ACT_COLLECT_CREDENTIALS] = {"collect-credentials", ROLE_APPLICANT,
+                                             MACHINE_BIT(APPLICATION_APPROVED), MACHINE_SAME,
+                                             false},
+};
+
+static const struct machine machine = {states, APPLICATION_STATUS_COUNT, actions,
+                                       APPLICATION_ACTION_COUNT};
+
+const char *application_status_name(enum application_status status)
+{
+    return (unsigned)status < APPLICATION_STATUS_COUNT ? states[status] : NULL;
+}
+
+bool application_status_parse(const char *name, enum application_status *out)
+{
+    int i = machine_state(&machine, name);
+    if (i >= 0)
+        *out = (enum application_status)i;
+    return i >= 0;
+}
+
+const char *application_action_name(enum application_action action)
+{
+    return (unsigned)action < APPLICATION_ACTION_COUNT ? actions[action].name : NULL;
+}
+
+bool application_action_parse(const char *name, enum application_action *out)
+{
+    int i = machine_action(&machine, name);
+    if (i >= 0)
+        *out = (enum application_action)i;
+    return i >= 0;
+}
+
+bool application_action_needs_reason(enum application_action action)
+{
+    return (unsigned)action < APPLICATION_ACTION_COUNT && actions[action].needs_reason;
+}
+
+enum status application_transition(enum application_status from, enum application_action action,
+                                   unsigned role, bool credentials_collected,
+                                   enum application_status *to)
+{
+    int next;
+    enum status st = machine_transition(&machine, (int)from, (int)action, role, &next);
+    if (st != ST_OK)
+        return st;
+    /* The first API client's secret is shown once: a second collection would
+     * have to mint another client, which is the registrar's own business. */
+    if (action == APPLICATION_ACT_COLLECT_CREDENTIALS && credentials_collected)
+        return ST_INVALID_STATE;
+    *to = (enum application_status)next;
+    return ST_OK;
+}
+
+size_t application_allowed_actions(enum application_status status, unsigned role,
+                                   bool credentials_collected, const char **out, size_t cap)
+{
+    unsigned skip = credentials_collected ? MACHINE_BIT(APPLICATION_ACT_COLLECT_CREDENTIALS) : 0;
+    return machine_allowed(&machine, (int)status, role, skip, out, cap);
+}
+
+/* --- Rules across fields -------------------------------------------------- */
+
+struct issues {
+    struct application_issue *out;
+    size_t cap, n;
+};
+
+static void issue(struct issues *is, const char *pointer, const char *code)
+{
+    if (is->n < is->cap)
+        is->out[is->n++] = (struct application_issue){pointer, code};
+}
+
+static const char *member(const json_t *obj, const char *name)
+{
+    return json_string_value(json_object_get(obj, name));
+}
+
+static void check_tax_identity(const json_t *doc, struct issues *is)
+{
+    const char *nif = member(doc, "nif"), *vat = member(doc, "vat_number");
+    const char *country = member(doc, "country");
+    if (nif == NULL && vat == NULL)
+        issue(is, "/nif", "required");
+    else if (nif != NULL && vat != NULL)
+        issue(is, "/vat_number", "exclusive");
+    else if (vat != NULL && country == NULL)
+        issue(is, "/country", "required");
+    else if (vat != NULL && strcmp(country, "PT") == 0)
+        issue(is, "/vat_number", "use_nif");
+    else if (vat != NULL && validate_country(country) && !validate_vat(country, vat))
+        issue(is, "/vat_number", "vat_number");
+}
+
+static void check_address(const json_t *doc, struct issues *is)
+{
+    const json_t *address = json_object_get(doc, "address");
+    const char *code = member(address, "postal_code");
+    if (code != NULL && !validate_postal_code(member(address, "country"), code))
+        issue(is, "/address/postal_code", "postal_code");
+}
+
+static void check_contacts(const json_t *doc, struct issues *is)
+{
+    static const struct {
+        const char *type, *code;
+    } required[] = {
+        {"admin", "admin_contact_required"},
+        {"technical", "technical_contact_required"},
+        {"security", "security_contact_required"},
+    };
+    const json_t *contacts = json_object_get(doc, "contacts");
+    if (!json_is_array(contacts)) /* the field table reports it */
+        return;
+    for (size_t r = 0; r < sizeof required / sizeof required[0]; r++) {
+        bool found = false;
+        size_t i;
+        const json_t *c;
+        json_array_foreach(contacts, i, c)
+        {
+            const char *type = member(c, "type");
+            found = found || (type != NULL && strcmp(type, required[r].type) == 0);
+        }
+        if (!found)
+            issue(is, "/contacts", required[r].code);
+    }
+}
+
+size_t application_check(const json_t *doc, struct application_issue *out, size_t cap)
+{
+    struct issues is = {out, cap, 0};
+    check_tax_identity(doc, &is);
+    check_address(doc, &is);
+    check_contacts(doc, &is);
+    return is.n;
+}
+
+char *application_tax_id(const json_t *doc)
+{
+    const char *nif = member(doc, "nif"), *vat = member(doc, "vat_number");
+    const char *country = member(doc, "country");
+    if (nif != NULL)
+        return validate_nif(nif) ? xasprintf("PT%s", nif) : NULL;
+    char *body = vat != NULL ? validate_vat_normalize(country, vat) : NULL;
+    char *id = body != NULL ? xasprintf("%s%s", country, body) : NULL;
+    free(body);
+    return id;
+}
