@@ -7,6 +7,7 @@
 #include "guard.h"
 #include "problem.h"
 #include "store_clients.h"
+#include "store_registrars.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -100,6 +101,27 @@ bool auth_owns_registrar(const struct req_ctx *ctx, const char *registrar_id)
         return true;
     return ctx->who.role == ROLE_REGISTRAR && registrar_id != NULL &&
            strcmp(ctx->who.registrar_id, registrar_id) == 0;
+}
+
+bool auth_registrar_active(struct _u_response *resp, struct req_ctx *ctx)
+{
+    if (ctx->who.role != ROLE_REGISTRAR)
+        return true;
+    char status[16] = "";
+    PGconn *conn = NULL;
+    enum status st = db_acquire(ctx->app->pool, &conn);
+    if (st == ST_OK)
+        st = store_registrar_status(conn, ctx->who.registrar_id, status, sizeof status);
+    db_release(ctx->app->pool, conn);
+    if (st != ST_OK && st != ST_NOT_FOUND) {
+        problem_send_status(resp, ctx, st);
+        return false;
+    }
+    if (strcmp(status, "suspended") == 0) {
+        problem_send(resp, ctx, PROBLEM_REGISTRAR_SUSPENDED, PROBLEM_NO_DETAIL, NULL);
+        return false;
+    }
+    return true;
 }
 
 void auth_actor(const struct req_ctx *ctx, struct audit_actor *out)

@@ -30,7 +30,7 @@ static const struct field registrar_client_fields[] = {
 
 static const struct page_sort client_sorts[] = {{"created_at", 0}};
 
-static json_t *client_json(const struct client *c)
+json_t *api_client_json(const struct client *c)
 {
     json_t *actions = json_array();
     if (strcmp(c->status, "active") == 0)
@@ -76,7 +76,7 @@ static int create(struct _u_response *resp, struct req_ctx *ctx, const char *nam
         sodium_memzero(secret, sizeof secret);
         return problem_send_status(resp, ctx, st);
     }
-    json_t *body = client_json(&a.out);
+    json_t *body = api_client_json(&a.out);
     null_missing(body, "registrar_id");
     null_missing(body, "last_used_at");
     json_object_set_new(body, "client_secret", json_string(secret));
@@ -133,7 +133,7 @@ static int list(struct _u_response *resp, struct req_ctx *ctx, const char *regis
     }
     json_t *items = json_array();
     for (int i = 0; i < a.count; i++) {
-        json_t *c = client_json(&a.items[i]);
+        json_t *c = api_client_json(&a.items[i]);
         null_missing(c, "registrar_id");
         null_missing(c, "last_used_at");
         json_array_append_new(items, c);
@@ -227,7 +227,7 @@ int api_registrar_clients_create(const struct _u_request *req, struct _u_respons
                                  struct req_ctx *ctx)
 {
     const char *id = own_registrar(resp, ctx);
-    if (id == NULL)
+    if (id == NULL || !auth_registrar_active(resp, ctx))
         return U_CALLBACK_COMPLETE;
     json_t *body = input_body(req, resp, ctx, registrar_client_fields, INPUT_CREATE, ctx->who.role,
                               false);

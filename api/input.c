@@ -35,6 +35,19 @@ static const struct code_text codes[] = {
     {"repeated", "is repeated: use comma-separated values", "está repetido: use valores separados por vírgulas"},
     {"encoding", "is not valid percent-encoded UTF-8", "não é UTF-8 válido"},
     {"shadows_path", "has the name of a path parameter", "tem o nome de um parâmetro do caminho"},
+    {"nif", "is not a valid Portuguese NIF", "não é um NIF português válido"},
+    {"vat_number", "is not a valid VAT number for the country", "não é um número de IVA válido para o país"},
+    {"country", "is not an ISO 3166-1 alpha-2 country code", "não é um código de país ISO 3166-1 alfa-2"},
+    {"postal_code", "is not a valid postal code for the country", "não é um código postal válido para o país"},
+    {"email", "is not a valid email address", "não é um endereço de email válido"},
+    {"phone", "is not an E.164 phone number (+351…)", "não é um número de telefone E.164 (+351…)"},
+    {"url", "is not an https URL", "não é um URL https"},
+    {"exclusive", "cannot come with nif: give one tax number", "não pode vir com nif: indique um número fiscal"},
+    {"use_nif", "is the NIF for Portuguese companies", "é o NIF para empresas portuguesas"},
+    {"admin_contact_required", "needs an admin contact", "precisa de um contacto admin"},
+    {"technical_contact_required", "needs a technical contact", "precisa de um contacto técnico"},
+    {"security_contact_required", "needs a security contact", "precisa de um contacto de segurança"},
+    {"program_code", "is not a program code", "não é um código de programa"},
 };
 
 static const char *code_message(const char *code, bool pt)
@@ -176,9 +189,9 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
     } else if (t == FIELD_ARRAY) {
         long long n = (long long)json_array_size(v);
         if (n < f->min)
-            code = "too_few";
+            input_error(vs->errors, ptr, NULL, "too_few", vs->pt);
         else if (f->max > 0 && n > f->max)
-            code = "too_many";
+            input_error(vs->errors, ptr, NULL, "too_many", vs->pt);
         size_t i;
         const json_t *item;
         json_array_foreach(v, i, item)
@@ -521,4 +534,25 @@ bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char
     }
     *out = list;
     return true;
+}
+
+void input_merge_patch(json_t *target, const json_t *patch)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)patch, key, value)
+    {
+        json_t *current = json_object_get(target, key);
+        if (json_is_null(value))
+            json_object_del(target, key);
+        else if (json_is_object(value) && json_is_object(current))
+            input_merge_patch(current, value);
+        else if (json_is_object(value)) {
+            json_t *fresh = json_object(); /* patching a non-object starts from {} */
+            input_merge_patch(fresh, value);
+            json_object_set_new(target, key, fresh);
+        } else {
+            json_object_set(target, key, value);
+        }
+    }
 }

@@ -18,6 +18,11 @@ bool auth_authorize(const struct _u_request *req, struct _u_response *resp, stru
  * not leak. */
 bool auth_owns_registrar(const struct req_ctx *ctx, const char *registrar_id);
 
+/* For a registrar caller: answers 403 registrar-suspended (and returns
+ * false) when its registrar is suspended. Program, voucher and event actions
+ * and new API clients call this; other roles pass. */
+bool auth_registrar_active(struct _u_response *resp, struct req_ctx *ctx);
+
 /* The audit actor for this request (lent strings from ctx). */
 struct audit_actor;
 void auth_actor(const struct req_ctx *ctx, struct audit_actor *out);

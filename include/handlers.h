@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "audit.h"
+#include "input.h"
 
 #define HANDLER(name) int name(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 
@@ -25,6 +26,35 @@ HANDLER(api_clients_revoke);
 HANDLER(api_registrar_clients_list);
 HANDLER(api_registrar_clients_create);
 HANDLER(api_registrar_clients_revoke);
+
+/* One API client as JSON (a new reference), without its secret. */
+struct client;
+json_t *api_client_json(const struct client *c);
+
+/* api/applications.c */
+HANDLER(api_applications_create);
+HANDLER(api_applications_list);
+HANDLER(api_applications_get);
+HANDLER(api_applications_update);
+HANDLER(api_applications_history);
+HANDLER(api_applications_start_review);
+HANDLER(api_applications_request_changes);
+HANDLER(api_applications_resubmit);
+HANDLER(api_applications_approve);
+HANDLER(api_applications_reject);
+HANDLER(api_applications_withdraw);
+HANDLER(api_applications_credentials);
+/* The contact fields (type, name, email, phone), shared with registrars. */
+extern const struct field api_contact_fields[];
+
+/* api/registrars.c */
+HANDLER(api_registrars_list);
+HANDLER(api_registrars_get);
+HANDLER(api_registrars_update);
+HANDLER(api_registrars_history);
+HANDLER(api_registrars_suspend);
+HANDLER(api_registrars_reinstate);
+HANDLER(api_registrars_terminate);
 
 /* api/audit.c */
 HANDLER(api_audit_list);

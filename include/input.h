@@ -96,6 +96,10 @@ char *input_page_cursor(const struct page_req *page, const char *value, const ch
 bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char *name,
                        bool (*ok)(const char *item), json_t **out);
 
+/* Applies an RFC 7396 JSON Merge Patch to target in place: null members
+ * are removed, objects merge recursively, anything else replaces. */
+void input_merge_patch(json_t *target, const json_t *patch);
+
 /* True when s is an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.fff]Z). */
 bool input_is_timestamp(const char *s);
 

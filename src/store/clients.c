@@ -51,9 +51,10 @@ static const char SQL_TOUCH[] = "UPDATE api_clients SET last_used_at = now() WHE
 static const char SQL_CLIENT_REVOKED[] =
     "SELECT 1 FROM api_clients c LEFT JOIN registrars r ON r.id = c.registrar_id"
     " WHERE c.client_id = $1 AND (c.status <> 'active' OR r.status = 'terminated')";
+/* An expired key mints no new tokens, but only a revocation (rejection,
+ * withdrawal) stops the short-lived tokens already issued. */
 static const char SQL_KEY_REVOKED[] =
-    "SELECT 1 FROM access_keys WHERE subject_id = $1::uuid AND (revoked_at IS NOT NULL"
-    " OR expires_at <= now())";
+    "SELECT 1 FROM access_keys WHERE subject_id = $1::uuid AND revoked_at IS NOT NULL";
 static const char SQL_KEY_PUT[] =
     "INSERT INTO access_keys (subject_id, role, key_hash, expires_at)"
     " VALUES ($1::uuid, $2, $3, $4::timestamptz) ON CONFLICT (subject_id) DO UPDATE"

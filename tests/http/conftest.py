@@ -62,6 +62,8 @@ class Server:
             "PARCERIA_DB_WAIT_MS": "1000",
             "PARCERIA_CORS_ORIGINS": "https://app.example.pt",
             "PARCERIA_LOG_LEVEL": "info",
+            # Tests submit many applications from 127.0.0.1; the limit has its own test.
+            "PARCERIA_PUBLIC_RATE_LIMIT": "100000",
         }
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if k in os.environ:

@@ -29,6 +29,11 @@ def registrar_token(registrar_id, **kw):
     return mint("registrar", registrar_id=registrar_id, **kw)
 
 
+ADDRESS = '{"street": "Avenida da Liberdade 110", "postal_code": "1250-146", "city": "Lisboa", "country": "PT"}'
+CONTACTS = ('[{"type": "admin", "name": "Ana Silva", "email": "ana@example.pt", "phone": "+351213456789"},'
+            ' {"type": "security", "name": "SOC", "email": "soc@example.pt", "phone": "+351213456780"}]')
+
+
 def make_registrar(db, status="accredited", trade_name=None):
     """Inserts a registrar directly (accreditation creates them through the API)."""
     rid = str(uuid.uuid4())
@@ -36,7 +41,7 @@ def make_registrar(db, status="accredited", trade_name=None):
     db.execute(
         "INSERT INTO registrars (id, handle, legal_name, trade_name, country, nif, tax_key, website,"
         " address, contacts, status) VALUES (%s, %s, %s, %s, 'PT', NULL, %s, 'https://example.pt',"
-        " '{}'::jsonb, '[]'::jsonb, %s)",
+        " %s::jsonb, %s::jsonb, %s)",
         (rid, handle, "Registrar " + rid[:8] + ", Lda.", trade_name or "Registrar " + rid[:8],
-         "TEST:" + rid, status))
+         "TEST:" + rid, ADDRESS, CONTACTS, status))
     return rid

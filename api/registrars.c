@@ -1,0 +1,345 @@
+/* Registrars: the public directory (accredited registrars, public fields),
+ * the full record for staff and for the registrar itself, edits by merge
+ * patch with If-Match (the registrar: contacts and website; staff: more),
+ * and suspend / reinstate / terminate with a reason. */
+#include "auth.h"
+#include "handlers.h"
+#include "input.h"
+#include "problem.h"
+#include "registrar.h"
+#include "resource.h"
+#include "store_accreditation.h"
+#include "util.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STAFF_ONLY (ROLE_STAFF | ROLE_ADMIN)
+#define STAFF_OR_OWN (ROLE_STAFF | ROLE_ADMIN | ROLE_REGISTRAR)
+
+static const struct field address_fields[] = {
+    {.name = "street", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
+    {.name = "postal_code", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 12,
+     .check = check_postal_code},
+    {.name = "city", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
+    {.name = "country", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 2,
+     .check = check_country},
+    {0},
+};
+
+static const struct field registrar_fields[] = {
+    {.name = "legal_name", .type = FIELD_STRING, .min = 1, .max = 200, .writers = STAFF_ONLY},
+    {.name = "trade_name", .type = FIELD_STRING, .min = 1, .max = 100, .writers = STAFF_ONLY},
+    {.name = "address", .type = FIELD_OBJECT, .fields = address_fields, .writers = STAFF_ONLY},
+    {.name = "website", .type = FIELD_STRING, .flags = FIELD_NULLABLE, .max = 2048,
+     .check = check_website, .writers = STAFF_OR_OWN},
+    {.name = "contacts", .type = FIELD_ARRAY, .item_type = FIELD_OBJECT,
+     .fields = api_contact_fields, .min = 1, .max = 10, .writers = STAFF_OR_OWN},
+    {0},
+};
+
+static const struct page_sort registrar_sorts[] = {{"created_at", 0}, {"handle", 1}};
+
+static json_t *public_json(const struct registrar_row *r)
+{
+    return json_pack("{s:s, s:s, s:O, s:O, s:[], s:s}", "id", r->id, "handle", r->handle,
+                     "trade_name", json_object_get(r->fields, "trade_name"), "website",
+                     json_object_get(r->fields, "website"), "programs", "accredited_at",
+                     r->accredited_at);
+}
+
+static json_t *full_json(const struct registrar_row *r, const struct req_ctx *ctx)
+{
+    json_t *o = json_deep_copy(r->fields);
+    enum registrar_status status = REGISTRAR_ACCREDITED;
+    const char *names[REGISTRAR_ACTION_COUNT];
+    size_t n = 0;
+    if (registrar_status_parse(r->status, &status))
+        n = registrar_allowed_actions(status, ctx->who.role, names, REGISTRAR_ACTION_COUNT);
+    json_t *meta = json_pack("{s:s, s:s, s:[], s:s, s:s, s:s?, s:s, s:s, s:s, s:o}", "id", r->id,
+                             "handle", r->handle, "programs", "status", r->status,
+                             "accredited_at", r->accredited_at, "application_id",
+                             r->application_id[0] ? r->application_id : NULL, "created_at",
+                             r->created_at, "updated_at", r->updated_at, "status_changed_at",
+                             r->status_changed_at, "allowed_actions", resource_actions(names, n));
+    json_object_update(o, meta);
+    json_decref(meta);
+    return o;
+}
+
+/* Staff and the registrar itself see the record; others its public face. */
+static bool sees_all(const struct req_ctx *ctx, const char *id)
+{
+    return auth_owns_registrar(ctx, id);
+}
+
+static int send_registrar(struct _u_response *resp, struct req_ctx *ctx, unsigned status,
+                          const struct registrar_row *row)
+{
+    resource_etag(resp, row->version);
+    return api_send_json(resp, ctx, status, full_json(row, ctx));
+}
+
+struct get_args {
+    const char *id;
+    struct registrar_row row;
+};
+
+static enum status get_tx(PGconn *conn, void *arg)
+{
+    struct get_args *a = arg;
+    return store_registrar_get(conn, a->id, false, &a->row);
+}
+
+int api_registrars_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    (void)req;
+    struct get_args a = {.id = api_param(ctx, "id")};
+    if (!util_is_uuid(a.id))
+        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+    enum status st = db_with_conn(ctx->app->pool, get_tx, &a);
+    bool full = sees_all(ctx, a.id);
+    int rc;
+    if (st == ST_OK && !full && strcmp(a.row.status, "accredited") != 0)
+        st = ST_NOT_FOUND;
+    if (st != ST_OK)
+        rc = problem_send_status(resp, ctx, st);
+    else if (full)
+        rc = send_registrar(resp, ctx, 200, &a.row);
+    else
+        rc = api_send_json(resp, ctx, 200, public_json(&a.row));
+    registrar_row_cleanup(&a.row);
+    return rc;
+}
+
+int api_registrars_history(const struct _u_request *req, struct _u_response *resp,
+                           struct req_ctx *ctx)
+{
+    (void)req;
+    struct get_args a = {.id = api_param(ctx, "id")};
+    if (!util_is_uuid(a.id) || !sees_all(ctx, a.id))
+        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+    enum status st = db_with_conn(ctx->app->pool, get_tx, &a);
+    registrar_row_cleanup(&a.row);
+    if (st != ST_OK)
+        return problem_send_status(resp, ctx, st);
+    return resource_history(resp, ctx, "registrar", a.id);
+}
+
+static bool valid_status(const char *s)
+{
+    enum registrar_status st;
+    return registrar_status_parse(s, &st);
+}
+
+static bool valid_program(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > 40)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return false;
+    return true;
+}
+
+struct list_args {
+    struct registrar_filter f;
+    struct page_req page;
+    struct registrar_row *rows;
+    int count;
+    char *next;
+    long long total;
+};
+
+static enum status list_tx(PGconn *conn, void *arg)
+{
+    struct list_args *a = arg;
+    return store_registrar_list(conn, &a->f, &a->page, &a->rows, &a->count, &a->next, &a->total);
+}
+
+static int bad_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name)
+{
+    json_t *errors = json_array();
+    input_error(errors, NULL, name, "format", ctx->lang_pt);
+    return problem_send(resp, ctx, PROBLEM_INVALID_REQUEST, PROBLEM_NO_DETAIL,
+                        json_pack("{s:o}", "errors", errors));
+}
+
+int api_registrars_list(const struct _u_request *req, struct _u_response *resp,
+                        struct req_ctx *ctx)
+{
+    (void)req;
+    struct list_args a = {.f.public_only = !principal_is_staff(&ctx->who)};
+    json_t *statuses = NULL, *programs = NULL;
+    int rc = U_CALLBACK_COMPLETE;
+    if (!input_page(resp, ctx, registrar_sorts, 2, &a.page))
+        return rc;
+    a.f.q = api_query(ctx, "q");
+    if (a.f.q != NULL && (strlen(a.f.q) == 0 || strlen(a.f.q) > 100)) {
+        rc = bad_parameter(resp, ctx, "q");
+        goto out;
+    }
+    if (a.f.public_only && api_query(ctx, "status") != NULL) {
+        rc = bad_parameter(resp, ctx, "status"); /* the public directory is accredited registrars */
+        goto out;
+    }
+    if (!input_filter_list(resp, ctx, "status", valid_status, &statuses) ||
+        !input_filter_list(resp, ctx, "program", valid_program, &programs))
+        goto out;
+    a.f.statuses = statuses;
+    a.f.programs = programs;
+    enum status st = db_with_conn(ctx->app->pool, list_tx, &a);
+    if (st != ST_OK) {
+        rc = st == ST_INVALID ? bad_parameter(resp, ctx, "cursor") : problem_send_status(resp, ctx, st);
+        goto out;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < a.count; i++)
+        json_array_append_new(items, a.f.public_only ? public_json(&a.rows[i])
+                                                     : full_json(&a.rows[i], ctx));
+    rc = api_send_page(resp, ctx, items, a.next, a.page.include_total, a.total);
+out:
+    registrar_rows_free(a.rows, a.count);
+    free(a.next);
+    json_decref(statuses);
+    json_decref(programs);
+    input_page_cleanup(&a.page);
+    return rc;
+}
+
+struct change_args {
+    const char *id;
+    int if_match;
+    const json_t *patch;
+    enum registrar_action action;
+    const char *reason;
+    const struct req_ctx *ctx;
+    struct audit_actor actor;
+    struct registrar_row row;
+    json_t *errors;
+    char current[16];
+};
+
+static enum status allowed(struct change_args *a, enum registrar_status *to)
+{
+    enum registrar_status from;
+    if (!registrar_status_parse(a->row.status, &from))
+        return ST_INVALID_STATE;
+    enum status st = registrar_transition(from, a->action, a->ctx->who.role, to);
+    if (st == ST_INVALID_STATE)
+        snprintf(a->current, sizeof a->current, "%s", a->row.status);
+    return st;
+}
+
+static enum status patch_tx(PGconn *conn, void *arg)
+{
+    struct change_args *a = arg;
+    enum registrar_status to;
+    enum status st = store_registrar_get(conn, a->id, true, &a->row);
+    if (st != ST_OK)
+        return st;
+    if (a->if_match != -1 && a->if_match != a->row.version)
+        return ST_STALE;
+    if ((st = allowed(a, &to)) != ST_OK)
+        return st;
+    json_t *fields = json_deep_copy(a->row.fields);
+    input_merge_patch(fields, a->patch);
+    if (!json_is_array(json_object_get(fields, "contacts")) ||
+        json_array_size(json_object_get(fields, "contacts")) == 0) {
+        input_error(a->errors, "/contacts", NULL, "required", a->ctx->lang_pt);
+        json_decref(fields);
+        return ST_INVALID;
+    }
+    st = store_registrar_update(conn, &a->row, fields, a->patch, &a->actor);
+    json_decref(fields);
+    return st;
+}
+
+static enum status action_tx(PGconn *conn, void *arg)
+{
+    struct change_args *a = arg;
+    enum registrar_status to;
+    enum status st = store_registrar_get(conn, a->id, true, &a->row);
+    if (st == ST_OK)
+        st = allowed(a, &to);
+    return st == ST_OK ? store_registrar_transition(conn, &a->row, registrar_action_name(a->action),
+                                                    registrar_status_name(to), a->reason, &a->actor)
+                       : st;
+}
+
+static int finish_change(struct _u_response *resp, struct req_ctx *ctx, struct change_args *a,
+                         enum status st)
+{
+    if (st == ST_OK)
+        return send_registrar(resp, ctx, 200, &a->row);
+    if (st == ST_INVALID_STATE)
+        return resource_invalid_state(resp, ctx, a->current);
+    if (st == ST_INVALID && a->errors != NULL) {
+        json_t *errors = a->errors;
+        a->errors = NULL;
+        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
+                            json_pack("{s:o}", "errors", errors));
+    }
+    return problem_send_status(resp, ctx, st);
+}
+
+int api_registrars_update(const struct _u_request *req, struct _u_response *resp,
+                          struct req_ctx *ctx)
+{
+    struct change_args a = {.id = api_param(ctx, "id"), .action = REGISTRAR_ACT_EDIT, .ctx = ctx};
+    if (!util_is_uuid(a.id) || !sees_all(ctx, a.id))
+        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+    if (!resource_if_match(req, resp, ctx, &a.if_match))
+        return U_CALLBACK_COMPLETE;
+    json_t *patch = input_body(req, resp, ctx, registrar_fields, INPUT_PATCH, ctx->who.role, false);
+    if (patch == NULL)
+        return U_CALLBACK_COMPLETE;
+    a.patch = patch;
+    a.errors = json_array();
+    auth_actor(ctx, &a.actor);
+    enum status st = db_transaction(ctx->app->pool, patch_tx, &a);
+    int rc = finish_change(resp, ctx, &a, st);
+    json_decref(a.errors);
+    json_decref(patch);
+    registrar_row_cleanup(&a.row);
+    return rc;
+}
+
+static int act(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+               enum registrar_action action)
+{
+    struct change_args a = {.id = api_param(ctx, "id"), .action = action, .ctx = ctx};
+    char *reason = NULL;
+    if (!util_is_uuid(a.id))
+        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+    if (!resource_reason(req, resp, ctx, registrar_action_needs_reason(action), &reason))
+        return U_CALLBACK_COMPLETE;
+    a.reason = reason;
+    auth_actor(ctx, &a.actor);
+    enum status st = db_transaction(ctx->app->pool, action_tx, &a);
+    int rc = finish_change(resp, ctx, &a, st);
+    registrar_row_cleanup(&a.row);
+    free(reason);
+    return rc;
+}
+
+int api_registrars_suspend(const struct _u_request *req, struct _u_response *resp,
+                           struct req_ctx *ctx)
+{
+    return act(req, resp, ctx, REGISTRAR_ACT_SUSPEND);
+}
+
+int api_registrars_reinstate(const struct _u_request *req, struct _u_response *resp,
+                             struct req_ctx *ctx)
+{
+    return act(req, resp, ctx, REGISTRAR_ACT_REINSTATE);
+}
+
+int api_registrars_terminate(const struct _u_request *req, struct _u_response *resp,
+                             struct req_ctx *ctx)
+{
+    return act(req, resp, ctx, REGISTRAR_ACT_TERMINATE);
+}
