@@ -7,5 +7,6 @@ const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL},
     {"GET", "/readyz", api_health_ready, ROLE_PUBLIC, NULL},
     {"GET", "/openapi.yaml", api_openapi_document, ROLE_PUBLIC, NULL},
+    {"GET", "/metrics", api_metrics_get, ROLE_PUBLIC, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };

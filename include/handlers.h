@@ -10,4 +10,7 @@ int api_health_ready(const struct _u_request *req, struct _u_response *resp, str
 int api_openapi_document(const struct _u_request *req, struct _u_response *resp,
                          struct req_ctx *ctx);
 
+/* api/metrics.c */
+int api_metrics_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+
 #endif
