@@ -8,5 +8,7 @@ const struct route api_routes[] = {
     {"GET", "/readyz", api_health_ready, ROLE_PUBLIC, NULL},
     {"GET", "/openapi.yaml", api_openapi_document, ROLE_PUBLIC, NULL},
     {"GET", "/metrics", api_metrics_get, ROLE_PUBLIC, NULL},
+    {"GET", "/docs", api_docs_page, ROLE_PUBLIC, NULL},
+    {"GET", "/docs/{asset}", api_docs_asset, ROLE_PUBLIC, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -13,4 +13,8 @@ int api_openapi_document(const struct _u_request *req, struct _u_response *resp,
 /* api/metrics.c */
 int api_metrics_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 
+/* api/docs.c */
+int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+
 #endif

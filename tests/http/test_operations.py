@@ -1,13 +1,15 @@
 """Operations: /metrics (checked with promtool, counters that move, routes
-named by template, the separate PARCERIA_METRICS_BIND listener)."""
+named by template, the separate PARCERIA_METRICS_BIND listener) and the /docs
+page (its assets, and the page as headless Chromium renders it)."""
 import re
 import shutil
 import subprocess
+import tempfile
 
 import requests
 
 from conftest import BIN, Server, clone_database, drop_database, free_port
-from openapi_check import Client, check_problem
+from openapi_check import SPEC, Client, check_problem
 
 PROBLEMS = "https://parceria.dns.pt/problems/"
 LINE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
@@ -96,10 +98,15 @@ def test_counters_and_histograms_move_with_requests(api):
 
 
 def test_metrics_name_route_templates_never_paths(api):
+    api.get("/docs/docs.js")
+    api.get("/docs/secret-looking-asset")
     api.get("/v1/zzz/another-secret-path")
     text = api.get("/metrics").text
-    assert 'route="unmatched",status="404"' in text
-    assert "another-secret" not in text
+    s = parse_metrics(text)
+    route = {"method": "GET", "route": "/docs/{asset}"}
+    assert sample(s, "parceria_http_requests_total", status="200", **route) >= 1
+    assert sample(s, "parceria_http_requests_total", status="404", **route) >= 1
+    assert "secret-looking" not in text and "another-secret" not in text and "docs.js" not in text
 
 
 def test_metrics_on_a_separate_listener(template_db):
@@ -146,3 +153,51 @@ def test_metrics_bind_that_cannot_listen_stops_start_up(template_db, server):
         assert f"cannot listen for metrics on {taken}" in out.stderr
     finally:
         drop_database(name)
+
+
+def test_docs_page_and_its_assets(api):
+    page = api.get("/docs")
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    # Everything the page loads is relative, so it comes from this server.
+    for url in re.findall(r'(?:src|href)="([^"]*)"', page.text):
+        assert not re.match(r"^[a-z]+://|^//", url), url
+    types = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
+             "docs.js": "text/javascript"}
+    for asset, media in types.items():
+        r = api.get(f"/docs/{asset}")
+        assert r.status_code == 200, asset
+        assert r.headers["Content-Type"].split(";")[0] == media
+        assert len(r.content) > 100
+    for other in ("openapi.yaml", "docs.html", "index.html", "..%2Fopenapi.yaml"):
+        r = api.get(f"/docs/{other}")
+        assert r.status_code == 404, other
+        assert check_problem(r)["type"] == PROBLEMS + "not-found"
+
+
+def test_docs_page_renders_every_operation_in_chromium(server):
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is missing: install the Debian package chromium"
+    with tempfile.TemporaryDirectory(prefix="parceria-chromium-") as profile:
+        out = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}",
+             # Only loopback: any other host fails to resolve.
+             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+             "--virtual-time-budget=10000", "--dump-dom", f"{server.base}/docs"],
+            capture_output=True, text=True, timeout=120)
+    dom = out.stdout
+    assert out.returncode == 0, out.stderr[-3000:]
+    # The page's HTML holds no summary: Swagger UI wrote these from /openapi.yaml.
+    assert "opblock-summary" in dom, dom[:3000]
+    summaries = [op["summary"] for item in SPEC["paths"].values() for op in item.values()
+                 if isinstance(op, dict) and "summary" in op]
+    assert "Liveness" in summaries and "Readiness" in summaries
+    for summary in summaries:
+        assert f">{summary}<" in dom, f"{summary!r} not rendered"
+    log = server.log_text()
+    assert "route=/openapi.yaml status=200" in log
+    assert "route=/docs/{asset} status=200" in log
