@@ -38,8 +38,7 @@ int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct
 {
     (void)req;
     u_map_put(resp->map_header, "Content-Security-Policy", DOCS_CSP);
-    return send_embedded(resp, ctx, "docs.html", "text/html; charset=utf-8",
-                         "public, max-age=300");
+    return send_embedded(resp, ctx, "docs.html", "text/html; charset=utf-8", "public, max-age=300");
 }
 
 int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
@@ -48,7 +47,6 @@ int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struc
     const char *name = api_param(ctx, "asset");
     for (size_t i = 0; name != NULL && i < sizeof assets / sizeof assets[0]; i++)
         if (strcmp(assets[i].name, name) == 0)
-            return send_embedded(resp, ctx, name, assets[i].content_type,
-                                 "public, max-age=3600");
+            return send_embedded(resp, ctx, name, assets[i].content_type, "public, max-age=3600");
     return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
 }

@@ -29,10 +29,9 @@ static const struct {
     uint64_t us;
     const char *le;
 } buckets[] = {
-    {1000, "0.001"},   {2500, "0.0025"},   {5000, "0.005"},     {10000, "0.01"},
-    {25000, "0.025"},  {50000, "0.05"},    {100000, "0.1"},     {250000, "0.25"},
-    {500000, "0.5"},   {1000000, "1"},     {2500000, "2.5"},    {5000000, "5"},
-    {10000000, "10"},
+    {1000, "0.001"},  {2500, "0.0025"}, {5000, "0.005"},  {10000, "0.01"}, {25000, "0.025"},
+    {50000, "0.05"},  {100000, "0.1"},  {250000, "0.25"}, {500000, "0.5"}, {1000000, "1"},
+    {2500000, "2.5"}, {5000000, "5"},   {10000000, "10"},
 };
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
@@ -287,9 +286,8 @@ struct metrics_server *metrics_server_start(const struct app *app)
     };
     if (ulfius_add_endpoint_by_val(&s->instance, "*", NULL, "*", 0, serve_metrics_only,
                                    (void *)app) != U_OK ||
-        ulfius_start_framework_with_mhd_options(&s->instance,
-                                                MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL,
-                                                ops) != U_OK) {
+        ulfius_start_framework_with_mhd_options(
+            &s->instance, MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, ops) != U_OK) {
         y_log_message(Y_LOG_LEVEL_ERROR, "cannot listen for metrics on %s:%u", cfg->metrics_bind,
                       cfg->metrics_port);
         ulfius_clean_instance(&s->instance);

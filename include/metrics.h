@@ -19,8 +19,7 @@ void metrics_cleanup(void);
 
 /* Counts one answered request. route is a template of the route table (or
  * anything else, counted as "unmatched"); never a concrete path. */
-void metrics_record(const char *method, const char *route, unsigned status,
-                    uint64_t duration_us);
+void metrics_record(const char *method, const char *route, unsigned status, uint64_t duration_us);
 
 /* Counts one request refused by a rate limit. */
 void metrics_rate_limited(void);
