@@ -59,6 +59,7 @@ void metrics_init(void)
             atomic_init(&stats[r].bucket[b], 0);
         atomic_init(&stats[r].sum_us, 0);
     }
+    atomic_store(&rate_limited, 0);
 }
 
 void metrics_cleanup(void)
