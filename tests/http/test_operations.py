@@ -1,6 +1,7 @@
 """Operations: /metrics (checked with promtool, counters that move, routes
 named by template, the separate PARCERIA_METRICS_BIND listener) and the /docs
 page (its assets, and the page as headless Chromium renders it)."""
+import html
 import re
 import shutil
 import subprocess
@@ -197,7 +198,7 @@ def test_docs_page_renders_every_operation_in_chromium(server):
                  if isinstance(op, dict) and "summary" in op]
     assert "Liveness" in summaries and "Readiness" in summaries
     for summary in summaries:
-        assert f">{summary}<" in dom, f"{summary!r} not rendered"
+        assert f">{html.escape(summary, quote=False)}<" in dom, f"{summary!r} not rendered"
     log = server.log_text()
     assert "route=/openapi.yaml status=200" in log
     assert "route=/docs/{asset} status=200" in log
