@@ -3,12 +3,13 @@
  * answers carry once (client secrets, access keys) stay unreadable at rest. */
 #include "guard.h"
 
+#include "metrics.h"
+
 #include "problem.h"
 #include "store_guard.h"
 #include "util.h"
 
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +18,6 @@
 
 #define IDEM_WAIT_STEP_US 50000
 #define IDEM_WAIT_STEPS 200 /* ten seconds */
-
-static atomic_ulong refusals;
-
-unsigned long guard_refusal_count(void)
-{
-    return atomic_load(&refusals);
-}
 
 static const char *const replayed_headers[] = {"Content-Type", "Location", "ETag",
                                                "Content-Language", "Cache-Control", NULL};
@@ -52,7 +46,7 @@ bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char 
         return true;
     snprintf(retry, sizeof retry, "%ld", reset > 0 ? reset : 1);
     u_map_put(resp->map_header, "Retry-After", retry);
-    atomic_fetch_add(&refusals, 1);
+    metrics_rate_limited();
     problem_send(resp, ctx, PROBLEM_RATE_LIMITED, PROBLEM_NO_DETAIL, NULL);
     return false;
 }

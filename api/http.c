@@ -6,6 +6,7 @@
 
 #include "input.h"
 #include "log.h"
+#include "metrics.h"
 #include "problem.h"
 #include "util.h"
 
@@ -64,6 +65,7 @@ void api_finish(struct req_ctx *ctx, const struct _u_response *resp)
     ctx->finished = true;
     uint64_t us = (util_now_ns() - ctx->started_ns) / 1000;
     log_request(ctx->method, ctx->route, (int)resp->status, us, ctx->request_id);
+    metrics_record(ctx->method, ctx->route, (unsigned)resp->status, us);
 }
 
 int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status, json_t *body)

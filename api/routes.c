@@ -23,6 +23,9 @@ const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, 0},
     {"GET", "/readyz", api_health_ready, ROLE_PUBLIC, NULL, 0},
     {"GET", "/openapi.yaml", api_openapi_document, ROLE_PUBLIC, NULL, 0},
+    {"GET", "/metrics", api_metrics_get, ROLE_PUBLIC, NULL, 0},
+    {"GET", "/docs", api_docs_page, ROLE_PUBLIC, NULL, 0},
+    {"GET", "/docs/{asset}", api_docs_asset, ROLE_PUBLIC, NULL, 0},
 
     {"POST", "/v1/auth/token", api_token_issue, ROLE_PUBLIC, NULL, ROUTE_NO_IDEMPOTENCY},
     {"GET", "/v1/me", api_me, ANY, NULL, 0},

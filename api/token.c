@@ -5,6 +5,7 @@
 #include "guard.h"
 #include "handlers.h"
 #include "input.h"
+#include "metrics.h"
 #include "store_clients.h"
 #include "store_guard.h"
 #include "util.h"
@@ -227,6 +228,7 @@ int api_token_issue(const struct _u_request *req, struct _u_response *resp, stru
         char retry[24];
         snprintf(retry, sizeof retry, "%ld", g.retry_after > 0 ? g.retry_after : 1);
         u_map_put(resp->map_header, "Retry-After", retry);
+        metrics_rate_limited();
         rc = oauth_error(resp, ctx, 429, "temporarily_unavailable",
                          "too many failed attempts: retry later");
     } else if (!g.accepted) {

@@ -1,5 +1,6 @@
-/* Files compiled into the binary by tools/embed.py: the migrations and the
- * OpenAPI document. Each array ends with an entry whose name is NULL. */
+/* Files compiled into the binary by tools/embed.py: the migrations, the
+ * OpenAPI document and the /docs page with its assets. Each array ends with
+ * an entry whose name is NULL. */
 #ifndef PARCERIA_EMBED_H
 #define PARCERIA_EMBED_H
 

@@ -18,7 +18,4 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
  * releases the claim so that the client may retry. */
 void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx);
 
-/* Requests refused by a rate limit since start-up (for metrics). */
-unsigned long guard_refusal_count(void);
-
 #endif

@@ -61,4 +61,11 @@ HANDLER(api_audit_list);
 /* One audit row as JSON (a new reference); also used by every …/history. */
 json_t *api_audit_row_json(const struct audit_row *r);
 
+/* api/metrics.c */
+int api_metrics_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+
+/* api/docs.c */
+int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+
 #endif

@@ -7,7 +7,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PACKAGES="meson ninja-build pkg-config gcc libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev
 libjwt-dev liborcania-dev libyder-dev libsodium-dev libidn2-dev libssl-dev libcmocka-dev
 postgresql-15 python3 python3-pytest python3-requests python3-jsonschema python3-psycopg
-python3-hypothesis python3-yaml python3-jwt python3-cryptography openssl curl"
+python3-hypothesis python3-yaml python3-jwt python3-cryptography openssl curl prometheus chromium"
 PY=/usr/bin/python3
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -96,6 +96,12 @@ SELECT 'CREATE DATABASE $db OWNER parceria' WHERE NOT EXISTS (SELECT FROM pg_dat
 SQL
 }
 
+# The npm tools make no calls home: no telemetry, no update checks, no
+# install scripts (swagger-ui-dist's analytics dependency has one).
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALYTICS=false
+
+# Installs package-lock.json's packages when node_modules is missing or older.
 npm_tools() {
-    (cd "$ROOT" && if [ ! -x node_modules/.bin/redocly ]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null; fi)
+    (cd "$ROOT" && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null; fi)
 }

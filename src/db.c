@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -36,11 +37,38 @@ unsigned long db_error_count(void)
     return atomic_load(&db_errors);
 }
 
+/* Server notices (and the FATAL a server sends before closing an idle
+ * connection) go through our log, not straight to stderr. */
+static void log_notice(void *arg, const char *message)
+{
+    (void)arg;
+    int len = (int)strcspn(message, "\n");
+    y_log_message(Y_LOG_LEVEL_WARNING, "database says: %.*s", len, message);
+}
+
 static PGconn *open_conn(const char *url, const char *options)
 {
     const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
     const char *vals[] = {url, "3", options, "parceria", NULL};
-    return PQconnectdbParams(keys, vals, 1);
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    PQsetNoticeProcessor(conn, log_notice, NULL);
+    return conn;
+}
+
+/* An idle connection has nothing to read. When its socket is readable the
+ * server has most likely closed it (a restart, a terminated backend): read
+ * what is there, which marks the connection bad if it is. One poll(2), no
+ * round trip; a connection that died silently fails its next statement. */
+static bool still_open(PGconn *conn)
+{
+    for (int i = 0; i < 4 && PQstatus(conn) == CONNECTION_OK; i++) {
+        struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+        if (poll(&p, 1, 0) == 0)
+            return true;
+        if (!PQconsumeInput(conn))
+            return false;
+    }
+    return PQstatus(conn) == CONNECTION_OK;
 }
 
 PGconn *db_connect(const char *url, unsigned statement_timeout_ms)
@@ -154,7 +182,7 @@ enum status db_acquire(struct db_pool *pool, PGconn **out)
     if (conn == NULL) {
         conn = open_conn(pool->url, pool->options);
         pool->conns[slot] = conn;
-    } else if (PQstatus(conn) != CONNECTION_OK) {
+    } else if (!still_open(conn)) {
         PQreset(conn);
     }
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -223,8 +251,8 @@ enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *cons
 static enum status run_once(PGconn *conn, db_tx_fn fn, void *arg)
 {
     enum status st = db_exec(conn, "BEGIN", 0, NULL, NULL);
-    if (st != ST_OK)
-        return st;
+    if (st != ST_OK) /* nothing ran: a broken connection is reset on release, then retried */
+        return PQstatus(conn) == CONNECTION_BAD ? ST_RETRY : st;
     st = fn(conn, arg);
     if (st == ST_OK)
         st = db_exec(conn, "COMMIT", 0, NULL, NULL);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "store_clients.h"
 #include "token.h"
@@ -128,22 +129,32 @@ static int run_serve(const struct config *cfg)
                       .pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_wait_ms,
                                           cfg->statement_timeout_ms)};
     bootstrap_admin(cfg, app.pool);
+    metrics_init();
     struct api_server *server = api_server_start(&app);
-    if (server == NULL) {
-        db_pool_free(app.pool);
-        token_keyring_free(keyring);
-        return 1;
+    struct metrics_server *metrics = NULL;
+    if (server != NULL && metrics_separate(cfg) && (metrics = metrics_server_start(&app)) == NULL) {
+        api_server_stop(server);
+        server = NULL;
     }
+    int rc = 1;
+    if (server == NULL)
+        goto out;
     y_log_message(Y_LOG_LEVEL_INFO, "parceria %s listening on %s:%u", PARCERIA_VERSION,
                   cfg->bind_address, cfg->port);
+    if (metrics != NULL)
+        y_log_message(Y_LOG_LEVEL_INFO, "metrics on %s:%u", cfg->metrics_bind, cfg->metrics_port);
     int sig = 0;
     sigwait(&set, &sig);
     y_log_message(Y_LOG_LEVEL_INFO, "signal %d: finishing in-flight requests", sig);
+    metrics_server_stop(metrics);
     api_server_stop(server);
-    db_pool_free(app.pool);
-    token_keyring_free(keyring);
     y_log_message(Y_LOG_LEVEL_INFO, "stopped");
-    return 0;
+    rc = 0;
+out:
+    db_pool_free(app.pool);
+    metrics_cleanup();
+    token_keyring_free(keyring);
+    return rc;
 }
 
 /* parceria token ROLE [--sub S] [--registrar-id ID] [--application-id ID]

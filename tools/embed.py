@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes a C file that embeds files as byte arrays, so the binary carries its
-migrations and its OpenAPI document and needs nothing beside it at run time.
+migrations, its OpenAPI document and the /docs page's assets, and needs
+nothing beside it at run time.
 
 usage: embed.py OUTPUT.c ARRAY_NAME FILE...
 """
