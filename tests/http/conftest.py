@@ -161,7 +161,23 @@ def db(server):
         yield c
 
 
+def pytest_sessionstart(session):
+    if LOG_DIR.exists():
+        for old in LOG_DIR.glob("*.log"):
+            old.unlink()
+
+
+def _leaked_secrets():
+    """Secrets and tokens of this run found in any server log of this run."""
+    logs = "".join(p.read_text(errors="replace") for p in LOG_DIR.glob("*.log")) if LOG_DIR.exists() else ""
+    return [s[:12] + "…" for s in openapi_check.SECRETS if len(s) >= 16 and s in logs]
+
+
 def pytest_sessionfinish(session, exitstatus):
+    leaked = _leaked_secrets()
+    if leaked:
+        print("\nSecrets or tokens found in server logs:", leaked)
+        session.exitstatus = 1
     missing = openapi_check.unexercised()
     if missing and not session.config.option.keyword and not session.config.args_specified_subset:
         print("\nOperations in openapi.yaml never exercised by a test:")

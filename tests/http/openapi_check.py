@@ -20,6 +20,9 @@ PROBLEM_TYPES = set(SPEC["components"]["schemas"]["ProblemType"]["enum"])
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head")
 
 _exercised = set()
+# Every secret and token the run has seen: no server log may contain one.
+SECRETS = set()
+SECRET_FIELDS = ("client_secret", "access_key", "access_token")
 
 
 def _compile(template):
@@ -106,6 +109,8 @@ def check(method, path, resp):
     schema = content[media].get("schema")
     if media.endswith("json"):
         body = resp.json()
+        if isinstance(body, dict):
+            SECRETS.update(body[k] for k in SECRET_FIELDS if isinstance(body.get(k), str))
         if schema is not None:
             try:
                 validate(body, schema)
@@ -125,6 +130,7 @@ class Client:
         self.token = token
 
     def with_token(self, token):
+        SECRETS.add(token)
         return Client(self.base, token)
 
     def request(self, method, path, *, json_body=None, data=None, headers=None, params=None, raw_url=None):
