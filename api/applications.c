@@ -321,14 +321,6 @@ static enum status list_tx(PGconn *conn, void *arg)
     return store_application_list(conn, &a->f, &a->page, &a->rows, &a->count, &a->next, &a->total);
 }
 
-static bool bad_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name)
-{
-    json_t *errors = json_array();
-    input_error(errors, NULL, name, "format", ctx->lang_pt);
-    problem_send(resp, ctx, PROBLEM_INVALID_REQUEST, PROBLEM_NO_DETAIL,
-                 json_pack("{s:o}", "errors", errors));
-    return false;
-}
 
 static bool read_filter(struct _u_response *resp, struct req_ctx *ctx, struct application_filter *f,
                         json_t **statuses)
@@ -338,11 +330,11 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx, struct ap
     for (size_t i = 0; i < 2; i++) {
         *slots[i] = api_query(ctx, names[i]);
         if (*slots[i] != NULL && !input_is_timestamp(*slots[i]))
-            return bad_parameter(resp, ctx, names[i]);
+            return input_reject_parameter(resp, ctx, names[i], "format"), false;
     }
     f->q = api_query(ctx, "q");
     if (f->q != NULL && (strlen(f->q) == 0 || strlen(f->q) > 100))
-        return bad_parameter(resp, ctx, "q");
+        return input_reject_parameter(resp, ctx, "q", "format"), false;
     if (!input_filter_list(resp, ctx, "status", valid_status, statuses))
         return false;
     f->statuses = *statuses;
@@ -362,7 +354,7 @@ int api_applications_list(const struct _u_request *req, struct _u_response *resp
         goto out;
     enum status st = db_with_conn(ctx->app->pool, list_tx, &a);
     if (st != ST_OK) {
-        rc = st == ST_INVALID ? bad_parameter(resp, ctx, "cursor"), U_CALLBACK_COMPLETE
+        rc = st == ST_INVALID ? input_reject_parameter(resp, ctx, "cursor", "format")
                               : problem_send_status(resp, ctx, st);
         goto out;
     }
@@ -451,17 +443,9 @@ static int finish_change(struct _u_response *resp, struct req_ctx *ctx, struct c
 {
     if (st == ST_OK)
         return send_application(resp, ctx, 200, &a->row, NULL);
-    if (st == ST_INVALID_STATE)
-        return resource_invalid_state(resp, ctx, a->current);
     if (st == ST_CONFLICT)
         return send_duplicate(resp, ctx, a->dup);
-    if (st == ST_INVALID && a->errors != NULL) {
-        json_t *errors = a->errors;
-        a->errors = NULL;
-        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
-                            json_pack("{s:o}", "errors", errors));
-    }
-    return problem_send_status(resp, ctx, st);
+    return resource_refused(resp, ctx, st, a->current, &a->errors);
 }
 
 int api_applications_update(const struct _u_request *req, struct _u_response *resp,

@@ -51,10 +51,7 @@ int api_audit_list(const struct _u_request *req, struct _u_response *resp, struc
         return rc;
     a.f.since = api_query(ctx, "since");
     if (a.f.since != NULL && !input_is_timestamp(a.f.since)) {
-        json_t *errors = json_array();
-        input_error(errors, NULL, "since", "format", ctx->lang_pt);
-        rc = problem_send(resp, ctx, PROBLEM_INVALID_REQUEST, PROBLEM_NO_DETAIL,
-                          json_pack("{s:o}", "errors", errors));
+        rc = input_reject_parameter(resp, ctx, "since", "format");
         goto out;
     }
     if (!input_filter_list(resp, ctx, "resource_type", short_text, &types) ||
@@ -66,7 +63,7 @@ int api_audit_list(const struct _u_request *req, struct _u_response *resp, struc
     a.f.actors = actors;
     enum status st = db_with_conn(ctx->app->pool, list_tx, &a);
     if (st != ST_OK) {
-        rc = st == ST_INVALID ? problem_send(resp, ctx, PROBLEM_INVALID_REQUEST, PROBLEM_NO_DETAIL, NULL)
+        rc = st == ST_INVALID ? input_reject_parameter(resp, ctx, "cursor", "format")
                               : problem_send_status(resp, ctx, st);
         goto out;
     }

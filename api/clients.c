@@ -122,9 +122,7 @@ static int list(struct _u_response *resp, struct req_ctx *ctx, const char *regis
         goto out;
     enum status st = db_with_conn(ctx->app->pool, list_tx, &a);
     if (st == ST_INVALID) {
-        rc = problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
-                          (struct problem_text){"The cursor is not valid.", "O cursor não é válido."},
-                          NULL);
+        rc = input_reject_parameter(resp, ctx, "cursor", "format");
         goto out;
     }
     if (st != ST_OK) {

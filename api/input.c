@@ -48,6 +48,7 @@ static const struct code_text codes[] = {
     {"technical_contact_required", "needs a technical contact", "precisa de um contacto técnico"},
     {"security_contact_required", "needs a security contact", "precisa de um contacto de segurança"},
     {"program_code", "is not a program code", "não é um código de programa"},
+    {"staff_only", "is for staff only", "é só para a equipa do .PT"},
 };
 
 static const char *code_message(const char *code, bool pt)
@@ -397,15 +398,21 @@ bool input_parse_query(const char *raw, struct req_ctx *ctx, char **bad)
     return true;
 }
 
-static bool bad_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                          const char *code)
+int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
+                           const char *code)
 {
     json_t *errors = json_array();
     input_error(errors, NULL, name, code, ctx->lang_pt);
-    problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
-                 (struct problem_text){"A query parameter is invalid: see errors.",
-                                       "Um parâmetro é inválido: ver errors."},
-                 json_pack("{s:o}", "errors", errors));
+    return problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
+                        (struct problem_text){"A query parameter is invalid: see errors.",
+                                              "Um parâmetro é inválido: ver errors."},
+                        json_pack("{s:o}", "errors", errors));
+}
+
+static bool bad_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
+                          const char *code)
+{
+    input_reject_parameter(resp, ctx, name, code);
     return false;
 }
 

@@ -160,13 +160,6 @@ static enum status list_tx(PGconn *conn, void *arg)
     return store_registrar_list(conn, &a->f, &a->page, &a->rows, &a->count, &a->next, &a->total);
 }
 
-static int bad_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name)
-{
-    json_t *errors = json_array();
-    input_error(errors, NULL, name, "format", ctx->lang_pt);
-    return problem_send(resp, ctx, PROBLEM_INVALID_REQUEST, PROBLEM_NO_DETAIL,
-                        json_pack("{s:o}", "errors", errors));
-}
 
 int api_registrars_list(const struct _u_request *req, struct _u_response *resp,
                         struct req_ctx *ctx)
@@ -179,11 +172,11 @@ int api_registrars_list(const struct _u_request *req, struct _u_response *resp,
         return rc;
     a.f.q = api_query(ctx, "q");
     if (a.f.q != NULL && (strlen(a.f.q) == 0 || strlen(a.f.q) > 100)) {
-        rc = bad_parameter(resp, ctx, "q");
+        rc = input_reject_parameter(resp, ctx, "q", "format");
         goto out;
     }
     if (a.f.public_only && api_query(ctx, "status") != NULL) {
-        rc = bad_parameter(resp, ctx, "status"); /* the public directory is accredited registrars */
+        rc = input_reject_parameter(resp, ctx, "status", "staff_only"); /* the directory is accredited */
         goto out;
     }
     if (!input_filter_list(resp, ctx, "status", valid_status, &statuses) ||
@@ -193,7 +186,8 @@ int api_registrars_list(const struct _u_request *req, struct _u_response *resp,
     a.f.programs = programs;
     enum status st = db_with_conn(ctx->app->pool, list_tx, &a);
     if (st != ST_OK) {
-        rc = st == ST_INVALID ? bad_parameter(resp, ctx, "cursor") : problem_send_status(resp, ctx, st);
+        rc = st == ST_INVALID ? input_reject_parameter(resp, ctx, "cursor", "format")
+                              : problem_send_status(resp, ctx, st);
         goto out;
     }
     json_t *items = json_array();
@@ -275,15 +269,7 @@ static int finish_change(struct _u_response *resp, struct req_ctx *ctx, struct c
 {
     if (st == ST_OK)
         return send_registrar(resp, ctx, 200, &a->row);
-    if (st == ST_INVALID_STATE)
-        return resource_invalid_state(resp, ctx, a->current);
-    if (st == ST_INVALID && a->errors != NULL) {
-        json_t *errors = a->errors;
-        a->errors = NULL;
-        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
-                            json_pack("{s:o}", "errors", errors));
-    }
-    return problem_send_status(resp, ctx, st);
+    return resource_refused(resp, ctx, st, a->current, &a->errors);
 }
 
 int api_registrars_update(const struct _u_request *req, struct _u_response *resp,

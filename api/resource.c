@@ -68,6 +68,20 @@ int resource_invalid_state(struct _u_response *resp, struct req_ctx *ctx, const 
                         json_pack("{s:s}", "current_status", current));
 }
 
+int resource_refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                     const char *current, json_t **errors)
+{
+    if (st == ST_INVALID_STATE)
+        return resource_invalid_state(resp, ctx, current);
+    if (st == ST_INVALID && errors != NULL && json_array_size(*errors) > 0) {
+        json_t *list = *errors;
+        *errors = NULL;
+        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
+                            json_pack("{s:o}", "errors", list));
+    }
+    return problem_send_status(resp, ctx, st);
+}
+
 struct history_args {
     const char *type, *id;
     struct audit_row *rows;

@@ -122,12 +122,7 @@ static bool check_query(const struct route *r, struct _u_response *resp, struct 
                                                  : "unknown_parameter";
         if (code == NULL)
             continue;
-        json_t *errors = json_array();
-        input_error(errors, NULL, key, code, ctx->lang_pt);
-        problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
-                     (struct problem_text){"A query parameter is not accepted: see errors.",
-                                           "Um parâmetro não é aceite: ver errors."},
-                     json_pack("{s:o}", "errors", errors));
+        input_reject_parameter(resp, ctx, key, code);
         return false;
     }
     return true;

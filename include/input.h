@@ -65,6 +65,11 @@ bool input_parse_query(const char *raw, struct req_ctx *ctx, char **bad);
  * encoding or the UTF-8 is invalid. */
 char *input_percent_decode(const char *s, size_t len, bool plus_is_space);
 
+/* Answers 400 invalid-request naming one query parameter and the reason
+ * code. Returns U_CALLBACK_COMPLETE. */
+int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
+                           const char *code);
+
 /* A list request: limit, cursor, sort, filters, updated_since, include_total. */
 struct page_sort {
     const char *name; /* the public field name: created_at, handle, … */

@@ -21,6 +21,11 @@ bool resource_reason(const struct _u_request *req, struct _u_response *resp, str
                      bool needs_reason, char **reason);
 /* 409 invalid-state with current_status. */
 int resource_invalid_state(struct _u_response *resp, struct req_ctx *ctx, const char *current);
+/* Answers a refused change: 409 invalid-state with current, 422 with the
+ * validation errors (taken from *errors when st is ST_INVALID and there are
+ * some), or the problem st stands for. */
+int resource_refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                     const char *current, json_t **errors);
 /* Answers {"items": [history entries], "next_cursor": null} for a resource. */
 int resource_history(struct _u_response *resp, struct req_ctx *ctx, const char *type,
                      const char *id);
