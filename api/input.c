@@ -274,13 +274,17 @@ bool input_validate(const json_t *obj, const struct field *fields, enum input_mo
     return json_array_size(errors) == before;
 }
 
-/* True when the Content-Type's media type (before any ';') is one of the given. */
+/* True when the Content-Type's media type (before any ';') is the given one:
+ * "application/json ; charset=utf-8" is, "application/json garbage" is not. */
 static bool media_type_is(const char *ct, const char *want)
 {
     size_t n = strlen(want);
     if (ct == NULL || strncasecmp(ct, want, n) != 0)
         return false;
-    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+    ct += n;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
 }
 
 static int send_validation(struct _u_response *resp, struct req_ctx *ctx, json_t *errors)

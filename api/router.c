@@ -139,7 +139,7 @@ int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *u
     ctx->route = r->path;
     if (!check_query(r, resp, ctx))
         return U_CALLBACK_COMPLETE;
-    if (!auth_authorize(req, resp, ctx, r->roles))
+    if (!(r->flags & ROUTE_NO_AUTH) && !auth_authorize(req, resp, ctx, r->roles))
         return U_CALLBACK_COMPLETE;
     if (!(r->flags & ROUTE_NO_IDEMPOTENCY) && !guard_idem_begin(req, resp, ctx))
         return U_CALLBACK_COMPLETE;

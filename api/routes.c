@@ -20,14 +20,15 @@ static const char *const q_registrars[] = {PAGE, "status", "program", "q", NULL}
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 
 const struct route api_routes[] = {
-    {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, 0},
-    {"GET", "/readyz", api_health_ready, ROLE_PUBLIC, NULL, 0},
-    {"GET", "/openapi.yaml", api_openapi_document, ROLE_PUBLIC, NULL, 0},
-    {"GET", "/metrics", api_metrics_get, ROLE_PUBLIC, NULL, 0},
-    {"GET", "/docs", api_docs_page, ROLE_PUBLIC, NULL, 0},
-    {"GET", "/docs/{asset}", api_docs_asset, ROLE_PUBLIC, NULL, 0},
+    {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH},
+    {"GET", "/readyz", api_health_ready, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH},
+    {"GET", "/openapi.yaml", api_openapi_document, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH},
+    {"GET", "/metrics", api_metrics_get, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH},
+    {"GET", "/docs", api_docs_page, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH},
+    {"GET", "/docs/{asset}", api_docs_asset, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH},
 
-    {"POST", "/v1/auth/token", api_token_issue, ROLE_PUBLIC, NULL, ROUTE_NO_IDEMPOTENCY},
+    {"POST", "/v1/auth/token", api_token_issue, ROLE_PUBLIC, NULL,
+     ROUTE_NO_IDEMPOTENCY | ROUTE_NO_AUTH},
     {"GET", "/v1/me", api_me, ANY, NULL, 0},
     {"GET", "/v1/clients", api_clients_list, A, q_clients, 0},
     {"POST", "/v1/clients", api_clients_create, A, NULL, 0},

@@ -67,6 +67,9 @@ struct route {
 
 /* The route does not take Idempotency-Key (the OAuth token endpoint). */
 #define ROUTE_NO_IDEMPOTENCY 1u
+/* The route ignores bearer tokens altogether (service endpoints and the
+ * token endpoint), so a stale token in a client's headers cannot break it. */
+#define ROUTE_NO_AUTH 2u
 
 /* The route table (api/routes.c), ending with a NULL method. */
 extern const struct route api_routes[];
