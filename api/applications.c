@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const contact_types[] = {"admin", "technical", "billing", "security", "abuse",
-                                            NULL};
+static const char *const contact_types[] = {"admin",    "technical", "billing",
+                                            "security", "abuse",     NULL};
 
 static const char *check_program_code(const json_t *v)
 {
@@ -37,10 +37,16 @@ static const char *check_program_code(const json_t *v)
 
 static const struct field address_fields[] = {
     {.name = "street", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
-    {.name = "postal_code", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 12,
+    {.name = "postal_code",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .max = 12,
      .check = check_postal_code},
     {.name = "city", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
-    {.name = "country", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 2,
+    {.name = "country",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .max = 2,
      .check = check_country},
     {0},
 };
@@ -48,9 +54,16 @@ static const struct field address_fields[] = {
 const struct field api_contact_fields[] = {
     {.name = "type", .type = FIELD_ENUM, .flags = FIELD_REQUIRED, .values = contact_types},
     {.name = "name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
-    {.name = "email", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 254,
+    {.name = "email",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .max = 254,
      .check = check_email},
-    {.name = "phone", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 16, .check = check_phone},
+    {.name = "phone",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .max = 16,
+     .check = check_phone},
     {0},
 };
 
@@ -58,19 +71,40 @@ static const struct field application_fields[] = {
     {.name = "legal_name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
     {.name = "trade_name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
     {.name = "nif", .type = FIELD_STRING, .flags = FIELD_NULLABLE, .max = 9, .check = check_nif},
-    {.name = "vat_number", .type = FIELD_STRING, .flags = FIELD_NULLABLE, .max = 20,
+    {.name = "vat_number",
+     .type = FIELD_STRING,
+     .flags = FIELD_NULLABLE,
+     .max = 20,
      .check = check_vat_number},
-    {.name = "country", .type = FIELD_STRING, .flags = FIELD_NULLABLE, .max = 2,
+    {.name = "country",
+     .type = FIELD_STRING,
+     .flags = FIELD_NULLABLE,
+     .max = 2,
      .check = check_country},
     {.name = "address", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED, .fields = address_fields},
-    {.name = "website", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 2048,
+    {.name = "website",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .max = 2048,
      .check = check_website},
-    {.name = "contacts", .type = FIELD_ARRAY, .flags = FIELD_REQUIRED, .item_type = FIELD_OBJECT,
-     .fields = api_contact_fields, .min = 1, .max = 10},
-    {.name = "accepted_terms_version", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1,
+    {.name = "contacts",
+     .type = FIELD_ARRAY,
+     .flags = FIELD_REQUIRED,
+     .item_type = FIELD_OBJECT,
+     .fields = api_contact_fields,
+     .min = 1,
+     .max = 10},
+    {.name = "accepted_terms_version",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .min = 1,
      .max = 20},
-    {.name = "requested_programs", .type = FIELD_ARRAY, .flags = FIELD_NULLABLE,
-     .item_type = FIELD_STRING, .max = 10, .check = check_program_code},
+    {.name = "requested_programs",
+     .type = FIELD_ARRAY,
+     .flags = FIELD_NULLABLE,
+     .item_type = FIELD_STRING,
+     .max = 10,
+     .check = check_program_code},
     {0},
 };
 
@@ -81,7 +115,8 @@ static bool document_valid(const json_t *doc, bool pt, json_t *errors)
 {
     input_validate(doc, application_fields, INPUT_CREATE, 0, pt, errors);
     struct application_issue issues[APPLICATION_MAX_ISSUES];
-    size_t n = json_array_size(errors) == 0 ? application_check(doc, issues, APPLICATION_MAX_ISSUES) : 0;
+    size_t n =
+        json_array_size(errors) == 0 ? application_check(doc, issues, APPLICATION_MAX_ISSUES) : 0;
     for (size_t i = 0; i < n; i++)
         input_error(errors, issues[i].pointer, NULL, issues[i].code, pt);
     return json_array_size(errors) == 0;
@@ -321,7 +356,6 @@ static enum status list_tx(PGconn *conn, void *arg)
     return store_application_list(conn, &a->f, &a->page, &a->rows, &a->count, &a->next, &a->total);
 }
 
-
 static bool read_filter(struct _u_response *resp, struct req_ctx *ctx, struct application_filter *f,
                         json_t **statuses)
 {
@@ -373,16 +407,16 @@ out:
 /* One transaction for PATCH and for actions: lock, ask the domain, change. */
 struct change_args {
     const char *id;
-    int if_match;                 /* PATCH only: the version the client saw */
-    const json_t *patch;          /* PATCH only */
+    int if_match;        /* PATCH only: the version the client saw */
+    const json_t *patch; /* PATCH only */
     enum application_action action;
     const char *reason;
     const struct req_ctx *ctx;
     struct audit_actor actor;
     struct application_row row;
     enum duplicate_kind dup;
-    json_t *errors;               /* validation errors of the merged document */
-    char current[24];             /* the status when the action was refused */
+    json_t *errors;   /* validation errors of the merged document */
+    char current[24]; /* the status when the action was refused */
 };
 
 static enum status allowed(struct change_args *a, enum application_status *to)
@@ -390,8 +424,8 @@ static enum status allowed(struct change_args *a, enum application_status *to)
     enum application_status from;
     if (!application_status_parse(a->row.status, &from))
         return ST_INVALID_STATE;
-    enum status st = application_transition(from, a->action, a->ctx->who.role,
-                                            a->row.credentials_collected, to);
+    enum status st =
+        application_transition(from, a->action, a->ctx->who.role, a->row.credentials_collected, to);
     if (st == ST_INVALID_STATE)
         snprintf(a->current, sizeof a->current, "%s", a->row.status);
     return st;
@@ -451,10 +485,12 @@ static int finish_change(struct _u_response *resp, struct req_ctx *ctx, struct c
 int api_applications_update(const struct _u_request *req, struct _u_response *resp,
                             struct req_ctx *ctx)
 {
-    struct change_args a = {.id = visible_id(resp, ctx), .action = APPLICATION_ACT_EDIT, .ctx = ctx};
+    struct change_args a = {
+        .id = visible_id(resp, ctx), .action = APPLICATION_ACT_EDIT, .ctx = ctx};
     if (a.id == NULL || !resource_if_match(req, resp, ctx, &a.if_match))
         return U_CALLBACK_COMPLETE;
-    json_t *patch = input_body(req, resp, ctx, application_fields, INPUT_PATCH, ctx->who.role, false);
+    json_t *patch =
+        input_body(req, resp, ctx, application_fields, INPUT_PATCH, ctx->who.role, false);
     if (patch == NULL)
         return U_CALLBACK_COMPLETE;
     a.patch = patch;
@@ -485,10 +521,10 @@ static int act(const struct _u_request *req, struct _u_response *resp, struct re
     return rc;
 }
 
-#define ACTION_HANDLER(fn, action)                                                              \
-    int fn(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)          \
-    {                                                                                           \
-        return act(req, resp, ctx, action);                                                     \
+#define ACTION_HANDLER(fn, action)                                                                 \
+    int fn(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)            \
+    {                                                                                              \
+        return act(req, resp, ctx, action);                                                        \
     }
 
 ACTION_HANDLER(api_applications_start_review, APPLICATION_ACT_START_REVIEW)
@@ -522,7 +558,8 @@ int api_applications_credentials(const struct _u_request *req, struct _u_respons
                                  struct req_ctx *ctx)
 {
     struct collect_args c = {.change = {.id = visible_id(resp, ctx),
-                                        .action = APPLICATION_ACT_COLLECT_CREDENTIALS, .ctx = ctx}};
+                                        .action = APPLICATION_ACT_COLLECT_CREDENTIALS,
+                                        .ctx = ctx}};
     char *unused = NULL;
     bool ok = c.change.id != NULL && resource_reason(req, resp, ctx, false, &unused);
     free(unused);

@@ -11,14 +11,14 @@ static const struct page_sort audit_sorts[] = {{"created_at", 0}};
 
 json_t *api_audit_row_json(const struct audit_row *r)
 {
-    return json_pack("{s:s, s:s, s:{s:s, s:s, s:s?}, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:s}",
-                     "id", r->id, "created_at", r->created_at, "actor", "sub", r->actor_sub,
-                     "role", r->actor_role, "registrar_id",
-                     r->actor_registrar_id[0] ? r->actor_registrar_id : NULL, "action", r->action,
-                     "resource_type", r->resource_type, "resource_id", r->resource_id,
-                     "from_status", r->from_status[0] ? r->from_status : NULL, "to_status",
-                     r->to_status[0] ? r->to_status : NULL, "reason", r->reason, "changes",
-                     r->changes ? json_incref(r->changes) : json_object(), "request_id", r->request_id);
+    return json_pack(
+        "{s:s, s:s, s:{s:s, s:s, s:s?}, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:s}", "id", r->id,
+        "created_at", r->created_at, "actor", "sub", r->actor_sub, "role", r->actor_role,
+        "registrar_id", r->actor_registrar_id[0] ? r->actor_registrar_id : NULL, "action",
+        r->action, "resource_type", r->resource_type, "resource_id", r->resource_id, "from_status",
+        r->from_status[0] ? r->from_status : NULL, "to_status",
+        r->to_status[0] ? r->to_status : NULL, "reason", r->reason, "changes",
+        r->changes ? json_incref(r->changes) : json_object(), "request_id", r->request_id);
 }
 
 struct list_args {

@@ -24,8 +24,7 @@ static int unauthenticated(struct _u_response *resp, struct req_ctx *ctx, const 
     else
         snprintf(header, sizeof header, "Bearer");
     u_map_put(resp->map_header, "WWW-Authenticate", header);
-    return problem_send(resp, ctx, PROBLEM_UNAUTHENTICATED, (struct problem_text){why, NULL},
-                        NULL);
+    return problem_send(resp, ctx, PROBLEM_UNAUTHENTICATED, (struct problem_text){why, NULL}, NULL);
 }
 
 /* Whether the client or access key behind one of our tokens still stands. */

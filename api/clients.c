@@ -37,9 +37,9 @@ json_t *api_client_json(const struct client *c)
         json_array_append_new(actions, json_string("revoke"));
     return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?, s:o}", "client_id",
                      c->client_id, "name", c->name, "role", c->role, "registrar_id",
-                     c->registrar_id[0] ? c->registrar_id : NULL, "status", c->status,
-                     "created_by", c->created_by, "created_at", c->created_at, "updated_at",
-                     c->updated_at, "status_changed_at", c->status_changed_at, "last_used_at",
+                     c->registrar_id[0] ? c->registrar_id : NULL, "status", c->status, "created_by",
+                     c->created_by, "created_at", c->created_at, "updated_at", c->updated_at,
+                     "status_changed_at", c->status_changed_at, "last_used_at",
                      c->last_used_at[0] ? c->last_used_at : NULL, "allowed_actions", actions);
 }
 
@@ -62,14 +62,14 @@ static enum status create_tx(PGconn *conn, void *arg)
                                &a->out);
 }
 
-static int create(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                  const char *role, const char *registrar_id)
+static int create(struct _u_response *resp, struct req_ctx *ctx, const char *name, const char *role,
+                  const char *registrar_id)
 {
     char secret[UTIL_SECRET_LEN + 1], hash[65];
     util_secret(secret);
     util_sha256_hex(secret, strlen(secret), hash);
-    struct create_args a = {.name = name, .role = role, .registrar_id = registrar_id,
-                            .secret_hash = hash};
+    struct create_args a = {
+        .name = name, .role = role, .registrar_id = registrar_id, .secret_hash = hash};
     auth_actor(ctx, &a.actor);
     enum status st = db_transaction(ctx->app->pool, create_tx, &a);
     if (st != ST_OK) {
@@ -187,7 +187,8 @@ int api_clients_list(const struct _u_request *req, struct _u_response *resp, str
 
 int api_clients_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    json_t *body = input_body(req, resp, ctx, admin_client_fields, INPUT_CREATE, ctx->who.role, false);
+    json_t *body =
+        input_body(req, resp, ctx, admin_client_fields, INPUT_CREATE, ctx->who.role, false);
     if (body == NULL)
         return U_CALLBACK_COMPLETE;
     int rc = create(resp, ctx, json_string_value(json_object_get(body, "name")),
@@ -227,8 +228,8 @@ int api_registrar_clients_create(const struct _u_request *req, struct _u_respons
     const char *id = own_registrar(resp, ctx);
     if (id == NULL || !auth_registrar_active(resp, ctx))
         return U_CALLBACK_COMPLETE;
-    json_t *body = input_body(req, resp, ctx, registrar_client_fields, INPUT_CREATE, ctx->who.role,
-                              false);
+    json_t *body =
+        input_body(req, resp, ctx, registrar_client_fields, INPUT_CREATE, ctx->who.role, false);
     if (body == NULL)
         return U_CALLBACK_COMPLETE;
     int rc = create(resp, ctx, json_string_value(json_object_get(body, "name")), "registrar", id);

@@ -19,7 +19,7 @@
 #define IDEM_WAIT_STEP_US 50000
 #define IDEM_WAIT_STEPS 200 /* ten seconds */
 
-static const char *const replayed_headers[] = {"Content-Type", "Location", "ETag",
+static const char *const replayed_headers[] = {"Content-Type",     "Location",      "ETag",
                                                "Content-Language", "Cache-Control", NULL};
 
 bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
@@ -82,15 +82,18 @@ static void derive(const struct _u_request *req, struct req_ctx *ctx, const char
     crypto_generichash_state g;
     crypto_generichash_init(&g, NULL, 0, sizeof ctx->idem_secret);
     crypto_generichash_update(&g, (const unsigned char *)"parceria-idempotency\0", 21);
-    crypto_generichash_update(&g, (const unsigned char *)ctx->idem_scope, strlen(ctx->idem_scope) + 1);
+    crypto_generichash_update(&g, (const unsigned char *)ctx->idem_scope,
+                              strlen(ctx->idem_scope) + 1);
     crypto_generichash_update(&g, (const unsigned char *)key, strlen(key));
     crypto_generichash_final(&g, ctx->idem_secret, sizeof ctx->idem_secret);
 }
 
 static struct idem_key key_of(const struct req_ctx *ctx)
 {
-    return (struct idem_key){.scope = ctx->idem_scope, .method = ctx->method,
-                             .path = ctx->route, .key_hash = ctx->idem_key_hash,
+    return (struct idem_key){.scope = ctx->idem_scope,
+                             .method = ctx->method,
+                             .path = ctx->route,
+                             .key_hash = ctx->idem_key_hash,
                              .request_hash = ctx->idem_request_hash};
 }
 
@@ -120,9 +123,10 @@ static bool replay(struct _u_response *resp, struct req_ctx *ctx, const unsigned
     sodium_base642bin(body, blen + 1, body64, blen, NULL, &out_len, NULL,
                       sodium_base64_VARIANT_ORIGINAL);
     json_object_foreach(headers, name, value)
-    u_map_put(resp->map_header, name, json_string_value(value));
+        u_map_put(resp->map_header, name, json_string_value(value));
     u_map_put(resp->map_header, "Idempotent-Replayed", "true");
-    ulfius_set_binary_body_response(resp, (unsigned)json_integer_value(json_object_get(doc, "status")),
+    ulfius_set_binary_body_response(resp,
+                                    (unsigned)json_integer_value(json_object_get(doc, "status")),
                                     (const char *)body, out_len);
     free(body);
     json_decref(doc);
@@ -136,10 +140,11 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
     if (key == NULL || strcmp(ctx->method, "POST") != 0)
         return true;
     if (!valid_key(key)) {
-        problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
-                     (struct problem_text){"Idempotency-Key must be 1 to 255 visible ASCII characters.",
-                                           "Idempotency-Key deve ter 1 a 255 carateres ASCII visíveis."},
-                     NULL);
+        problem_send(
+            resp, ctx, PROBLEM_INVALID_REQUEST,
+            (struct problem_text){"Idempotency-Key must be 1 to 255 visible ASCII characters.",
+                                  "Idempotency-Key deve ter 1 a 255 carateres ASCII visíveis."},
+            NULL);
         return false;
     }
     derive(req, ctx, key);
@@ -183,7 +188,8 @@ static unsigned char *seal(const struct _u_response *resp, const struct req_ctx 
         if (v != NULL)
             json_object_set_new(headers, *h, json_string(v));
     }
-    size_t cap = sodium_base64_encoded_len(resp->binary_body_length, sodium_base64_VARIANT_ORIGINAL);
+    size_t cap =
+        sodium_base64_encoded_len(resp->binary_body_length, sodium_base64_VARIANT_ORIGINAL);
     char *body64 = xmalloc(cap);
     sodium_bin2base64(body64, cap, resp->binary_body, resp->binary_body_length,
                       sodium_base64_VARIANT_ORIGINAL);

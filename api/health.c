@@ -16,17 +16,18 @@ int api_health_ready(const struct _u_request *req, struct _u_response *resp, str
     enum migrate_state migrations = MIGRATE_PENDING;
     enum status st = store_health_check(ctx->app->pool, &migrations);
     if (st != ST_OK)
-        return problem_send(resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
-                            (struct problem_text){"The database does not answer.",
-                                                  "A base de dados não responde."},
-                            json_pack("{s:{s:s, s:s}}", "checks", "database", "unavailable",
-                                      "migrations", "unknown"));
+        return problem_send(
+            resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
+            (struct problem_text){"The database does not answer.", "A base de dados não responde."},
+            json_pack("{s:{s:s, s:s}}", "checks", "database", "unavailable", "migrations",
+                      "unknown"));
     if (migrations != MIGRATE_CURRENT)
-        return problem_send(resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
-                            (struct problem_text){migrate_state_text(migrations),
-                                                  "O esquema da base de dados não está atualizado."},
-                            json_pack("{s:{s:s, s:s}}", "checks", "database", "ok", "migrations",
-                                      migrations == MIGRATE_PENDING ? "pending" : "mismatch"));
+        return problem_send(
+            resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
+            (struct problem_text){migrate_state_text(migrations),
+                                  "O esquema da base de dados não está atualizado."},
+            json_pack("{s:{s:s, s:s}}", "checks", "database", "ok", "migrations",
+                      migrations == MIGRATE_PENDING ? "pending" : "mismatch"));
     return api_send_json(resp, ctx, 200,
                          json_pack("{s:s, s:{s:s, s:s}}", "status", "ready", "checks", "database",
                                    "ok", "migrations", "current"));

@@ -339,7 +339,8 @@ struct api_server *api_server_start(const struct app *app)
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
-    if (!add_routes(s) || ulfius_start_framework_with_mhd_options(&s->instance, flags, ops) != U_OK) {
+    if (!add_routes(s) ||
+        ulfius_start_framework_with_mhd_options(&s->instance, flags, ops) != U_OK) {
         y_log_message(Y_LOG_LEVEL_ERROR, "cannot listen on %s:%u", app->cfg->bind_address,
                       app->cfg->port);
         current_server = NULL;

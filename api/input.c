@@ -32,21 +32,27 @@ static const struct code_text codes[] = {
     {"enum", "is not one of the allowed values", "não é um dos valores permitidos"},
     {"not_null", "may not be null", "não pode ser nulo"},
     {"unknown_parameter", "is not a known parameter", "não é um parâmetro conhecido"},
-    {"repeated", "is repeated: use comma-separated values", "está repetido: use valores separados por vírgulas"},
+    {"repeated", "is repeated: use comma-separated values",
+     "está repetido: use valores separados por vírgulas"},
     {"encoding", "is not valid percent-encoded UTF-8", "não é UTF-8 válido"},
     {"shadows_path", "has the name of a path parameter", "tem o nome de um parâmetro do caminho"},
     {"nif", "is not a valid Portuguese NIF", "não é um NIF português válido"},
-    {"vat_number", "is not a valid VAT number for the country", "não é um número de IVA válido para o país"},
-    {"country", "is not an ISO 3166-1 alpha-2 country code", "não é um código de país ISO 3166-1 alfa-2"},
-    {"postal_code", "is not a valid postal code for the country", "não é um código postal válido para o país"},
+    {"vat_number", "is not a valid VAT number for the country",
+     "não é um número de IVA válido para o país"},
+    {"country", "is not an ISO 3166-1 alpha-2 country code",
+     "não é um código de país ISO 3166-1 alfa-2"},
+    {"postal_code", "is not a valid postal code for the country",
+     "não é um código postal válido para o país"},
     {"email", "is not a valid email address", "não é um endereço de email válido"},
     {"phone", "is not an E.164 phone number (+351…)", "não é um número de telefone E.164 (+351…)"},
     {"url", "is not an https URL", "não é um URL https"},
-    {"exclusive", "cannot come with nif: give one tax number", "não pode vir com nif: indique um número fiscal"},
+    {"exclusive", "cannot come with nif: give one tax number",
+     "não pode vir com nif: indique um número fiscal"},
     {"use_nif", "is the NIF for Portuguese companies", "é o NIF para empresas portuguesas"},
     {"admin_contact_required", "needs an admin contact", "precisa de um contacto admin"},
     {"technical_contact_required", "needs a technical contact", "precisa de um contacto técnico"},
-    {"security_contact_required", "needs a security contact", "precisa de um contacto de segurança"},
+    {"security_contact_required", "needs a security contact",
+     "precisa de um contacto de segurança"},
     {"program_code", "is not a program code", "não é um código de programa"},
     {"staff_only", "is for staff only", "é só para a equipa do .PT"},
 };
@@ -306,8 +312,8 @@ json_t *input_body(const struct _u_request *req, struct _u_response *resp, struc
         return NULL;
     }
     json_error_t err;
-    json_t *body = json_loadb(req->binary_body, req->binary_body_length,
-                              JSON_REJECT_DUPLICATES, &err);
+    json_t *body =
+        json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES, &err);
     if (body == NULL || !json_is_object(body)) {
         json_decref(body);
         problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
@@ -425,8 +431,7 @@ static bool parse_limit(const char *s, int *out)
     char *end = NULL;
     errno = 0;
     long n = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || !isdigit((unsigned char)s[0]) || n < 1 ||
-        n > 200)
+    if (errno != 0 || end == s || *end != '\0' || !isdigit((unsigned char)s[0]) || n < 1 || n > 200)
         return false;
     *out = (int)n;
     return true;
@@ -459,8 +464,9 @@ static bool decode_cursor(const char *cursor, struct page_req *page)
     free(buf);
     json_t *col = json_array_get(a, 0), *val = json_array_get(a, 1), *id = json_array_get(a, 2);
     ok = json_is_array(a) && json_array_size(a) == 3 && json_is_integer(col) &&
-         json_integer_value(col) == page->sort_column && (json_is_string(val) || json_is_null(val)) &&
-         json_is_string(id) && json_string_length(id) <= 64;
+         json_integer_value(col) == page->sort_column &&
+         (json_is_string(val) || json_is_null(val)) && json_is_string(id) &&
+         json_string_length(id) <= 64;
     if (ok) {
         page->after_value = json_is_string(val) ? xstrdup(json_string_value(val)) : NULL;
         page->after_id = xstrdup(json_string_value(id));

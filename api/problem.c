@@ -20,11 +20,10 @@ static const struct problem_entry catalogue[PROBLEM_KIND_COUNT] = {
                                    "Validação falhada", "Some fields are invalid: see errors.",
                                    "Alguns campos são inválidos: ver errors."},
     [PROBLEM_UNAUTHENTICATED] = {"unauthenticated", 401, "Authentication required",
-                                 "Autenticação necessária",
-                                 "A valid bearer token is required.",
+                                 "Autenticação necessária", "A valid bearer token is required.",
                                  "É necessário um token bearer válido."},
-    [PROBLEM_FORBIDDEN] = {"forbidden", 403, "Forbidden", "Proibido",
-                           "Your role may not do this.", "O seu papel não permite esta ação."},
+    [PROBLEM_FORBIDDEN] = {"forbidden", 403, "Forbidden", "Proibido", "Your role may not do this.",
+                           "O seu papel não permite esta ação."},
     [PROBLEM_NOT_FOUND] = {"not-found", 404, "Not found", "Não encontrado",
                            "There is nothing here.", "Não existe nada aqui."},
     [PROBLEM_METHOD_NOT_ALLOWED] = {"method-not-allowed", 405, "Method not allowed",
@@ -34,8 +33,8 @@ static const struct problem_entry catalogue[PROBLEM_KIND_COUNT] = {
     [PROBLEM_INVALID_STATE] = {"invalid-state", 409, "Invalid state", "Estado inválido",
                                "This action is not allowed in the current state.",
                                "Esta ação não é permitida no estado atual."},
-    [PROBLEM_DUPLICATE] = {"duplicate", 409, "Duplicate", "Duplicado",
-                           "This already exists.", "Isto já existe."},
+    [PROBLEM_DUPLICATE] = {"duplicate", 409, "Duplicate", "Duplicado", "This already exists.",
+                           "Isto já existe."},
     [PROBLEM_NOT_ELIGIBLE] = {"not-eligible", 403, "Not eligible", "Não elegível",
                               "The conditions for this action are not met.",
                               "As condições para esta ação não estão cumpridas."},
@@ -52,8 +51,8 @@ static const struct problem_entry catalogue[PROBLEM_KIND_COUNT] = {
     [PROBLEM_VOUCHER_REVOKED] = {"voucher-revoked", 409, "Voucher revoked", "Voucher revogado",
                                  "This voucher was revoked.", "Este voucher foi revogado."},
     [PROBLEM_REGISTRAR_SUSPENDED] = {"registrar-suspended", 403, "Registrar suspended",
-                                     "Registrar suspenso",
-                                     "The registrar is suspended.", "O registrar está suspenso."},
+                                     "Registrar suspenso", "The registrar is suspended.",
+                                     "O registrar está suspenso."},
     [PROBLEM_PRECONDITION_FAILED] = {"precondition-failed", 412, "Precondition failed",
                                      "Pré-condição falhada",
                                      "If-Match does not match the current version.",
@@ -71,10 +70,8 @@ static const struct problem_entry catalogue[PROBLEM_KIND_COUNT] = {
                                         "Send the body as application/json.",
                                         "Envie o corpo como application/json."},
     [PROBLEM_RATE_LIMITED] = {"rate-limited", 429, "Too many requests", "Demasiados pedidos",
-                              "Slow down: see Retry-After.",
-                              "Abrande: ver Retry-After."},
-    [PROBLEM_IDEMPOTENCY_KEY_REUSED] = {"idempotency-key-reused", 422,
-                                        "Idempotency key reused",
+                              "Slow down: see Retry-After.", "Abrande: ver Retry-After."},
+    [PROBLEM_IDEMPOTENCY_KEY_REUSED] = {"idempotency-key-reused", 422, "Idempotency key reused",
                                         "Chave de idempotência reutilizada",
                                         "This Idempotency-Key was used with another body.",
                                         "Esta Idempotency-Key foi usada com outro corpo."},
@@ -108,8 +105,8 @@ json_t *problem_body(const struct req_ctx *ctx, enum problem_kind kind, struct p
 {
     const struct problem_entry *e = &catalogue[kind];
     bool pt = ctx != NULL && ctx->lang_pt;
-    const char *text = pt ? (detail.pt ? detail.pt : e->detail_pt)
-                          : (detail.en ? detail.en : e->detail_en);
+    const char *text =
+        pt ? (detail.pt ? detail.pt : e->detail_pt) : (detail.en ? detail.en : e->detail_en);
     char type[128];
     snprintf(type, sizeof type, PROBLEM_TYPE_BASE "%s", e->slug);
     json_t *body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",

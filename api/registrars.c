@@ -21,10 +21,16 @@
 
 static const struct field address_fields[] = {
     {.name = "street", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
-    {.name = "postal_code", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 12,
+    {.name = "postal_code",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .max = 12,
      .check = check_postal_code},
     {.name = "city", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
-    {.name = "country", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 2,
+    {.name = "country",
+     .type = FIELD_STRING,
+     .flags = FIELD_REQUIRED,
+     .max = 2,
      .check = check_country},
     {0},
 };
@@ -33,10 +39,19 @@ static const struct field registrar_fields[] = {
     {.name = "legal_name", .type = FIELD_STRING, .min = 1, .max = 200, .writers = STAFF_ONLY},
     {.name = "trade_name", .type = FIELD_STRING, .min = 1, .max = 100, .writers = STAFF_ONLY},
     {.name = "address", .type = FIELD_OBJECT, .fields = address_fields, .writers = STAFF_ONLY},
-    {.name = "website", .type = FIELD_STRING, .flags = FIELD_NULLABLE, .max = 2048,
-     .check = check_website, .writers = STAFF_OR_OWN},
-    {.name = "contacts", .type = FIELD_ARRAY, .item_type = FIELD_OBJECT,
-     .fields = api_contact_fields, .min = 1, .max = 10, .writers = STAFF_OR_OWN},
+    {.name = "website",
+     .type = FIELD_STRING,
+     .flags = FIELD_NULLABLE,
+     .max = 2048,
+     .check = check_website,
+     .writers = STAFF_OR_OWN},
+    {.name = "contacts",
+     .type = FIELD_ARRAY,
+     .item_type = FIELD_OBJECT,
+     .fields = api_contact_fields,
+     .min = 1,
+     .max = 10,
+     .writers = STAFF_OR_OWN},
     {0},
 };
 
@@ -58,12 +73,12 @@ static json_t *full_json(const struct registrar_row *r, const struct req_ctx *ct
     size_t n = 0;
     if (registrar_status_parse(r->status, &status))
         n = registrar_allowed_actions(status, ctx->who.role, names, REGISTRAR_ACTION_COUNT);
-    json_t *meta = json_pack("{s:s, s:s, s:[], s:s, s:s, s:s?, s:s, s:s, s:s, s:o}", "id", r->id,
-                             "handle", r->handle, "programs", "status", r->status,
-                             "accredited_at", r->accredited_at, "application_id",
-                             r->application_id[0] ? r->application_id : NULL, "created_at",
-                             r->created_at, "updated_at", r->updated_at, "status_changed_at",
-                             r->status_changed_at, "allowed_actions", resource_actions(names, n));
+    json_t *meta =
+        json_pack("{s:s, s:s, s:[], s:s, s:s, s:s?, s:s, s:s, s:s, s:o}", "id", r->id, "handle",
+                  r->handle, "programs", "status", r->status, "accredited_at", r->accredited_at,
+                  "application_id", r->application_id[0] ? r->application_id : NULL, "created_at",
+                  r->created_at, "updated_at", r->updated_at, "status_changed_at",
+                  r->status_changed_at, "allowed_actions", resource_actions(names, n));
     json_object_update(o, meta);
     json_decref(meta);
     return o;
@@ -160,9 +175,7 @@ static enum status list_tx(PGconn *conn, void *arg)
     return store_registrar_list(conn, &a->f, &a->page, &a->rows, &a->count, &a->next, &a->total);
 }
 
-
-int api_registrars_list(const struct _u_request *req, struct _u_response *resp,
-                        struct req_ctx *ctx)
+int api_registrars_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     (void)req;
     struct list_args a = {.f.public_only = !principal_is_staff(&ctx->who)};
@@ -176,7 +189,8 @@ int api_registrars_list(const struct _u_request *req, struct _u_response *resp,
         goto out;
     }
     if (a.f.public_only && api_query(ctx, "status") != NULL) {
-        rc = input_reject_parameter(resp, ctx, "status", "staff_only"); /* the directory is accredited */
+        rc = input_reject_parameter(resp, ctx, "status",
+                                    "staff_only"); /* the directory is accredited */
         goto out;
     }
     if (!input_filter_list(resp, ctx, "status", valid_status, &statuses) ||

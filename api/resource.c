@@ -17,8 +17,8 @@ void resource_etag(struct _u_response *resp, int version)
     u_map_put(resp->map_header, "ETag", etag);
 }
 
-bool resource_if_match(const struct _u_request *req, struct _u_response *resp,
-                       struct req_ctx *ctx, int *version)
+bool resource_if_match(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                       int *version)
 {
     const char *h = u_map_get_case(req->map_header, "If-Match");
     if (h == NULL) {
@@ -108,10 +108,10 @@ int resource_history(struct _u_response *resp, struct req_ctx *ctx, const char *
             items, json_pack("{s:s, s:s, s:{s:s, s:s, s:s?}, s:s?, s:s?, s:s?, s:O, s:s}", "at",
                              r->created_at, "action", r->action, "actor", "sub", r->actor_sub,
                              "role", r->actor_role, "registrar_id",
-                             r->actor_registrar_id[0] ? r->actor_registrar_id : NULL,
-                             "from_status", r->from_status[0] ? r->from_status : NULL,
-                             "to_status", r->to_status[0] ? r->to_status : NULL, "reason",
-                             r->reason, "changes", r->changes, "request_id", r->request_id));
+                             r->actor_registrar_id[0] ? r->actor_registrar_id : NULL, "from_status",
+                             r->from_status[0] ? r->from_status : NULL, "to_status",
+                             r->to_status[0] ? r->to_status : NULL, "reason", r->reason, "changes",
+                             r->changes, "request_id", r->request_id));
     }
     audit_rows_free(a.rows, a.count);
     return api_send_page(resp, ctx, items, NULL, false, 0);

@@ -117,7 +117,7 @@ static bool check_query(const struct route *r, struct _u_response *resp, struct 
 {
     for (size_t i = 0; i < ctx->nquery; i++) {
         const char *key = ctx->query[i].name;
-        const char *code = api_param(ctx, key) ? "shadows_path"
+        const char *code = api_param(ctx, key)   ? "shadows_path"
                            : key_allowed(r, key) ? NULL
                                                  : "unknown_parameter";
         if (code == NULL)

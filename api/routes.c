@@ -15,7 +15,8 @@
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
 static const char *const q_clients[] = {PAGE, "status", "role", NULL};
-static const char *const q_applications[] = {PAGE, "status", "q", "submitted_from", "submitted_to", NULL};
+static const char *const q_applications[] = {PAGE,           "status", "q", "submitted_from",
+                                             "submitted_to", NULL};
 static const char *const q_registrars[] = {PAGE, "status", "program", "q", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 
@@ -35,7 +36,8 @@ const struct route api_routes[] = {
     {"DELETE", "/v1/clients/{client_id}", api_clients_revoke, A, NULL, 0},
     {"GET", "/v1/registrars/{id}/clients", api_registrar_clients_list, A | R, q_clients, 0},
     {"POST", "/v1/registrars/{id}/clients", api_registrar_clients_create, A | R, NULL, 0},
-    {"DELETE", "/v1/registrars/{id}/clients/{client_id}", api_registrar_clients_revoke, A | R, NULL, 0},
+    {"DELETE", "/v1/registrars/{id}/clients/{client_id}", api_registrar_clients_revoke, A | R, NULL,
+     0},
     {"GET", "/v1/audit-events", api_audit_list, S, q_audit, 0},
 
     {"POST", APP, api_applications_create, ROLE_PUBLIC, NULL, 0},

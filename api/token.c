@@ -111,10 +111,10 @@ static bool read_request(const struct _u_request *req, struct token_request *t)
         return false; /* one authentication method only (RFC 6749 section 2.3) */
     t->basic = true;
     t->client_id = input_percent_decode(req->auth_basic_user, strlen(req->auth_basic_user), true);
-    t->client_secret = req->auth_basic_password
-                           ? input_percent_decode(req->auth_basic_password,
-                                                  strlen(req->auth_basic_password), true)
-                           : NULL;
+    t->client_secret =
+        req->auth_basic_password
+            ? input_percent_decode(req->auth_basic_password, strlen(req->auth_basic_password), true)
+            : NULL;
     return t->client_id != NULL && t->client_secret != NULL;
 }
 
@@ -147,7 +147,8 @@ static enum status failures(PGconn *conn, struct grant *g, bool hit)
 /* Checks the secret in constant time; an unknown id costs the same work. */
 static bool secret_matches(const struct credential *c, const char *secret)
 {
-    static const char dummy[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+    static const char dummy[65] =
+        "0000000000000000000000000000000000000000000000000000000000000000";
     char presented[65];
     util_sha256_hex(secret, strlen(secret), presented);
     const char *stored = c->found ? c->secret_hash : dummy;
@@ -184,9 +185,12 @@ static int issue(struct _u_response *resp, struct req_ctx *ctx, const struct gra
     long now = (long)time(NULL);
     if (g->cred.expires_at > 0 && g->cred.expires_at - now < ttl)
         ttl = (long)(g->cred.expires_at - now);
-    struct token_claims c = {.sub = g->in->client_id, .role = role, .ttl = ttl,
+    struct token_claims c = {.sub = g->in->client_id,
+                             .role = role,
+                             .ttl = ttl,
                              .registrar_id = g->cred.registrar_id,
-                             .application_id = g->in->client_id, .entry_id = g->in->client_id};
+                             .application_id = g->in->client_id,
+                             .entry_id = g->in->client_id};
     char *token = token_mint(ctx->app->keyring, &c, now);
     if (token == NULL)
         return oauth_error(resp, ctx, 401, "invalid_client", "client authentication failed");
@@ -210,7 +214,8 @@ int api_token_issue(const struct _u_request *req, struct _u_response *resp, stru
         goto out;
     }
     if (t.grant_type == NULL || t.client_id == NULL || t.client_secret == NULL) {
-        rc = oauth_error(resp, ctx, t.client_id ? 400 : 401, t.client_id ? "invalid_request" : "invalid_client",
+        rc = oauth_error(resp, ctx, t.client_id ? 400 : 401,
+                         t.client_id ? "invalid_request" : "invalid_client",
                          "grant_type, client_id and client_secret are required");
         goto out;
     }

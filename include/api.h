@@ -36,14 +36,14 @@ struct req_ctx {
     struct principal who;
     char request_id[API_REQUEST_ID_MAX + 1];
     uint64_t started_ns;
-    bool lang_pt;                /* Accept-Language prefers Portuguese */
+    bool lang_pt; /* Accept-Language prefers Portuguese */
     const char *method;
-    const char *route;           /* the matched template, or "unmatched" */
+    const char *route; /* the matched template, or "unmatched" */
     char client_ip[64];
     size_t nparams;
     struct api_pair params[API_MAX_PARAMS]; /* path parameters, strictly parsed */
     size_t nquery;
-    struct api_pair query[API_MAX_QUERY];   /* query parameters, decoded */
+    struct api_pair query[API_MAX_QUERY]; /* query parameters, decoded */
     bool finished;
     /* Set by the idempotency guard when this request owns an Idempotency-Key. */
     bool idem_owned;
@@ -58,11 +58,11 @@ typedef int (*api_handler)(const struct _u_request *req, struct _u_response *res
 
 struct route {
     const char *method;
-    const char *path;             /* template: /v1/things/{id} */
+    const char *path; /* template: /v1/things/{id} */
     api_handler handler;
-    unsigned roles;               /* ROLE_PUBLIC or a set of enum api_role bits */
-    const char *const *query;     /* accepted query keys, NULL-terminated; NULL: none */
-    unsigned flags;               /* ROUTE_* */
+    unsigned roles;           /* ROLE_PUBLIC or a set of enum api_role bits */
+    const char *const *query; /* accepted query keys, NULL-terminated; NULL: none */
+    unsigned flags;           /* ROUTE_* */
 };
 
 /* The route does not take Idempotency-Key (the OAuth token endpoint). */

@@ -21,10 +21,10 @@ struct audit_entry {
     const char *action;        /* "create", "approve", … */
     const char *resource_type; /* "api_client", "accreditation_application", … */
     const char *resource_id;
-    const char *from_status;   /* NULL when not a transition */
+    const char *from_status; /* NULL when not a transition */
     const char *to_status;
     const char *reason;
-    const json_t *changes;     /* changed fields (lent); may be NULL */
+    const json_t *changes;       /* changed fields (lent); may be NULL */
     const char *const *personal; /* member names, anywhere in changes, to hash; NULL-terminated */
 };
 
@@ -42,7 +42,7 @@ struct audit_row {
     char resource_id[80];
     char from_status[32];
     char to_status[32];
-    char *reason;   /* NULL when none */
+    char *reason; /* NULL when none */
     json_t *changes;
     char request_id[130];
 };

@@ -32,7 +32,7 @@ struct config {
     char **cors_origins; /* NULL-terminated; empty list when unset */
     unsigned public_rate_limit;
     unsigned client_rate_limit;
-    char **trusted_proxies; /* NULL-terminated list of addresses */
+    char **trusted_proxies;  /* NULL-terminated list of addresses */
     unsigned long log_level; /* a Y_LOG_LEVEL_* value */
     enum config_log_format log_format;
 };

@@ -35,8 +35,8 @@ void db_release(struct db_pool *pool, PGconn *conn);
 PGconn *db_connect(const char *url, unsigned statement_timeout_ms);
 
 /* Maps a result's SQLSTATE to a status: 23505 → ST_CONFLICT, 40001/40P01 →
- * ST_RETRY, class 22 (data exceptions) → ST_INVALID, 57014 and connection failures → ST_UNAVAILABLE, anything else is
- * logged and ST_UNAVAILABLE. res may be NULL. */
+ * ST_RETRY, class 22 (data exceptions) → ST_INVALID, 57014 and connection failures →
+ * ST_UNAVAILABLE, anything else is logged and ST_UNAVAILABLE. res may be NULL. */
 enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
 
 /* Runs a parameterised statement; *out (when not NULL) receives the result on

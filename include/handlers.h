@@ -6,7 +6,8 @@
 #include "audit.h"
 #include "input.h"
 
-#define HANDLER(name) int name(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+#define HANDLER(name)                                                                              \
+    int name(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 
 /* api/health.c */
 HANDLER(api_health_live);

@@ -29,11 +29,11 @@ struct field {
     const char *name;
     enum field_type type;
     unsigned flags;
-    long long min, max;            /* length in characters, integer range or item count; max 0 = none */
-    const struct field *fields;    /* OBJECT members, or ARRAY items when item_type is OBJECT */
-    enum field_type item_type;     /* ARRAY item type */
-    const char *const *values;     /* ENUM values, NULL-terminated */
-    unsigned writers;              /* roles that may write it; 0: any role the route admits */
+    long long min, max; /* length in characters, integer range or item count; max 0 = none */
+    const struct field *fields; /* OBJECT members, or ARRAY items when item_type is OBJECT */
+    enum field_type item_type;  /* ARRAY item type */
+    const char *const *values;  /* ENUM values, NULL-terminated */
+    unsigned writers;           /* roles that may write it; 0: any role the route admits */
     /* Extra rule on a value of the right type: returns an error code, or NULL. */
     const char *(*check)(const json_t *value);
 };

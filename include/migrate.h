@@ -11,10 +11,10 @@
 #include <stdbool.h>
 
 enum migrate_state {
-    MIGRATE_CURRENT,  /* every migration applied, none changed */
-    MIGRATE_PENDING,  /* some migrations not applied yet */
-    MIGRATE_CHANGED,  /* an applied migration's file differs from what ran */
-    MIGRATE_UNKNOWN,  /* the database has a migration this binary does not know */
+    MIGRATE_CURRENT, /* every migration applied, none changed */
+    MIGRATE_PENDING, /* some migrations not applied yet */
+    MIGRATE_CHANGED, /* an applied migration's file differs from what ran */
+    MIGRATE_UNKNOWN, /* the database has a migration this binary does not know */
 };
 
 /* Applies every pending migration. Prints what it does to stdout and any error

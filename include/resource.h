@@ -12,8 +12,8 @@ void resource_etag(struct _u_response *resp, int version);
 /* Reads If-Match for a PATCH: answers 428 when missing and returns false;
  * *version is the quoted number, or -1 for "*" and -2 when it is not ours
  * (which can never match: a 412 later). */
-bool resource_if_match(const struct _u_request *req, struct _u_response *resp,
-                       struct req_ctx *ctx, int *version);
+bool resource_if_match(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                       int *version);
 /* Reads an action's optional body {"reason": "…"}; needs_reason makes it
  * required. Returns false after answering 400/415/422. *reason is a new
  * string or NULL. */

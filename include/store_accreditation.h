@@ -56,8 +56,8 @@ enum status store_application_transition(PGconn *conn, struct application_row *r
                                          const struct audit_actor *actor) WARN_UNUSED;
 /* Approves: creates the registrar (unique handle from the trade name, the
  * contacts copied), links it, and gives the access key 30 more days. */
-enum status store_application_approve(PGconn *conn, struct application_row *row,
-                                      const char *reason, const struct audit_actor *actor,
+enum status store_application_approve(PGconn *conn, struct application_row *row, const char *reason,
+                                      const struct audit_actor *actor,
                                       enum duplicate_kind *dup) WARN_UNUSED;
 /* Marks the credentials collected and stops the access key minting tokens. */
 enum status store_application_mark_collected(PGconn *conn, struct application_row *row,
@@ -76,7 +76,8 @@ enum status store_application_list(PGconn *conn, const struct application_filter
 struct registrar_row {
     char id[37];
     char handle[64];
-    json_t *fields; /* legal_name, trade_name, nif, vat_number, country, website, address, contacts */
+    json_t
+        *fields; /* legal_name, trade_name, nif, vat_number, country, website, address, contacts */
     char status[16];
     char accredited_at[32];
     char application_id[37];

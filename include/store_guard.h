@@ -15,7 +15,7 @@ enum idem_outcome {
 };
 
 struct idem_key {
-    const char *scope;        /* the caller: sub, or the address for anonymous callers */
+    const char *scope; /* the caller: sub, or the address for anonymous callers */
     const char *method;
     const char *path;
     const char *key_hash;     /* hex SHA-256 of the Idempotency-Key */

@@ -20,9 +20,9 @@ struct store_sort {
 /* A page query in the making. Parameters $1…$n are the caller's filters;
  * the cursor's two values are appended. */
 struct store_page {
-    const char *select;   /* "SELECT cols, <render> AS cursor_value, id_expr AS cursor_id FROM t" */
-    const char *where;    /* "WHERE …" over the filter parameters, never empty ("WHERE true") */
-    const char *id_expr;  /* the tie-breaker column, unique */
+    const char *select;  /* "SELECT cols, <render> AS cursor_value, id_expr AS cursor_id FROM t" */
+    const char *where;   /* "WHERE …" over the filter parameters, never empty ("WHERE true") */
+    const char *id_expr; /* the tie-breaker column, unique */
     const struct store_sort *sort;
     const struct page_req *page;
     int nparams;

@@ -35,14 +35,14 @@ char *token_mint(const struct token_keyring *kr, const struct token_claims *clai
 
 enum token_result {
     TOKEN_OK,
-    TOKEN_MALFORMED,   /* not three base64url parts of JSON */
+    TOKEN_MALFORMED, /* not three base64url parts of JSON */
     TOKEN_UNKNOWN_ISSUER,
-    TOKEN_WRONG_ALG,   /* not exactly the issuer's algorithm, `none` included */
+    TOKEN_WRONG_ALG, /* not exactly the issuer's algorithm, `none` included */
     TOKEN_BAD_SIGNATURE,
     TOKEN_EXPIRED,
     TOKEN_NOT_YET_VALID,
     TOKEN_WRONG_AUDIENCE,
-    TOKEN_BAD_CLAIMS,  /* sub, role or the role's id missing or malformed */
+    TOKEN_BAD_CLAIMS,       /* sub, role or the role's id missing or malformed */
     TOKEN_ROLE_NOT_GRANTED, /* a role the issuer may not grant */
 };
 

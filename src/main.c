@@ -95,7 +95,8 @@ static void bootstrap_admin(const struct config *cfg, struct db_pool *pool)
         st = store_client_bootstrap(conn, cfg->admin_client_id, hash, &created);
     db_release(pool, conn);
     if (st != ST_OK)
-        y_log_message(Y_LOG_LEVEL_WARNING, "bootstrap admin client not checked: database unavailable");
+        y_log_message(Y_LOG_LEVEL_WARNING,
+                      "bootstrap admin client not checked: database unavailable");
     else if (created)
         y_log_message(Y_LOG_LEVEL_INFO, "bootstrap admin client %s created", cfg->admin_client_id);
 }
@@ -161,7 +162,8 @@ out:
  * [--entry-id ID] [--ttl SECONDS] */
 static int run_token(const struct config *cfg, int argc, char **argv)
 {
-    struct token_claims c = {.role = principal_role_from(argv[2]), .sub = "local-developer",
+    struct token_claims c = {.role = principal_role_from(argv[2]),
+                             .sub = "local-developer",
                              .ttl = (long)cfg->token_ttl};
     for (int i = 3; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--sub") == 0)
@@ -215,7 +217,7 @@ int main(int argc, char **argv)
     if (!load_config(&cfg))
         return 1;
     log_init(cfg.log_level, cfg.log_format);
-    int rc = token                             ? run_token(&cfg, argc, argv)
+    int rc = token                           ? run_token(&cfg, argc, argv)
              : strcmp(argv[1], "serve") == 0 ? run_serve(&cfg)
                                              : run_migrate(&cfg);
     log_close();

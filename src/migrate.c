@@ -13,11 +13,10 @@
 /* Arbitrary constant naming our advisory lock ("parceria" in ASCII, truncated). */
 #define MIGRATE_LOCK_KEY "7022357391041618273"
 
-static const char SQL_CREATE[] =
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " name text PRIMARY KEY,"
-    " checksum text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT now())";
+static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                 " name text PRIMARY KEY,"
+                                 " checksum text NOT NULL,"
+                                 " applied_at timestamptz NOT NULL DEFAULT now())";
 static const char SQL_LOCK[] = "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")";
 static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")";
 static const char SQL_APPLIED[] = "SELECT name, checksum FROM schema_migrations ORDER BY name";

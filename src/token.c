@@ -76,9 +76,12 @@ static void add_issuer(struct token_keyring *kr, const struct issuer *is)
 
 static bool load_ours(struct token_keyring *kr, const struct config *cfg, char **error)
 {
-    struct issuer is = {.iss = xstrdup(cfg->jwt_issuer), .aud = xstrdup(cfg->jwt_audience),
-                        .alg = alg_from(cfg->jwt_alg), .role_claim = xstrdup("role"),
-                        .roles = ROLE_ANY_TOKEN, .ours = true};
+    struct issuer is = {.iss = xstrdup(cfg->jwt_issuer),
+                        .aud = xstrdup(cfg->jwt_audience),
+                        .alg = alg_from(cfg->jwt_alg),
+                        .role_claim = xstrdup("role"),
+                        .roles = ROLE_ANY_TOKEN,
+                        .ours = true};
     kr->sign_alg = is.alg;
     if (is.alg == JWT_ALG_HS256) {
         is.key = (unsigned char *)xstrdup(cfg->jwt_secret);
@@ -86,11 +89,13 @@ static bool load_ours(struct token_keyring *kr, const struct config *cfg, char *
         kr->sign_key = (unsigned char *)xstrdup(cfg->jwt_secret);
         kr->sign_key_len = is.key_len;
     } else if (!read_file(cfg->jwt_private_key_file, &kr->sign_key, &kr->sign_key_len)) {
-        *error = xasprintf("PARCERIA_JWT_PRIVATE_KEY_FILE: cannot read %s", cfg->jwt_private_key_file);
+        *error =
+            xasprintf("PARCERIA_JWT_PRIVATE_KEY_FILE: cannot read %s", cfg->jwt_private_key_file);
     } else if (!read_file(cfg->jwt_public_key_file, &is.key, &is.key_len) ||
                strstr((char *)is.key, "BEGIN PUBLIC KEY") == NULL) {
-        *error = xasprintf("PARCERIA_JWT_PUBLIC_KEY_FILE: %s is not a readable BEGIN PUBLIC KEY PEM",
-                           cfg->jwt_public_key_file);
+        *error =
+            xasprintf("PARCERIA_JWT_PUBLIC_KEY_FILE: %s is not a readable BEGIN PUBLIC KEY PEM",
+                      cfg->jwt_public_key_file);
     }
     add_issuer(kr, &is);
     return *error == NULL;
@@ -130,11 +135,13 @@ static bool load_external(struct token_keyring *kr, json_t *e, char **error)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: alg must be ES256 or RS256", iss);
     else if (is.roles == 0)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: roles must be a non-empty list "
-                           "of staff, admin, registrar", iss);
+                           "of staff, admin, registrar",
+                           iss);
     else if (!read_file(keyfile, &is.key, &is.key_len) ||
              strstr((char *)is.key, "BEGIN PUBLIC KEY") == NULL)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: %s is not a readable BEGIN "
-                           "PUBLIC KEY PEM", iss, keyfile);
+                           "PUBLIC KEY PEM",
+                           iss, keyfile);
     if (*error != NULL) {
         free(is.key);
         return false;
@@ -154,7 +161,8 @@ static bool load_externals(struct token_keyring *kr, const char *path, char **er
     bool ok = json_is_array(list);
     if (!ok)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: %s is not a JSON object with an "
-                           "\"issuers\" list", path);
+                           "\"issuers\" list",
+                           path);
     size_t i;
     json_t *e;
     json_array_foreach(list, i, e)
@@ -302,9 +310,8 @@ static bool audience_ok(const json_t *aud, const char *want)
         return strcmp(json_string_value(aud), want) == 0;
     size_t i;
     const json_t *a;
-    json_array_foreach(aud, i, a)
-    if (json_is_string(a) && strcmp(json_string_value(a), want) == 0)
-        return true;
+    json_array_foreach(aud, i, a) if (json_is_string(a) &&
+                                      strcmp(json_string_value(a), want) == 0) return true;
     return false;
 }
 
@@ -345,12 +352,13 @@ static enum token_result check_claims(const struct issuer *is, const json_t *pay
         return TOKEN_BAD_CLAIMS;
     if ((who->role & is->roles) == 0)
         return TOKEN_ROLE_NOT_GRANTED;
-    bool ids_ok = (who->role != ROLE_REGISTRAR ||
-                   copy_claim(payload, "registrar_id", who->registrar_id, sizeof who->registrar_id, true)) &&
-                  (who->role != ROLE_APPLICANT ||
-                   copy_claim(payload, "application_id", who->application_id, sizeof who->application_id, true)) &&
-                  (who->role != ROLE_TEACHER ||
-                   copy_claim(payload, "entry_id", who->entry_id, sizeof who->entry_id, true));
+    bool ids_ok =
+        (who->role != ROLE_REGISTRAR ||
+         copy_claim(payload, "registrar_id", who->registrar_id, sizeof who->registrar_id, true)) &&
+        (who->role != ROLE_APPLICANT || copy_claim(payload, "application_id", who->application_id,
+                                                   sizeof who->application_id, true)) &&
+        (who->role != ROLE_TEACHER ||
+         copy_claim(payload, "entry_id", who->entry_id, sizeof who->entry_id, true));
     if (!ids_ok)
         return TOKEN_BAD_CLAIMS;
     who->ours = is->ours;

@@ -3,11 +3,11 @@
  * so neither can be raced. */
 #include "store_accreditation.h"
 
+#include "application.h"
 #include "sql.h"
 #include "store_clients.h"
 #include "store_page.h"
 #include "util.h"
-#include "application.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -16,10 +16,10 @@
 
 const char *const store_personal_fields[] = {"name", "email", "phone", NULL};
 
-#define APP_COLUMNS                                                                          \
-    "id::text, status, document::text, reason, coalesce(registrar_id::text, ''),"            \
-    " credentials_collected_at IS NOT NULL, version, " SQL_TS("submitted_at") ", "            \
-    SQL_TS("created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
+#define APP_COLUMNS                                                                                \
+    "id::text, status, document::text, reason, coalesce(registrar_id::text, ''),"                  \
+    " credentials_collected_at IS NOT NULL, version, " SQL_TS("submitted_at") ", " SQL_TS(         \
+        "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
 
 static const char SQL_SERIALIZABLE[] = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
 static const char SQL_LIVE_REGISTRAR[] =
@@ -31,7 +31,8 @@ static const char SQL_OPEN_APPLICATION[] =
 static const char SQL_INSERT[] =
     "INSERT INTO accreditation_applications (tax_id, document, contact_email)"
     " VALUES ($1, $2::jsonb, $3) RETURNING " APP_COLUMNS;
-static const char SQL_GET[] = "SELECT " APP_COLUMNS " FROM accreditation_applications WHERE id = $1::uuid";
+static const char SQL_GET[] =
+    "SELECT " APP_COLUMNS " FROM accreditation_applications WHERE id = $1::uuid";
 static const char SQL_GET_LOCK[] =
     "SELECT " APP_COLUMNS " FROM accreditation_applications WHERE id = $1::uuid FOR UPDATE";
 static const char SQL_UPDATE[] =
@@ -133,9 +134,13 @@ static enum status audit(PGconn *conn, const struct audit_actor *actor, const ch
                          const char *id, const char *from, const char *to, const char *reason,
                          const json_t *changes)
 {
-    struct audit_entry e = {.action = action, .resource_type = "accreditation_application",
-                            .resource_id = id, .from_status = from, .to_status = to,
-                            .reason = reason, .changes = changes,
+    struct audit_entry e = {.action = action,
+                            .resource_type = "accreditation_application",
+                            .resource_id = id,
+                            .from_status = from,
+                            .to_status = to,
+                            .reason = reason,
+                            .changes = changes,
                             .personal = store_personal_fields};
     return store_audit_record(conn, actor, &e);
 }
@@ -229,8 +234,7 @@ static const char *text_of(const json_t *doc, const char *name)
 }
 
 /* Inserts the registrar under a unique handle; *id receives its id. */
-static enum status insert_registrar(PGconn *conn, const struct application_row *row,
-                                    char id[37])
+static enum status insert_registrar(PGconn *conn, const struct application_row *row, char id[37])
 {
     const json_t *doc = row->document;
     char *base = validate_handle_from(text_of(doc, "trade_name"));
@@ -243,9 +247,17 @@ static enum status insert_registrar(PGconn *conn, const struct application_row *
     unsigned n = 1;
     for (int attempt = 0; st == ST_OK && attempt < 20; attempt++, n++) {
         char *handle = free_handle(taken, base, &n);
-        const char *p[] = {handle, text_of(doc, "legal_name"), text_of(doc, "trade_name"),
-                           text_of(doc, "country"), text_of(doc, "nif"), text_of(doc, "vat_number"),
-                           tax_key, text_of(doc, "website"), address, contacts, row->id};
+        const char *p[] = {handle,
+                           text_of(doc, "legal_name"),
+                           text_of(doc, "trade_name"),
+                           text_of(doc, "country"),
+                           text_of(doc, "nif"),
+                           text_of(doc, "vat_number"),
+                           tax_key,
+                           text_of(doc, "website"),
+                           address,
+                           contacts,
+                           row->id};
         PGresult *res = NULL;
         st = db_exec(conn, SQL_INSERT_REGISTRAR, 11, p, &res);
         bool inserted = st == ST_OK && PQntuples(res) == 1;
@@ -264,9 +276,8 @@ static enum status insert_registrar(PGconn *conn, const struct application_row *
     return st == ST_OK && id[0] == '\0' ? ST_RETRY : st;
 }
 
-enum status store_application_approve(PGconn *conn, struct application_row *row,
-                                      const char *reason, const struct audit_actor *actor,
-                                      enum duplicate_kind *dup)
+enum status store_application_approve(PGconn *conn, struct application_row *row, const char *reason,
+                                      const struct audit_actor *actor, enum duplicate_kind *dup)
 {
     char id[37] = "", from[24];
     snprintf(from, sizeof from, "%s", row->status);
@@ -283,8 +294,11 @@ enum status store_application_approve(PGconn *conn, struct application_row *row,
     if (st == ST_OK)
         st = audit(conn, actor, "approve", row->id, from, "approved", reason, NULL);
     json_t *changes = json_pack("{s:s}", "application_id", row->id);
-    struct audit_entry e = {.action = "create", .resource_type = "registrar", .resource_id = id,
-                            .to_status = "accredited", .changes = changes};
+    struct audit_entry e = {.action = "create",
+                            .resource_type = "registrar",
+                            .resource_id = id,
+                            .to_status = "accredited",
+                            .changes = changes};
     if (st == ST_OK)
         st = store_audit_record(conn, actor, &e);
     json_decref(changes);
@@ -315,15 +329,17 @@ enum status store_application_list(PGconn *conn, const struct application_filter
     char *statuses = f->statuses ? json_dumps(f->statuses, 0) : NULL;
     const struct store_sort *sort = &application_sorts[page->sort_column];
     char *select = xasprintf("SELECT " APP_COLUMNS ", %s AS cursor_value, id::text AS cursor_id"
-                             " FROM accreditation_applications", sort->render);
+                             " FROM accreditation_applications",
+                             sort->render);
     struct store_page q = {
         .select = select,
-        .where = "WHERE ($1::jsonb IS NULL OR $1::jsonb ? status)"
-                 " AND ($2::text IS NULL OR document->>'legal_name' ILIKE '%' || $2 || '%'"
-                 " OR document->>'trade_name' ILIKE '%' || $2 || '%' OR tax_id ILIKE '%' || $2 || '%')"
-                 " AND ($3::timestamptz IS NULL OR submitted_at >= $3::timestamptz)"
-                 " AND ($4::timestamptz IS NULL OR submitted_at < $4::timestamptz)"
-                 " AND ($5::timestamptz IS NULL OR updated_at >= $5::timestamptz)",
+        .where =
+            "WHERE ($1::jsonb IS NULL OR $1::jsonb ? status)"
+            " AND ($2::text IS NULL OR document->>'legal_name' ILIKE '%' || $2 || '%'"
+            " OR document->>'trade_name' ILIKE '%' || $2 || '%' OR tax_id ILIKE '%' || $2 || '%')"
+            " AND ($3::timestamptz IS NULL OR submitted_at >= $3::timestamptz)"
+            " AND ($4::timestamptz IS NULL OR submitted_at < $4::timestamptz)"
+            " AND ($5::timestamptz IS NULL OR updated_at >= $5::timestamptz)",
         .id_expr = "id",
         .sort = sort,
         .page = page,

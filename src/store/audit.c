@@ -18,10 +18,12 @@ static const char SQL_INSERT[] =
     " resource_id, from_status, to_status, reason, changes, request_id)"
     " VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)";
 
-#define AUDIT_COLUMNS                                                                      \
-    "SELECT id::text, " SQL_TS("at") ", actor_sub, actor_role,"                            \
-    " coalesce(actor_registrar_id::text, ''), action, resource_type, resource_id,"         \
-    " coalesce(from_status, ''), coalesce(to_status, ''), reason, changes::text, request_id"
+#define AUDIT_COLUMNS                                                                              \
+    "SELECT id::text, " SQL_TS(                                                                    \
+        "at") ", actor_sub, actor_role,"                                                           \
+              " coalesce(actor_registrar_id::text, ''), action, resource_type, resource_id,"       \
+              " coalesce(from_status, ''), coalesce(to_status, ''), reason, changes::text, "       \
+              "request_id"
 
 static const char SQL_HISTORY[] = AUDIT_COLUMNS
     " FROM audit_events WHERE resource_type = $1 AND resource_id = $2 ORDER BY seq LIMIT 1000";
@@ -66,8 +68,7 @@ static void hash_personal(json_t *v, const char *const *personal, const unsigned
     if (json_is_array(v)) {
         size_t i;
         json_t *item;
-        json_array_foreach(v, i, item)
-        hash_personal(item, personal, key);
+        json_array_foreach(v, i, item) hash_personal(item, personal, key);
         return;
     }
     const char *name;
@@ -104,10 +105,9 @@ enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
     sodium_memzero(key, sizeof key);
     char *text = json_dumps(changes, JSON_COMPACT);
     json_decref(changes);
-    const char *p[] = {actor->sub,         actor->role,     actor->registrar_id,
-                       e->action,          e->resource_type, e->resource_id,
-                       e->from_status,     e->to_status,     e->reason,
-                       text,               actor->request_id};
+    const char *p[] = {actor->sub,       actor->role,    actor->registrar_id, e->action,
+                       e->resource_type, e->resource_id, e->from_status,      e->to_status,
+                       e->reason,        text,           actor->request_id};
     st = db_exec(conn, SQL_INSERT, 11, p, NULL);
     free(text);
     return st;
@@ -173,7 +173,7 @@ enum status store_audit_list(PGconn *conn, const struct audit_filter *f,
     char *actors = f->actors ? json_dumps(f->actors, 0) : NULL;
     struct store_page q = {
         .select = AUDIT_COLUMNS ", " SQL_TS_US("at") " AS cursor_value, id::text AS cursor_id"
-                                " FROM audit_events",
+                                                     " FROM audit_events",
         .where = "WHERE ($1::jsonb IS NULL OR $1::jsonb ? resource_type)"
                  " AND ($2::jsonb IS NULL OR $2::jsonb ? resource_id)"
                  " AND ($3::jsonb IS NULL OR $3::jsonb ? actor_sub)"

@@ -14,10 +14,13 @@
 
 #define CLIENT_LIMIT_PER_REGISTRAR 5
 
-#define CLIENT_COLUMNS                                                                      \
-    "client_id, name, role, coalesce(registrar_id::text, ''), status, created_by, "        \
-    SQL_TS("created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at") ", "   \
-    "coalesce(" SQL_TS("last_used_at") ", '')"
+#define CLIENT_COLUMNS                                                                             \
+    "client_id, name, role, coalesce(registrar_id::text, ''), status, created_by, " SQL_TS(        \
+        "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at") ", "              \
+                                                                                 "coalesce"        \
+                                                                                 "(" SQL_TS(       \
+                                                                                     "last_used_"  \
+                                                                                     "at") ", '')"
 
 static const char SQL_LOCK_REGISTRAR[] =
     "SELECT status FROM registrars WHERE id = $1::uuid FOR UPDATE";
@@ -34,8 +37,8 @@ static const char SQL_REVOKE[] =
     "UPDATE api_clients SET status = 'revoked', status_changed_at = now()"
     " WHERE client_id = $1 AND status = 'active'"
     " AND ($2::uuid IS NULL OR registrar_id = $2::uuid) RETURNING role";
-static const char SQL_EXISTS[] =
-    "SELECT status FROM api_clients WHERE client_id = $1 AND ($2::uuid IS NULL OR registrar_id = $2::uuid)";
+static const char SQL_EXISTS[] = "SELECT status FROM api_clients WHERE client_id = $1 AND "
+                                 "($2::uuid IS NULL OR registrar_id = $2::uuid)";
 static const char SQL_CREDENTIAL[] =
     "SELECT c.status = 'active' AND (c.registrar_id IS NULL OR r.status <> 'terminated'),"
     " c.role, coalesce(c.registrar_id::text, ''), c.secret_hash"
@@ -122,10 +125,12 @@ enum status store_client_create(PGconn *conn, const char *name, const char *role
         return st;
     client_from(res, 0, out);
     PQclear(res);
-    json_t *changes = json_pack("{s:s, s:s, s:s?}", "name", name, "role", role, "registrar_id",
-                                registrar_id);
-    struct audit_entry e = {.action = "create", .resource_type = "api_client",
-                            .resource_id = out->client_id, .to_status = "active",
+    json_t *changes =
+        json_pack("{s:s, s:s, s:s?}", "name", name, "role", role, "registrar_id", registrar_id);
+    struct audit_entry e = {.action = "create",
+                            .resource_type = "api_client",
+                            .resource_id = out->client_id,
+                            .to_status = "active",
                             .changes = changes};
     st = store_audit_record(conn, actor, &e);
     json_decref(changes);
@@ -149,8 +154,10 @@ enum status store_client_bootstrap(PGconn *conn, const char *client_id, const ch
     if (st != ST_OK || !*created)
         return st;
     struct audit_actor system = {.sub = "system", .role = "admin", .request_id = "bootstrap"};
-    struct audit_entry e = {.action = "create", .resource_type = "api_client",
-                            .resource_id = client_id, .to_status = "active"};
+    struct audit_entry e = {.action = "create",
+                            .resource_type = "api_client",
+                            .resource_id = client_id,
+                            .to_status = "active"};
     return store_audit_record(conn, &system, &e);
 }
 
@@ -172,8 +179,10 @@ enum status store_client_revoke(PGconn *conn, const char *client_id, const char 
         PQclear(res);
         return st;
     }
-    struct audit_entry e = {.action = "revoke", .resource_type = "api_client",
-                            .resource_id = client_id, .from_status = "active",
+    struct audit_entry e = {.action = "revoke",
+                            .resource_type = "api_client",
+                            .resource_id = client_id,
+                            .from_status = "active",
                             .to_status = "revoked"};
     return store_audit_record(conn, actor, &e);
 }
@@ -188,8 +197,8 @@ enum status store_client_list(PGconn *conn, const char *registrar_id, const json
     char *r = roles ? json_dumps(roles, 0) : NULL;
     char *s = statuses ? json_dumps(statuses, 0) : NULL;
     struct store_page q = {
-        .select = "SELECT " CLIENT_COLUMNS ", " SQL_TS_US("created_at")
-                  " AS cursor_value, client_id AS cursor_id FROM api_clients",
+        .select = "SELECT " CLIENT_COLUMNS ", " SQL_TS_US(
+            "created_at") " AS cursor_value, client_id AS cursor_id FROM api_clients",
         .where = "WHERE ($1::uuid IS NULL OR registrar_id = $1::uuid)"
                  " AND ($2::jsonb IS NULL OR $2::jsonb ? role)"
                  " AND ($3::jsonb IS NULL OR $3::jsonb ? status)"

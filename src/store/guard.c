@@ -96,8 +96,8 @@ enum status store_idem_abandon(PGconn *conn, const struct idem_key *k)
     return db_exec(conn, SQL_ABANDON, 4, p, NULL);
 }
 
-static enum status rate_query(PGconn *conn, const char *sql, const char *bucket,
-                              unsigned window_s, long *count, long *reset_s)
+static enum status rate_query(PGconn *conn, const char *sql, const char *bucket, unsigned window_s,
+                              long *count, long *reset_s)
 {
     char w[16];
     snprintf(w, sizeof w, "%u", window_s);

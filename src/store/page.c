@@ -16,9 +16,9 @@ static char *page_sql(const struct store_page *q)
     if (q->page->after_id != NULL)
         after = xasprintf(" AND (%s, %s) %s ($%d%s, $%d)", q->sort->expr, q->id_expr, cmp,
                           q->nparams + 1, q->sort->cast, q->nparams + 2);
-    char *sql = xasprintf("%s %s%s ORDER BY %s %s, %s %s LIMIT %d", q->select, q->where,
-                          after ? after : "", q->sort->expr, dir, q->id_expr, dir,
-                          q->page->limit + 1);
+    char *sql =
+        xasprintf("%s %s%s ORDER BY %s %s, %s %s LIMIT %d", q->select, q->where, after ? after : "",
+                  q->sort->expr, dir, q->id_expr, dir, q->page->limit + 1);
     free(after);
     return sql;
 }

@@ -41,12 +41,14 @@ enum status store_registrar_status(PGconn *conn, const char *registrar_id, char 
     return st;
 }
 
-#define REG_COLUMNS                                                                          \
-    "id::text, handle, json_build_object('legal_name', legal_name, 'trade_name', trade_name," \
-    " 'nif', nif, 'vat_number', vat_number, 'country', country, 'website', website,"          \
-    " 'address', address, 'contacts', contacts)::text, status, " SQL_TS("accredited_at") ","   \
-    " coalesce(application_id::text, ''), version, " SQL_TS("created_at") ", "                \
-    SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
+#define REG_COLUMNS                                                                                \
+    "id::text, handle, json_build_object('legal_name', legal_name, 'trade_name', trade_name,"      \
+    " 'nif', nif, 'vat_number', vat_number, 'country', country, 'website', website,"               \
+    " 'address', address, 'contacts', contacts)::text, status, " SQL_TS(                           \
+        "accredited_at") ","                                                                       \
+                         " coalesce(application_id::text, ''), version, " SQL_TS(                  \
+                             "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_" \
+                                                                                 "at")
 
 static const char SQL_GET[] = "SELECT " REG_COLUMNS " FROM registrars WHERE id = $1::uuid";
 static const char SQL_GET_LOCK[] =
@@ -115,9 +117,14 @@ static enum status reg_audit(PGconn *conn, const struct audit_actor *actor, cons
                              const char *id, const char *from, const char *to, const char *reason,
                              const json_t *changes)
 {
-    struct audit_entry e = {.action = action, .resource_type = "registrar", .resource_id = id,
-                            .from_status = from, .to_status = to, .reason = reason,
-                            .changes = changes, .personal = store_personal_fields};
+    struct audit_entry e = {.action = action,
+                            .resource_type = "registrar",
+                            .resource_id = id,
+                            .from_status = from,
+                            .to_status = to,
+                            .reason = reason,
+                            .changes = changes,
+                            .personal = store_personal_fields};
     return store_audit_record(conn, actor, &e);
 }
 
@@ -132,7 +139,9 @@ enum status store_registrar_update(PGconn *conn, struct registrar_row *row, cons
                        json_string_value(json_object_get(fields, "legal_name")),
                        json_string_value(json_object_get(fields, "trade_name")),
                        json_string_value(json_object_get(fields, "website")),
-                       address, contacts, version};
+                       address,
+                       contacts,
+                       version};
     enum status st = reg_one(conn, SQL_UPDATE, 7, p, row);
     free(address);
     free(contacts);
@@ -157,9 +166,12 @@ enum status store_registrar_transition(PGconn *conn, struct registrar_row *row, 
     const char *rp[] = {row->id};
     st = db_exec(conn, SQL_REVOKE_CLIENTS, 1, rp, &res);
     for (int i = 0; st == ST_OK && i < PQntuples(res); i++) {
-        struct audit_entry e = {.action = "revoke", .resource_type = "api_client",
-                                .resource_id = PQgetvalue(res, i, 0), .from_status = "active",
-                                .to_status = "revoked", .reason = "registrar terminated"};
+        struct audit_entry e = {.action = "revoke",
+                                .resource_type = "api_client",
+                                .resource_id = PQgetvalue(res, i, 0),
+                                .from_status = "active",
+                                .to_status = "revoked",
+                                .reason = "registrar terminated"};
         st = store_audit_record(conn, actor, &e);
     }
     PQclear(res);
@@ -179,7 +191,8 @@ enum status store_registrar_list(PGconn *conn, const struct registrar_filter *f,
     char *programs = f->programs ? json_dumps(f->programs, 0) : NULL;
     const struct store_sort *sort = &registrar_sorts[page->sort_column];
     char *select = xasprintf("SELECT " REG_COLUMNS ", %s AS cursor_value, id::text AS cursor_id"
-                             " FROM registrars", sort->render);
+                             " FROM registrars",
+                             sort->render);
     /* Programs arrive with the programs area: until then no registrar is in one. */
     struct store_page q = {
         .select = select,

@@ -5,7 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the four above, which it needs */
 
 #include "application.h"
 #include "role.h"
@@ -182,12 +183,12 @@ static void role_sets_and_bad_values(void **state)
     assert_int_equal(application_transition(APPLICATION_SUBMITTED, (enum application_action)8,
                                             ROLE_STAFF, false, &to),
                      ST_INVALID);
-    assert_int_equal(application_transition((enum application_status)-1, APPLICATION_ACT_EDIT,
+    assert_int_equal(application_transition((enum application_status) - 1, APPLICATION_ACT_EDIT,
                                             ROLE_STAFF, false, &to),
                      ST_INVALID);
     const char *out[APPLICATION_ACTION_COUNT];
-    assert_int_equal(application_allowed_actions((enum application_status)6, ROLE_STAFF, false,
-                                                 out, APPLICATION_ACTION_COUNT),
+    assert_int_equal(application_allowed_actions((enum application_status)6, ROLE_STAFF, false, out,
+                                                 APPLICATION_ACTION_COUNT),
                      0);
 }
 
@@ -196,9 +197,9 @@ static void names(void **state)
     (void)state;
     static const char *const statuses[] = {"submitted", "under_review", "changes_requested",
                                            "approved",  "rejected",     "withdrawn"};
-    static const char *const actions[] = {"start-review", "request-changes", "resubmit",
-                                          "approve",      "reject",          "withdraw",
-                                          "edit",         "collect-credentials"};
+    static const char *const actions[] = {
+        "start-review", "request-changes", "resubmit", "approve",
+        "reject",       "withdraw",        "edit",     "collect-credentials"};
     for (int i = 0; i < APPLICATION_STATUS_COUNT; i++) {
         enum application_status s;
         assert_string_equal(application_status_name(i), statuses[i]);
@@ -282,11 +283,9 @@ static void tax_identity_rules(void **state)
     assert_one_issue("{\"vat_number\":\"PT500000000\",\"country\":\"PT\",\"contacts\":" CONTACTS
                      "}",
                      "/vat_number", "use_nif");
-    assert_one_issue("{\"vat_number\":\"DE12345678\",\"country\":\"DE\",\"contacts\":" CONTACTS
-                     "}",
+    assert_one_issue("{\"vat_number\":\"DE12345678\",\"country\":\"DE\",\"contacts\":" CONTACTS "}",
                      "/vat_number", "vat_number");
-    assert_one_issue("{\"vat_number\":\"123456789\",\"country\":\"FR\",\"contacts\":" CONTACTS
-                     "}",
+    assert_one_issue("{\"vat_number\":\"123456789\",\"country\":\"FR\",\"contacts\":" CONTACTS "}",
                      "/vat_number", "vat_number");
 }
 

@@ -3,7 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the four above, which it needs */
 
 #include "config.h"
 
@@ -43,12 +44,18 @@ static void defaults_work_with_a_secret(void **state)
 static void every_bad_variable_is_named(void **state)
 {
     (void)state;
-    static const char *const env[] = {"PARCERIA_PORT", "0",
-                                      "PARCERIA_TOKEN_TTL", "3601",
-                                      "PARCERIA_JWT_ALG", "none",
-                                      "PARCERIA_CORS_ORIGINS", "app.example.pt",
-                                      "PARCERIA_METRICS_BIND", "9090",
-                                      "PARCERIA_DB_POOL_SIZE", "8x",
+    static const char *const env[] = {"PARCERIA_PORT",
+                                      "0",
+                                      "PARCERIA_TOKEN_TTL",
+                                      "3601",
+                                      "PARCERIA_JWT_ALG",
+                                      "none",
+                                      "PARCERIA_CORS_ORIGINS",
+                                      "app.example.pt",
+                                      "PARCERIA_METRICS_BIND",
+                                      "9090",
+                                      "PARCERIA_DB_POOL_SIZE",
+                                      "8x",
                                       NULL};
     table = env;
     struct config cfg;
@@ -63,9 +70,12 @@ static void every_bad_variable_is_named(void **state)
 static void lists_are_split_and_trimmed(void **state)
 {
     (void)state;
-    static const char *const env[] = {"PARCERIA_JWT_SECRET", "0123456789abcdef0123456789abcdef",
-                                      "PARCERIA_CORS_ORIGINS", " https://a.pt , https://b.pt,",
-                                      "PARCERIA_METRICS_BIND", "127.0.0.1:9090",
+    static const char *const env[] = {"PARCERIA_JWT_SECRET",
+                                      "0123456789abcdef0123456789abcdef",
+                                      "PARCERIA_CORS_ORIGINS",
+                                      " https://a.pt , https://b.pt,",
+                                      "PARCERIA_METRICS_BIND",
+                                      "127.0.0.1:9090",
                                       NULL};
     table = env;
     struct config cfg;

@@ -3,7 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the four above, which it needs */
 
 #include "api.h"
 #include "input.h"
@@ -24,8 +25,12 @@ static const struct field fields[] = {
     {.name = "count", .type = FIELD_INTEGER, .min = 1, .max = 5},
     {.name = "registrar_id", .type = FIELD_UUID, .writers = ROLE_STAFF},
     {.name = "when", .type = FIELD_TIMESTAMP, .flags = FIELD_NULLABLE},
-    {.name = "contacts", .type = FIELD_ARRAY, .item_type = FIELD_OBJECT, .fields = contact_fields,
-     .min = 1, .max = 3},
+    {.name = "contacts",
+     .type = FIELD_ARRAY,
+     .item_type = FIELD_OBJECT,
+     .fields = contact_fields,
+     .min = 1,
+     .max = 3},
     {0},
 };
 
@@ -60,9 +65,10 @@ static void valid_body_has_no_errors(void **state)
 static void every_violation_is_reported(void **state)
 {
     (void)state;
-    json_t *e = run("{\"count\":9,\"extra\":1,\"contacts\":[{\"type\":\"boss\",\"email\":\"x@y.pt\"},"
-                    "{\"email\":7}]}",
-                    INPUT_CREATE, ROLE_REGISTRAR);
+    json_t *e =
+        run("{\"count\":9,\"extra\":1,\"contacts\":[{\"type\":\"boss\",\"email\":\"x@y.pt\"},"
+            "{\"email\":7}]}",
+            INPUT_CREATE, ROLE_REGISTRAR);
     assert_int_equal(json_array_size(e), 6);
     assert_error(e, 0, "/count", "too_large");
     assert_error(e, 1, "/extra", "unknown_field");

@@ -4,7 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the four above, which it needs */
 
 #include "registrar.h"
 #include "role.h"
@@ -33,8 +34,8 @@ static unsigned who(enum registrar_action action)
     return ROLE_STAFF | ROLE_ADMIN;
 }
 
-static enum status expected(enum registrar_status from, enum registrar_action action,
-                            unsigned role, enum registrar_status *to)
+static enum status expected(enum registrar_status from, enum registrar_action action, unsigned role,
+                            enum registrar_status *to)
 {
     if ((who(action) & role) == 0)
         return ST_FORBIDDEN;
@@ -141,19 +142,19 @@ static void names_and_bad_values(void **state)
     assert_null(registrar_action_name((enum registrar_action)4));
     assert_false(registrar_action_needs_reason((enum registrar_action)4));
     enum registrar_status to;
-    assert_int_equal(registrar_transition((enum registrar_status)3, REGISTRAR_ACT_EDIT, ROLE_STAFF,
-                                          &to),
-                     ST_INVALID);
-    assert_int_equal(registrar_transition(REGISTRAR_ACCREDITED, (enum registrar_action)4,
-                                          ROLE_STAFF, &to),
-                     ST_INVALID);
+    assert_int_equal(
+        registrar_transition((enum registrar_status)3, REGISTRAR_ACT_EDIT, ROLE_STAFF, &to),
+        ST_INVALID);
+    assert_int_equal(
+        registrar_transition(REGISTRAR_ACCREDITED, (enum registrar_action)4, ROLE_STAFF, &to),
+        ST_INVALID);
     /* Terminated is final, and a registrar may never change its own status. */
-    assert_int_equal(registrar_transition(REGISTRAR_TERMINATED, REGISTRAR_ACT_REINSTATE,
-                                          ROLE_ADMIN, &to),
-                     ST_INVALID_STATE);
-    assert_int_equal(registrar_transition(REGISTRAR_SUSPENDED, REGISTRAR_ACT_REINSTATE,
-                                          ROLE_REGISTRAR, &to),
-                     ST_FORBIDDEN);
+    assert_int_equal(
+        registrar_transition(REGISTRAR_TERMINATED, REGISTRAR_ACT_REINSTATE, ROLE_ADMIN, &to),
+        ST_INVALID_STATE);
+    assert_int_equal(
+        registrar_transition(REGISTRAR_SUSPENDED, REGISTRAR_ACT_REINSTATE, ROLE_REGISTRAR, &to),
+        ST_FORBIDDEN);
 }
 
 int main(void)

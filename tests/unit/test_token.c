@@ -4,7 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the four above, which it needs */
 
 #include "config.h"
 #include "token.h"
@@ -40,8 +41,8 @@ static void round_trip(void **state)
 {
     (void)state;
     struct token_keyring *kr = keyring();
-    struct token_claims c = {.sub = "pc_x", .role = ROLE_REGISTRAR, .registrar_id = REGISTRAR,
-                             .ttl = 900};
+    struct token_claims c = {
+        .sub = "pc_x", .role = ROLE_REGISTRAR, .registrar_id = REGISTRAR, .ttl = 900};
     char *t = token_mint(kr, &c, NOW);
     assert_non_null(t);
     struct principal who;
@@ -83,8 +84,8 @@ static void alg_none_and_other_algorithms_are_refused(void **state)
     struct token_keyring *kr = keyring();
     const char *payload = "{\"iss\":\"https://parceria.dns.pt\",\"aud\":\"parceria-api\","
                           "\"sub\":\"x\",\"role\":\"admin\",\"exp\":1792058400}";
-    const char *headers[] = {"{\"alg\":\"none\",\"typ\":\"JWT\"}", "{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
-                             "{\"typ\":\"JWT\"}"};
+    const char *headers[] = {"{\"alg\":\"none\",\"typ\":\"JWT\"}",
+                             "{\"alg\":\"RS256\",\"typ\":\"JWT\"}", "{\"typ\":\"JWT\"}"};
     for (size_t i = 0; i < 3; i++) {
         char *h = b64(headers[i]), *p = b64(payload);
         char *t = xasprintf("%s.%s.c2ln", h, p);

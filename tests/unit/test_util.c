@@ -3,7 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the four above, which it needs */
 
 #include "util.h"
 
@@ -31,8 +32,8 @@ static void utf8_validation(void **state)
     (void)state;
     assert_true(util_valid_utf8("Évora", strlen("Évora")));
     assert_false(util_valid_utf8("\xc3", 1));
-    assert_false(util_valid_utf8("\xc0\xaf", 2));       /* overlong */
-    assert_false(util_valid_utf8("\xed\xa0\x80", 3));   /* surrogate */
+    assert_false(util_valid_utf8("\xc0\xaf", 2));     /* overlong */
+    assert_false(util_valid_utf8("\xed\xa0\x80", 3)); /* surrogate */
     assert_false(util_valid_utf8("a\0b", 3));
     assert_true(util_valid_utf8("\xf0\x9f\x98\x80", 4)); /* emoji */
 }
