@@ -75,6 +75,7 @@ static void derive(const struct _u_request *req, struct req_ctx *ctx, const char
     crypto_hash_sha256_update(&h, req->binary_body, req->binary_body_length);
     crypto_hash_sha256_final(&h, digest);
     util_hex(digest, sizeof digest, ctx->idem_request_hash);
+    snprintf(ctx->idem_path, sizeof ctx->idem_path, "%s", req->url_path);
     if (ctx->who.role)
         snprintf(ctx->idem_scope, sizeof ctx->idem_scope, "sub:%s", ctx->who.sub);
     else
@@ -92,7 +93,7 @@ static struct idem_key key_of(const struct req_ctx *ctx)
 {
     return (struct idem_key){.scope = ctx->idem_scope,
                              .method = ctx->method,
-                             .path = ctx->route,
+                             .path = ctx->idem_path,
                              .key_hash = ctx->idem_key_hash,
                              .request_hash = ctx->idem_request_hash};
 }

@@ -48,6 +48,7 @@ struct req_ctx {
     /* Set by the idempotency guard when this request owns an Idempotency-Key. */
     bool idem_owned;
     char idem_scope[300];
+    char idem_path[512]; /* the concrete path: a key is scoped to it */
     char idem_key_hash[65];
     char idem_request_hash[65];
     unsigned char idem_secret[32]; /* encrypts the stored answer; derived from the key */

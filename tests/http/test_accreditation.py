@@ -335,6 +335,12 @@ def test_registrar_patch_writable_fields(api, db):
     etag = mine.get(f"/v1/registrars/{rid}").headers["ETag"]
     r = mine.patch(f"/v1/registrars/{rid}", {"legal_name": "Outro, S.A."}, headers={"If-Match": etag})
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_writable"
+    for body in ({"contacts": []}, {"website": "ftp://x.pt"}, {"contacts": [{"type": "admin"}]}):
+        r = mine.patch(f"/v1/registrars/{rid}", body, headers={"If-Match": etag})
+        assert r.status_code == 422, (body, r.text)
+    assert mine.patch(f"/v1/registrars/{rid}", {"website": None}).status_code == 428
+    assert mine.patch(f"/v1/registrars/{rid}", {"website": None}, headers={"If-Match": '"9"'}).status_code == 412
+    assert db.execute("SELECT version, legal_name FROM registrars WHERE id = %s", (rid,)).fetchone()[0] == 1
     s = staff(api)
     r = s.patch(f"/v1/registrars/{rid}", {"legal_name": "Outro, S.A."}, headers={"If-Match": etag})
     assert r.status_code == 200 and r.json()["legal_name"] == "Outro, S.A."
@@ -369,3 +375,15 @@ def test_terminate_revokes_clients_and_is_final(api, db):
     assert again.status_code == 409 and again.json()["current_status"] == "terminated"
     assert mine.post(f"/v1/registrars/{rid}/suspend", {"reason": "x"}).status_code == 403
     assert s.post(f"/v1/registrars/{rid}/suspend").status_code == 422
+
+
+def test_one_idempotency_key_on_two_resources_acts_on_both(api):
+    a, b = submit(api), submit(api)
+    s = staff(api)
+    key = {"Idempotency-Key": "review-" + uuid.uuid4().hex}
+    first = s.post(f"{APPS}/{a['id']}/start-review", headers=key)
+    second = s.post(f"{APPS}/{b['id']}/start-review", headers=key)
+    assert first.status_code == second.status_code == 200
+    assert "Idempotent-Replayed" not in second.headers and second.json()["id"] == b["id"]
+    again = s.post(f"{APPS}/{a['id']}/start-review", headers=key)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == a["id"]
