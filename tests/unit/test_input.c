@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "input.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,61 @@ static void query_parsing(void **state)
     free(ctx.query[0].value);
 }
 
+/* RFC 7396 appendix A, a selection. */
+static void merge_patch_follows_rfc_7396(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+        {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
+        {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
+        {"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
+        {"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+        {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
+        {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
+        {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
+        {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *target = json_loads(cases[i][0], 0, NULL),
+               *patch = json_loads(cases[i][1], 0, NULL);
+        json_t *want = json_loads(cases[i][2], 0, NULL);
+        input_merge_patch(target, patch);
+        assert_true(json_equal(target, want));
+        json_decref(target);
+        json_decref(patch);
+        json_decref(want);
+    }
+}
+
+static void cursor_round_trips_through_the_query(void **state)
+{
+    (void)state;
+    static const struct page_sort sorts[] = {{"created_at", 0}, {"handle", 1}};
+    struct page_req page = {.limit = 10, .sort_column = 1};
+    char *cursor =
+        input_page_cursor(&page, "lisboa-dominios", "6f1c1a52-0d5e-4a53-9a57-6d8a4d2f7c10");
+    struct req_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    char *query = xasprintf("sort=handle&cursor=%s&limit=2", cursor);
+    char *bad = NULL;
+    assert_true(input_parse_query(query, &ctx, &bad));
+    struct page_req got;
+    assert_true(input_page(NULL, &ctx, sorts, 2, &got));
+    assert_int_equal(got.limit, 2);
+    assert_int_equal(got.sort_column, 1);
+    assert_false(got.descending);
+    assert_string_equal(got.after_value, "lisboa-dominios");
+    assert_string_equal(got.after_id, "6f1c1a52-0d5e-4a53-9a57-6d8a4d2f7c10");
+    input_page_cleanup(&got);
+    for (size_t i = 0; i < ctx.nquery; i++) {
+        free(ctx.query[i].name);
+        free(ctx.query[i].value);
+    }
+    free(query);
+    free(cursor);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +239,8 @@ int main(void)
         cmocka_unit_test(percent_decoding),
         cmocka_unit_test(timestamps),
         cmocka_unit_test(query_parsing),
+        cmocka_unit_test(merge_patch_follows_rfc_7396),
+        cmocka_unit_test(cursor_round_trips_through_the_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
