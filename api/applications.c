@@ -125,7 +125,8 @@ static bool document_valid(const json_t *doc, bool pt, json_t *errors)
 /* Fills defaults (country PT with a NIF) and drops nulls left by a patch. */
 static void normalise(json_t *doc)
 {
-    if (json_object_get(doc, "country") == NULL && json_is_string(json_object_get(doc, "nif")))
+    if (!json_is_string(json_object_get(doc, "country")) &&
+        json_is_string(json_object_get(doc, "nif")))
         json_object_set_new(doc, "country", json_string("PT"));
     const char *vat = json_string_value(json_object_get(doc, "vat_number"));
     const char *country = json_string_value(json_object_get(doc, "country"));
@@ -225,8 +226,9 @@ static bool public_limit(struct _u_response *resp, struct req_ctx *ctx, const ch
 {
     if (principal_is_staff(&ctx->who))
         return true;
-    char bucket[400];
-    snprintf(bucket, sizeof bucket, "public:application:%s:%.300s", kind, value);
+    char bucket[128], digest[65];
+    util_sha256_hex(value, strlen(value), digest); /* any value makes a valid, bounded key */
+    snprintf(bucket, sizeof bucket, "public:application:%s:%s", kind, digest);
     return guard_rate_limit(resp, ctx, bucket, ctx->app->cfg->public_rate_limit, 3600);
 }
 

@@ -74,6 +74,8 @@ static int create(struct _u_response *resp, struct req_ctx *ctx, const char *nam
     enum status st = db_transaction(ctx->app->pool, create_tx, &a);
     if (st != ST_OK) {
         sodium_memzero(secret, sizeof secret);
+        if (st == ST_FORBIDDEN)
+            return problem_send(resp, ctx, PROBLEM_REGISTRAR_SUSPENDED, PROBLEM_NO_DETAIL, NULL);
         return problem_send_status(resp, ctx, st);
     }
     json_t *body = api_client_json(&a.out);
@@ -226,7 +228,7 @@ int api_registrar_clients_create(const struct _u_request *req, struct _u_respons
                                  struct req_ctx *ctx)
 {
     const char *id = own_registrar(resp, ctx);
-    if (id == NULL || !auth_registrar_active(resp, ctx))
+    if (id == NULL)
         return U_CALLBACK_COMPLETE;
     json_t *body =
         input_body(req, resp, ctx, registrar_client_fields, INPUT_CREATE, ctx->who.role, false);

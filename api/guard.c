@@ -18,6 +18,7 @@
 
 #define IDEM_WAIT_STEP_US 50000
 #define IDEM_WAIT_STEPS 200 /* ten seconds */
+#define IDEM_MAX_STORED (256 * 1024)
 
 static const char *const replayed_headers[] = {"Content-Type",     "Location",      "ETag",
                                                "Content-Language", "Cache-Control", NULL};
@@ -216,7 +217,9 @@ void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx)
         return;
     ctx->idem_owned = false;
     struct idem_key k = key_of(ctx);
-    bool keep = resp->status >= 200 && resp->status < 500 && resp->status != 429;
+    /* A 5xx or 429 is worth retrying; an answer too big to keep is not kept. */
+    bool keep = resp->status >= 200 && resp->status < 500 && resp->status != 429 &&
+                resp->binary_body_length <= IDEM_MAX_STORED;
     PGconn *conn = NULL;
     enum status st = db_acquire(ctx->app->pool, &conn);
     if (st == ST_OK && keep) {

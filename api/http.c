@@ -167,8 +167,8 @@ static void client_address(const struct _u_request *req, const struct config *cf
         char *item = comma ? comma + 1 : copy;
         while (*item == ' ')
             item++;
-        struct in_addr a;
-        if (inet_pton(AF_INET, item, &a) != 1)
+        struct in6_addr a;
+        if (inet_pton(AF_INET, item, &a) != 1 && inet_pton(AF_INET6, item, &a) != 1)
             break;
         snprintf(out, size, "%s", item);
         if (!is_trusted(cfg, item) || comma == NULL)

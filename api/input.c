@@ -68,6 +68,8 @@ static const char *code_message(const char *code, bool pt)
 void input_error(json_t *errors, const char *pointer, const char *parameter, const char *code,
                  bool lang_pt)
 {
+    if (json_array_size(errors) >= INPUT_MAX_ERRORS)
+        return; /* enough to fix; a huge body must not make a huge answer */
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", code_message(code, lang_pt));
     if (pointer != NULL)
         json_object_set_new(e, "pointer", json_string(pointer));
@@ -119,7 +121,13 @@ bool input_is_timestamp(const char *s)
     int mon = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
     int hour = (s[11] - '0') * 10 + (s[12] - '0'), min = (s[14] - '0') * 10 + (s[15] - '0');
     int sec = (s[17] - '0') * 10 + (s[18] - '0');
-    return mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour <= 23 && min <= 59 && sec <= 59;
+    int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (year < 1 || mon < 1 || mon > 12)
+        return false;
+    int last = days[mon - 1] + (mon == 2 && leap ? 1 : 0);
+    return day >= 1 && day <= last && hour <= 23 && min <= 59 && sec <= 59;
 }
 
 static size_t utf8_length(const char *s)
@@ -197,12 +205,16 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
         long long n = (long long)json_array_size(v);
         if (n < f->min)
             input_error(vs->errors, ptr, NULL, "too_few", vs->pt);
-        else if (f->max > 0 && n > f->max)
+        if (f->max > 0 && n > f->max) {
             input_error(vs->errors, ptr, NULL, "too_many", vs->pt);
+            return; /* the items of an oversized array are not worth checking */
+        }
         size_t i;
         const json_t *item;
         json_array_foreach(v, i, item)
         {
+            if (json_array_size(vs->errors) >= INPUT_MAX_ERRORS)
+                break;
             char idx[24];
             snprintf(idx, sizeof idx, "%zu", i);
             char *p = pointer_join(ptr, idx);
@@ -247,13 +259,15 @@ static void validate_object(const json_t *obj, const struct field *fields, const
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v)
     {
+        if (json_array_size(vs->errors) >= INPUT_MAX_ERRORS)
+            return;
         char *p = pointer_join(ptr, key);
         const struct field *f = find_field(fields, key);
         if (f == NULL)
             input_error(vs->errors, p, NULL, "unknown_field", vs->pt);
         else if (f->writers != 0 && (f->writers & vs->role) == 0)
             input_error(vs->errors, p, NULL, "not_writable", vs->pt);
-        else if (json_is_null(v) && !(f->flags & FIELD_NULLABLE))
+        else if (json_is_null(v) && !((f->flags & FIELD_NULLABLE) && vs->mode == INPUT_PATCH))
             input_error(vs->errors, p, NULL, "not_null", vs->pt);
         else if (!json_is_null(v))
             validate_value(v, f, f->type, p, vs);

@@ -189,8 +189,11 @@ int api_registrars_list(const struct _u_request *req, struct _u_response *resp, 
         goto out;
     }
     if (a.f.public_only && api_query(ctx, "status") != NULL) {
-        rc = input_reject_parameter(resp, ctx, "status",
-                                    "staff_only"); /* the directory is accredited */
+        /* the public directory is accredited registrars: only staff filter by status */
+        rc = problem_send(resp, ctx, PROBLEM_FORBIDDEN,
+                          (struct problem_text){"Only staff may filter registrars by status.",
+                                                "Só a equipa do .PT pode filtrar por estado."},
+                          NULL);
         goto out;
     }
     if (!input_filter_list(resp, ctx, "status", valid_status, &statuses) ||
@@ -242,6 +245,38 @@ static enum status allowed(struct change_args *a, enum registrar_status *to)
     return st;
 }
 
+static const struct field merged_fields[] = {
+    {.name = "address", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED, .fields = address_fields},
+    {.name = "contacts",
+     .type = FIELD_ARRAY,
+     .flags = FIELD_REQUIRED,
+     .item_type = FIELD_OBJECT,
+     .fields = api_contact_fields,
+     .min = 1,
+     .max = 10},
+    {0},
+};
+
+/* The record after a merge patch must still be whole: a complete address
+ * whose postal code fits its country, and at least one contact. */
+static bool merged_valid(const json_t *fields, bool pt, json_t *errors)
+{
+    json_t *address = json_object_get(fields, "address"),
+           *contacts = json_object_get(fields, "contacts");
+    json_t *whole = json_object();
+    if (address != NULL)
+        json_object_set(whole, "address", address);
+    if (contacts != NULL)
+        json_object_set(whole, "contacts", contacts);
+    input_validate(whole, merged_fields, INPUT_CREATE, ROLE_STAFF, pt, errors);
+    json_decref(whole);
+    const char *country = json_string_value(json_object_get(address, "country"));
+    const char *code = json_string_value(json_object_get(address, "postal_code"));
+    if (json_array_size(errors) == 0 && country && code && !validate_postal_code(country, code))
+        input_error(errors, "/address/postal_code", NULL, "postal_code", pt);
+    return json_array_size(errors) == 0;
+}
+
 static enum status patch_tx(PGconn *conn, void *arg)
 {
     struct change_args *a = arg;
@@ -255,9 +290,7 @@ static enum status patch_tx(PGconn *conn, void *arg)
         return st;
     json_t *fields = json_deep_copy(a->row.fields);
     input_merge_patch(fields, a->patch);
-    if (!json_is_array(json_object_get(fields, "contacts")) ||
-        json_array_size(json_object_get(fields, "contacts")) == 0) {
-        input_error(a->errors, "/contacts", NULL, "required", a->ctx->lang_pt);
+    if (!merged_valid(fields, a->ctx->lang_pt, a->errors)) {
         json_decref(fields);
         return ST_INVALID;
     }

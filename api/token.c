@@ -130,8 +130,13 @@ struct grant {
 /* Peeks (or, with hit, counts) the failure buckets of the client id and the address. */
 static enum status failures(PGconn *conn, struct grant *g, bool hit)
 {
-    char by_client[160], by_address[120];
-    snprintf(by_client, sizeof by_client, "tokenfail:client:%.100s", g->in->client_id);
+    /* Per client id *and* address, so nobody elsewhere can lock a client out;
+     * hashed, so any client id makes a valid, bounded key. */
+    char by_client[200], by_address[120], digest[65];
+    char *who = xasprintf("%s\n%s", g->in->client_id, g->ctx->client_ip);
+    util_sha256_hex(who, strlen(who), digest);
+    free(who);
+    snprintf(by_client, sizeof by_client, "tokenfail:client:%s", digest);
     snprintf(by_address, sizeof by_address, "tokenfail:ip:%s", g->ctx->client_ip);
     long n1 = 0, n2 = 0, r1 = 0, r2 = 0;
     enum status (*op)(PGconn *, const char *, unsigned, long *, long *) =
@@ -185,6 +190,8 @@ static int issue(struct _u_response *resp, struct req_ctx *ctx, const struct gra
     long now = (long)time(NULL);
     if (g->cred.expires_at > 0 && g->cred.expires_at - now < ttl)
         ttl = (long)(g->cred.expires_at - now);
+    if (ttl < 1) /* the key expired between the check and now */
+        return oauth_error(resp, ctx, 401, "invalid_client", "client authentication failed");
     struct token_claims c = {.sub = g->in->client_id,
                              .role = role,
                              .ttl = ttl,

@@ -22,7 +22,10 @@ enum field_type {
 };
 
 #define FIELD_REQUIRED 1u
-#define FIELD_NULLABLE 2u
+#define FIELD_NULLABLE 2u /* null is accepted in a PATCH (merge patch: removes the member) */
+
+/* At most this many violations are reported for one body. */
+#define INPUT_MAX_ERRORS 100
 
 /* One member of a JSON object. Tables end with an entry whose name is NULL. */
 struct field {

@@ -34,7 +34,9 @@ struct credential {
 
 /* Creates a client with a new random id and the given secret hash, records
  * the audit event, and fills *out. ST_LIMIT when a registrar already has 5
- * active clients; ST_NOT_FOUND when the registrar does not exist or is terminated. */
+ * active clients; ST_NOT_FOUND when the registrar does not exist or is
+ * terminated; ST_FORBIDDEN when a registrar (actor->registrar_id set) is
+ * suspended. The registrar's row is locked, so the checks hold. */
 enum status store_client_create(PGconn *conn, const char *name, const char *role,
                                 const char *registrar_id, const char *secret_hash,
                                 const struct audit_actor *actor, struct client *out) WARN_UNUSED;

@@ -9,7 +9,7 @@
 struct registrar_brief {
     char id[37];
     char handle[64];
-    char trade_name[201];
+    char trade_name[401]; /* 100 characters of up to 4 bytes */
     char status[16];
 };
 

@@ -58,7 +58,7 @@ static const char SQL_INSERT_REGISTRAR[] =
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::uuid)"
     " ON CONFLICT (handle) DO NOTHING RETURNING id::text";
 static const char SQL_HANDLES[] =
-    "SELECT handle FROM registrars WHERE handle = $1 OR handle LIKE $1 || '-%'";
+    "SELECT handle FROM registrars WHERE handle LIKE left($1, 20) || '%'";
 
 #define COPY(dst, res, i, col) snprintf((dst), sizeof(dst), "%s", PQgetvalue((res), (i), (col)))
 

@@ -25,8 +25,9 @@ static const char SQL_INSERT[] =
               " coalesce(from_status, ''), coalesce(to_status, ''), reason, changes::text, "       \
               "request_id"
 
-static const char SQL_HISTORY[] = AUDIT_COLUMNS
-    " FROM audit_events WHERE resource_type = $1 AND resource_id = $2 ORDER BY seq LIMIT 1000";
+static const char SQL_HISTORY[] =
+    AUDIT_COLUMNS " FROM (SELECT * FROM audit_events WHERE resource_type = $1 AND resource_id = $2"
+                  " ORDER BY seq DESC LIMIT 1000) newest ORDER BY seq";
 
 static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
 

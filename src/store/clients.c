@@ -45,7 +45,7 @@ static const char SQL_CREDENTIAL[] =
     " FROM api_clients c LEFT JOIN registrars r ON r.id = c.registrar_id WHERE c.client_id = $1";
 static const char SQL_ACCESS_KEY[] =
     "SELECT revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()), role, '',"
-    " key_hash, coalesce(extract(epoch FROM expires_at)::bigint, 0)"
+    " key_hash, coalesce(floor(extract(epoch FROM expires_at))::bigint, 0)"
     " FROM access_keys WHERE subject_id = $1::uuid";
 static const char SQL_TOUCH[] = "UPDATE api_clients SET last_used_at = now() WHERE client_id = $1";
 /* A token stands unless its client or key exists and was revoked; tokens
@@ -92,13 +92,16 @@ static void new_client_id(char out[24])
 }
 
 /* Locks the registrar and checks it may have one more client. */
-static enum status check_registrar_room(PGconn *conn, const char *registrar_id)
+static enum status check_registrar_room(PGconn *conn, const char *registrar_id,
+                                        bool refuse_suspended)
 {
     const char *p[] = {registrar_id};
     PGresult *res = NULL;
     enum status st = db_exec(conn, SQL_LOCK_REGISTRAR, 1, p, &res);
     if (st == ST_OK && (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "terminated") == 0))
         st = ST_NOT_FOUND;
+    else if (st == ST_OK && refuse_suspended && strcmp(PQgetvalue(res, 0, 0), "suspended") == 0)
+        st = ST_FORBIDDEN;
     PQclear(res);
     if (st != ST_OK)
         return st;
@@ -113,7 +116,9 @@ enum status store_client_create(PGconn *conn, const char *name, const char *role
                                 const char *registrar_id, const char *secret_hash,
                                 const struct audit_actor *actor, struct client *out)
 {
-    enum status st = registrar_id ? check_registrar_room(conn, registrar_id) : ST_OK;
+    /* A suspended registrar may not add clients itself; admin still may. */
+    bool by_registrar = registrar_id && actor->registrar_id != NULL;
+    enum status st = registrar_id ? check_registrar_room(conn, registrar_id, by_registrar) : ST_OK;
     if (st != ST_OK)
         return st;
     char id[24];

@@ -14,6 +14,8 @@ static const char SQL_FORGET[] =
     "DELETE FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3"
     " AND key_hash = $4 AND (created_at < now() - interval '24 hours'"
     " OR (status IS NULL AND created_at < now() - interval '60 seconds'))";
+static const char SQL_SWEEP[] =
+    "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'";
 static const char SQL_CLAIM[] =
     "INSERT INTO idempotency_keys (scope, method, path, key_hash, request_hash)"
     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1";
@@ -22,7 +24,7 @@ static const char SQL_READ[] =
     " FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4";
 static const char SQL_FINISH[] =
     "UPDATE idempotency_keys SET status = $5, response = decode($6, 'hex')"
-    " WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4";
+    " WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4 AND status IS NULL";
 static const char SQL_ABANDON[] =
     "DELETE FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3"
     " AND key_hash = $4 AND status IS NULL";
@@ -49,6 +51,8 @@ enum status store_idem_begin(PGconn *conn, const struct idem_key *k, enum idem_o
     *response = NULL;
     *len = 0;
     enum status st = db_exec(conn, SQL_FORGET, 4, p, NULL);
+    if (st == ST_OK && randombytes_uniform(100) == 0)
+        st = db_exec(conn, SQL_SWEEP, 0, NULL, NULL); /* expired records of every caller */
     if (st == ST_OK)
         st = db_exec(conn, SQL_CLAIM, 5, p, &res);
     if (st != ST_OK)

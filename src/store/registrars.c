@@ -199,8 +199,12 @@ enum status store_registrar_list(PGconn *conn, const struct registrar_filter *f,
         .where = "WHERE ($1::bool IS NOT TRUE OR status = 'accredited')"
                  " AND ($2::jsonb IS NULL OR $2::jsonb ? status)"
                  " AND ($3::jsonb IS NULL OR false)"
-                 " AND ($4::text IS NULL OR legal_name ILIKE '%' || $4 || '%'"
-                 " OR trade_name ILIKE '%' || $4 || '%' OR handle ILIKE '%' || $4 || '%')"
+                 /* the public searches public fields; staff also names and tax numbers */
+                 " AND ($4::text IS NULL OR trade_name ILIKE '%' || $4 || '%'"
+                 " OR handle ILIKE '%' || $4 || '%' OR ($1::bool IS NOT TRUE AND"
+                 " (legal_name ILIKE '%' || $4 || '%' OR tax_key ILIKE '%' || $4 || '%'"
+                 " OR coalesce(nif, '') ILIKE '%' || $4 || '%'"
+                 " OR coalesce(vat_number, '') ILIKE '%' || $4 || '%')))"
                  " AND ($5::timestamptz IS NULL OR updated_at >= $5::timestamptz)",
         .id_expr = "id",
         .sort = sort,

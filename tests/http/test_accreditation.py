@@ -357,7 +357,7 @@ def test_directory_is_public_and_private_records_are_not(api, db):
     assert "contacts" not in other.get(f"/v1/registrars/{live}").json()
     assert other.get(f"/v1/registrars/{live}/history").status_code == 404
     assert other.patch(f"/v1/registrars/{live}", {"website": None}, headers={"If-Match": '"1"'}).status_code == 404
-    assert api.get("/v1/registrars", params={"status": "suspended"}).status_code == 400
+    assert api.get("/v1/registrars", params={"status": "suspended"}).status_code == 403
     everyone = staff(api).get("/v1/registrars", params={"status": "suspended", "limit": "200"}).json()["items"]
     assert gone in {i["id"] for i in everyone}
     assert api.get("/v1/registrars", params={"program": "3em1"}).json()["items"] == []
@@ -387,3 +387,41 @@ def test_one_idempotency_key_on_two_resources_acts_on_both(api):
     assert "Idempotent-Replayed" not in second.headers and second.json()["id"] == b["id"]
     again = s.post(f"{APPS}/{a['id']}/start-review", headers=key)
     assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == a["id"]
+
+
+def test_a_huge_invalid_body_gets_a_bounded_answer(api, db):
+    before = count_apps(db)
+    r = api.post(APPS, {"contacts": [1] * 20000, **{f"x{i}": i for i in range(5000)}})
+    assert r.status_code == 422
+    assert len(r.json()["errors"]) <= 100 and len(r.content) < 20000
+    assert count_apps(db) == before
+
+
+def test_null_is_not_a_value_on_create(api, db):
+    before = count_apps(db)
+    r = api.post(APPS, application(country=None, requested_programs=None))
+    assert r.status_code == 422
+    assert pointer_codes(r) == [("/country", "not_null"), ("/requested_programs", "not_null")]
+    assert count_apps(db) == before
+
+
+def test_registrar_patch_keeps_the_record_whole(api, db):
+    rid = make_registrar(db)
+    s = staff(api)
+    etag = s.get(f"/v1/registrars/{rid}").headers["ETag"]
+    r = s.patch(f"/v1/registrars/{rid}", {"address": {"postal_code": "SW1A 1AA"}}, headers={"If-Match": etag})
+    assert r.status_code == 422 and pointer_codes(r) == [("/address/postal_code", "postal_code")]
+    r = s.patch(f"/v1/registrars/{rid}", {"address": {"postal_code": "SW1A 1AA", "country": "GB"}},
+                headers={"If-Match": etag})
+    assert r.status_code == 200 and r.json()["address"]["city"] == "Lisboa"
+
+
+def test_directory_search_uses_public_fields_for_the_public(api, db):
+    doc = application(trade_name="Alcântara Net", legal_name="Sociedade Secreta de Redes, Lda.")
+    created = submit(api, doc)
+    s = staff(api)
+    s.post(f"{APPS}/{created['id']}/start-review")
+    rid = s.post(f"{APPS}/{created['id']}/approve").json()["registrar_id"]
+    assert [i["id"] for i in api.get("/v1/registrars", params={"q": "Alcântara"}).json()["items"]] == [rid]
+    assert api.get("/v1/registrars", params={"q": "Sociedade Secreta"}).json()["items"] == []
+    assert rid in [i["id"] for i in s.get("/v1/registrars", params={"q": doc["nif"]}).json()["items"]]

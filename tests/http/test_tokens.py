@@ -68,7 +68,8 @@ def test_token_refuses_two_authentication_methods(api):
 
 def test_token_wrong_secret_or_unknown_client_is_invalid_client(api):
     c = new_client(api)
-    for cid, secret in ((c["client_id"], "wrong"), ("pc_nobodyhere00000000", "x" * 43)):
+    for cid, secret in ((c["client_id"], "wrong"), ("pc_nobodyhere00000000", "x" * 43),
+                        ("a" + "é" * 80, "x")):
         r = token_call(api, data={"grant_type": "client_credentials", "client_id": cid,
                                   "client_secret": secret})
         assert r.status_code == 401

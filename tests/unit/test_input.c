@@ -147,6 +147,11 @@ static void timestamps(void **state)
     assert_false(input_is_timestamp("2026-10-14 09:00:00Z"));
     assert_false(input_is_timestamp("2026-10-14T24:00:00Z"));
     assert_false(input_is_timestamp(""));
+    assert_false(input_is_timestamp("2026-02-30T00:00:00Z"));
+    assert_false(input_is_timestamp("2026-04-31T00:00:00Z"));
+    assert_false(input_is_timestamp("0000-01-01T00:00:00Z"));
+    assert_true(input_is_timestamp("2028-02-29T00:00:00Z"));
+    assert_false(input_is_timestamp("2100-02-29T00:00:00Z"));
 }
 
 static void query_parsing(void **state)
