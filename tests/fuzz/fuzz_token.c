@@ -8,6 +8,7 @@
 #include "config.h"
 #include "token.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
 
@@ -28,6 +29,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     util_install_allocators();
+    json_object_seed(1); /* not random: the same inputs on every run */
     if (sodium_init() < 0)
         abort();
     struct config cfg;
