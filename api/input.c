@@ -569,6 +569,12 @@ bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char
 
 void input_merge_patch(json_t *target, const json_t *patch)
 {
+    if (target == patch) { /* removing members while walking them: work from a copy */
+        json_t *copy = json_deep_copy(patch);
+        input_merge_patch(target, copy);
+        json_decref(copy);
+        return;
+    }
     const char *key;
     json_t *value;
     json_object_foreach((json_t *)patch, key, value)
