@@ -35,7 +35,7 @@ static const char *check_program_code(const json_t *v)
     return NULL;
 }
 
-static const struct field address_fields[] = {
+const struct field api_address_fields[] = {
     {.name = "street", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
     {.name = "postal_code",
      .type = FIELD_STRING,
@@ -81,7 +81,10 @@ static const struct field application_fields[] = {
      .flags = FIELD_NULLABLE,
      .max = 2,
      .check = check_country},
-    {.name = "address", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED, .fields = address_fields},
+    {.name = "address",
+     .type = FIELD_OBJECT,
+     .flags = FIELD_REQUIRED,
+     .fields = api_address_fields},
     {.name = "website",
      .type = FIELD_STRING,
      .flags = FIELD_REQUIRED,

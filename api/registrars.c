@@ -19,26 +19,10 @@
 #define STAFF_ONLY (ROLE_STAFF | ROLE_ADMIN)
 #define STAFF_OR_OWN (ROLE_STAFF | ROLE_ADMIN | ROLE_REGISTRAR)
 
-static const struct field address_fields[] = {
-    {.name = "street", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
-    {.name = "postal_code",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .max = 12,
-     .check = check_postal_code},
-    {.name = "city", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
-    {.name = "country",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .max = 2,
-     .check = check_country},
-    {0},
-};
-
 static const struct field registrar_fields[] = {
     {.name = "legal_name", .type = FIELD_STRING, .min = 1, .max = 200, .writers = STAFF_ONLY},
     {.name = "trade_name", .type = FIELD_STRING, .min = 1, .max = 100, .writers = STAFF_ONLY},
-    {.name = "address", .type = FIELD_OBJECT, .fields = address_fields, .writers = STAFF_ONLY},
+    {.name = "address", .type = FIELD_OBJECT, .fields = api_address_fields, .writers = STAFF_ONLY},
     {.name = "website",
      .type = FIELD_STRING,
      .flags = FIELD_NULLABLE,
@@ -246,7 +230,10 @@ static enum status allowed(struct change_args *a, enum registrar_status *to)
 }
 
 static const struct field merged_fields[] = {
-    {.name = "address", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED, .fields = address_fields},
+    {.name = "address",
+     .type = FIELD_OBJECT,
+     .flags = FIELD_REQUIRED,
+     .fields = api_address_fields},
     {.name = "contacts",
      .type = FIELD_ARRAY,
      .flags = FIELD_REQUIRED,

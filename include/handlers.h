@@ -45,8 +45,10 @@ HANDLER(api_applications_approve);
 HANDLER(api_applications_reject);
 HANDLER(api_applications_withdraw);
 HANDLER(api_applications_credentials);
-/* The contact fields (type, name, email, phone), shared with registrars. */
+/* The contact fields (type, name, email, phone) and the address fields
+ * (street, postal_code, city, country), shared with registrars. */
 extern const struct field api_contact_fields[];
+extern const struct field api_address_fields[];
 
 /* api/registrars.c */
 HANDLER(api_registrars_list);

@@ -5,6 +5,7 @@
 #include "fuzz.h"
 
 #include "application.h"
+#include "handlers.h"
 #include "input.h"
 #include "role.h"
 #include "validate.h"
@@ -12,41 +13,6 @@
 #include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
-
-static const char *const contact_types[] = {"admin",    "technical", "billing",
-                                            "security", "abuse",     NULL};
-
-static const struct field address_fields[] = {
-    {.name = "street", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
-    {.name = "postal_code",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .max = 12,
-     .check = check_postal_code},
-    {.name = "city", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
-    {.name = "country",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .max = 2,
-     .check = check_country},
-    {0},
-};
-
-static const struct field contact_fields[] = {
-    {.name = "type", .type = FIELD_ENUM, .flags = FIELD_REQUIRED, .values = contact_types},
-    {.name = "name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
-    {.name = "email",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .max = 254,
-     .check = check_email},
-    {.name = "phone",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .max = 16,
-     .check = check_phone},
-    {0},
-};
 
 /* api/applications.c's table, plus the kinds it lacks: an integer range, a
  * boolean, a UUID, a timestamp and a staff-only field (as in registrars.c). */
@@ -64,7 +30,10 @@ static const struct field fields[] = {
      .flags = FIELD_NULLABLE,
      .max = 2,
      .check = check_country},
-    {.name = "address", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED, .fields = address_fields},
+    {.name = "address",
+     .type = FIELD_OBJECT,
+     .flags = FIELD_REQUIRED,
+     .fields = api_address_fields},
     {.name = "website",
      .type = FIELD_STRING,
      .flags = FIELD_REQUIRED,
@@ -74,7 +43,7 @@ static const struct field fields[] = {
      .type = FIELD_ARRAY,
      .flags = FIELD_REQUIRED,
      .item_type = FIELD_OBJECT,
-     .fields = contact_fields,
+     .fields = api_contact_fields,
      .min = 1,
      .max = 10},
     {.name = "accepted_terms_version",
