@@ -19,6 +19,7 @@
 #define IDEM_WAIT_STEP_US 50000
 #define IDEM_WAIT_STEPS 200 /* ten seconds */
 #define IDEM_MAX_STORED (256 * 1024)
+#define IDEM_FINISH_ATTEMPTS 4
 
 static const char *const replayed_headers[] = {"Content-Type",     "Location",      "ETag",
                                                "Content-Language", "Cache-Control", NULL};
@@ -211,28 +212,41 @@ static unsigned char *seal(const struct _u_response *resp, const struct req_ctx 
     return box;
 }
 
+/* Stores (or releases) the claim once; the caller retries. */
+static enum status finish_once(const struct _u_response *resp, struct req_ctx *ctx, bool keep,
+                               const unsigned char *box, size_t len)
+{
+    struct idem_key k = key_of(ctx);
+    PGconn *conn = NULL;
+    enum status st = db_acquire(ctx->app->pool, &conn);
+    if (st == ST_OK)
+        st = keep ? store_idem_finish(conn, &k, (int)resp->status, box, len)
+                  : store_idem_abandon(conn, &k);
+    db_release(ctx->app->pool, conn);
+    return st;
+}
+
 void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx)
 {
     if (!ctx->idem_owned)
         return;
     ctx->idem_owned = false;
-    struct idem_key k = key_of(ctx);
     /* A 5xx or 429 is worth retrying; an answer too big to keep is not kept. */
     bool keep = resp->status >= 200 && resp->status < 500 && resp->status != 429 &&
                 resp->binary_body_length <= IDEM_MAX_STORED;
-    PGconn *conn = NULL;
-    enum status st = db_acquire(ctx->app->pool, &conn);
-    if (st == ST_OK && keep) {
-        size_t len = 0;
-        unsigned char *box = seal(resp, ctx, &len);
-        st = store_idem_finish(conn, &k, (int)resp->status, box, len);
-        free(box);
-    } else if (st == ST_OK) {
-        st = store_idem_abandon(conn, &k);
+    size_t len = 0;
+    unsigned char *box = keep ? seal(resp, ctx, &len) : NULL;
+    /* The change has committed: try hard to record its answer, or a retry
+     * after the claim expires would make the change twice. */
+    enum status st = ST_UNAVAILABLE;
+    for (int attempt = 0; attempt < IDEM_FINISH_ATTEMPTS && st != ST_OK; attempt++) {
+        if (attempt > 0)
+            usleep(IDEM_WAIT_STEP_US * (useconds_t)attempt);
+        st = finish_once(resp, ctx, keep, box, len);
     }
-    db_release(ctx->app->pool, conn);
+    free(box);
     if (st != ST_OK)
-        y_log_message(Y_LOG_LEVEL_WARNING, "idempotency record not stored (request_id=%s)",
+        y_log_message(Y_LOG_LEVEL_ERROR, "idempotency record not stored (request_id=%s)",
                       ctx->request_id);
     sodium_memzero(ctx->idem_secret, sizeof ctx->idem_secret);
 }
