@@ -67,7 +67,7 @@ const struct field api_contact_fields[] = {
     {0},
 };
 
-static const struct field application_fields[] = {
+const struct field api_application_fields[] = {
     {.name = "legal_name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
     {.name = "trade_name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
     {.name = "nif", .type = FIELD_STRING, .flags = FIELD_NULLABLE, .max = 9, .check = check_nif},
@@ -116,7 +116,7 @@ static const struct page_sort application_sorts[] = {{"created_at", 0}, {"submit
 /* The whole document's rules: each field, then the rules across fields. */
 static bool document_valid(const json_t *doc, bool pt, json_t *errors)
 {
-    input_validate(doc, application_fields, INPUT_CREATE, 0, pt, errors);
+    input_validate(doc, api_application_fields, INPUT_CREATE, 0, pt, errors);
     struct application_issue issues[APPLICATION_MAX_ISSUES];
     size_t n =
         json_array_size(errors) == 0 ? application_check(doc, issues, APPLICATION_MAX_ISSUES) : 0;
@@ -262,7 +262,7 @@ int api_applications_create(const struct _u_request *req, struct _u_response *re
 {
     if (!public_limit(resp, ctx, "ip", ctx->client_ip))
         return U_CALLBACK_COMPLETE;
-    json_t *doc = input_body(req, resp, ctx, application_fields, INPUT_CREATE, 0, false);
+    json_t *doc = input_body(req, resp, ctx, api_application_fields, INPUT_CREATE, 0, false);
     if (doc == NULL)
         return U_CALLBACK_COMPLETE;
     struct create_args a = {.doc = doc};
@@ -495,7 +495,7 @@ int api_applications_update(const struct _u_request *req, struct _u_response *re
     if (a.id == NULL || !resource_if_match(req, resp, ctx, &a.if_match))
         return U_CALLBACK_COMPLETE;
     json_t *patch =
-        input_body(req, resp, ctx, application_fields, INPUT_PATCH, ctx->who.role, false);
+        input_body(req, resp, ctx, api_application_fields, INPUT_PATCH, ctx->who.role, false);
     if (patch == NULL)
         return U_CALLBACK_COMPLETE;
     a.patch = patch;

@@ -49,6 +49,8 @@ HANDLER(api_applications_credentials);
  * (street, postal_code, city, country), shared with registrars. */
 extern const struct field api_contact_fields[];
 extern const struct field api_address_fields[];
+/* An accreditation application's fields (the body of POST, and of PATCH as a merge patch). */
+extern const struct field api_application_fields[];
 
 /* api/registrars.c */
 HANDLER(api_registrars_list);
