@@ -3,11 +3,11 @@
  * tokens are refused at once, and the route's roles are applied. */
 #include "auth.h"
 
-#include "audit.h"
 #include "guard.h"
 #include "problem.h"
+#include "store_audit.h"
 #include "store_clients.h"
-#include "store_registrars.h"
+#include "store_registrar.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,15 +28,11 @@ static int unauthenticated(struct _u_response *resp, struct req_ctx *ctx, const 
 }
 
 /* Whether the client or access key behind one of our tokens still stands. */
-static enum status credential_stands(const struct req_ctx *ctx, bool *active)
+static enum status credential_stands(struct req_ctx *ctx, bool *active)
 {
     PGconn *conn = NULL;
-    enum status st = db_acquire(ctx->app->pool, &conn);
-    if (st != ST_OK)
-        return st;
-    st = store_credential_active(conn, &ctx->who, active);
-    db_release(ctx->app->pool, conn);
-    return st;
+    enum status st = api_conn((struct req_ctx *)ctx, &conn);
+    return st == ST_OK ? store_credential_active(conn, &ctx->who, active) : st;
 }
 
 static bool verify_bearer(const char *header, struct _u_response *resp, struct req_ctx *ctx)
@@ -106,17 +102,16 @@ bool auth_registrar_active(struct _u_response *resp, struct req_ctx *ctx)
 {
     if (ctx->who.role != ROLE_REGISTRAR)
         return true;
-    char status[16] = "";
+    struct registrar_brief brief = {.status = REGISTRAR_ACCREDITED};
     PGconn *conn = NULL;
-    enum status st = db_acquire(ctx->app->pool, &conn);
+    enum status st = api_conn(ctx, &conn);
     if (st == ST_OK)
-        st = store_registrar_status(conn, ctx->who.registrar_id, status, sizeof status);
-    db_release(ctx->app->pool, conn);
+        st = store_registrar_brief(conn, ctx->who.registrar_id, &brief);
     if (st != ST_OK && st != ST_NOT_FOUND) {
         problem_send_status(resp, ctx, st);
         return false;
     }
-    if (strcmp(status, "suspended") == 0) {
+    if (st == ST_OK && brief.status == REGISTRAR_SUSPENDED) {
         problem_send(resp, ctx, PROBLEM_REGISTRAR_SUSPENDED, PROBLEM_NO_DETAIL, NULL);
         return false;
     }

@@ -2,13 +2,15 @@
  * registrar's own integrations (/v1/registrars/{id}/clients, at most five
  * active). The secret is shown once, in the creation answer, and stored only
  * as its SHA-256. */
-#include "audit.h"
 #include "auth.h"
 #include "handlers.h"
 #include "input.h"
 #include "problem.h"
+#include "resource.h"
+#include "service_client.h"
+#include "store_audit.h"
 #include "store_clients.h"
-#include "store_registrars.h"
+#include "store_registrar.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -28,8 +30,6 @@ static const struct field registrar_client_fields[] = {
     {0},
 };
 
-static const struct page_sort client_sorts[] = {{"created_at", 0}};
-
 json_t *api_client_json(const struct client *c)
 {
     json_t *actions = json_array();
@@ -43,64 +43,41 @@ json_t *api_client_json(const struct client *c)
                      c->last_used_at[0] ? c->last_used_at : NULL, "allowed_actions", actions);
 }
 
-static void null_missing(json_t *o, const char *name)
-{
-    if (json_object_get(o, name) == NULL)
-        json_object_set_new(o, name, json_null());
-}
-
-struct create_args {
-    const char *name, *role, *registrar_id, *secret_hash;
-    struct audit_actor actor;
-    struct client out;
+struct created {
+    struct client client;
+    const char *secret;
 };
 
-static enum status create_tx(PGconn *conn, void *arg)
+static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *arg)
 {
-    struct create_args *a = arg;
-    return store_client_create(conn, a->name, a->role, a->registrar_id, a->secret_hash, &a->actor,
-                               &a->out);
+    (void)ctx;
+    struct created *c = arg;
+    json_t *body = api_client_json(&c->client);
+    json_object_set_new(body, "client_secret", json_string(c->secret));
+    api_set_json(resp, 201, body);
 }
 
 static int create(struct _u_response *resp, struct req_ctx *ctx, const char *name, const char *role,
                   const char *registrar_id)
 {
     char secret[UTIL_SECRET_LEN + 1], hash[65];
+    struct created c = {.secret = secret};
+    struct service_call call;
     util_secret(secret);
     util_sha256_hex(secret, strlen(secret), hash);
-    struct create_args a = {
-        .name = name, .role = role, .registrar_id = registrar_id, .secret_hash = hash};
-    auth_actor(ctx, &a.actor);
-    enum status st = db_transaction(ctx->app->pool, create_tx, &a);
-    if (st != ST_OK) {
-        sodium_memzero(secret, sizeof secret);
-        if (st == ST_FORBIDDEN)
-            return problem_send(resp, ctx, PROBLEM_REGISTRAR_SUSPENDED, PROBLEM_NO_DETAIL, NULL);
-        return problem_send_status(resp, ctx, st);
+    if (resource_call(resp, ctx, &call, render_created, &c)) {
+        enum status st = service_client_create(&call, name, role, registrar_id, hash, &c.client);
+        if (st == ST_OK) {
+            render_created(resp, ctx, &c);
+            api_finish(ctx, resp);
+        } else if (st == ST_FORBIDDEN) {
+            problem_send(resp, ctx, PROBLEM_REGISTRAR_SUSPENDED, PROBLEM_NO_DETAIL, NULL);
+        } else {
+            problem_send_status(resp, ctx, st);
+        }
     }
-    json_t *body = api_client_json(&a.out);
-    null_missing(body, "registrar_id");
-    null_missing(body, "last_used_at");
-    json_object_set_new(body, "client_secret", json_string(secret));
     sodium_memzero(secret, sizeof secret);
-    return api_send_json(resp, ctx, 201, body);
-}
-
-struct list_args {
-    const char *registrar_id;
-    json_t *roles, *statuses;
-    struct page_req page;
-    struct client *items;
-    int count;
-    char *next;
-    long long total;
-};
-
-static enum status list_tx(PGconn *conn, void *arg)
-{
-    struct list_args *a = arg;
-    return store_client_list(conn, a->registrar_id, a->roles, a->statuses, &a->page, &a->items,
-                             &a->count, &a->next, &a->total);
+    return U_CALLBACK_COMPLETE;
 }
 
 static bool valid_status(const char *s)
@@ -113,57 +90,24 @@ static bool valid_role(const char *s)
     return strcmp(s, "admin") == 0 || strcmp(s, "staff") == 0 || strcmp(s, "registrar") == 0;
 }
 
-static int list(struct _u_response *resp, struct req_ctx *ctx, const char *registrar_id)
+static void client_cleanup(void *row)
 {
-    struct list_args a = {.registrar_id = registrar_id};
-    if (!input_page(resp, ctx, client_sorts, 1, &a.page))
-        return U_CALLBACK_COMPLETE;
-    int rc = U_CALLBACK_COMPLETE;
-    if (!input_filter_list(resp, ctx, "status", valid_status, &a.statuses) ||
-        !input_filter_list(resp, ctx, "role", valid_role, &a.roles))
-        goto out;
-    enum status st = db_with_conn(ctx->app->pool, list_tx, &a);
-    if (st == ST_INVALID) {
-        rc = input_reject_parameter(resp, ctx, "cursor", "format");
-        goto out;
-    }
-    if (st != ST_OK) {
-        rc = problem_send_status(resp, ctx, st);
-        goto out;
-    }
-    json_t *items = json_array();
-    for (int i = 0; i < a.count; i++) {
-        json_t *c = api_client_json(&a.items[i]);
-        null_missing(c, "registrar_id");
-        null_missing(c, "last_used_at");
-        json_array_append_new(items, c);
-    }
-    rc = api_send_page(resp, ctx, items, a.next, a.page.include_total, a.total);
-out:
-    free(a.items);
-    free(a.next);
-    json_decref(a.roles);
-    json_decref(a.statuses);
-    input_page_cleanup(&a.page);
-    return rc;
+    (void)row; /* a client owns nothing */
 }
 
-struct revoke_args {
-    const char *client_id, *registrar_id;
-    struct audit_actor actor;
-};
-
-static enum status revoke_tx(PGconn *conn, void *arg)
+static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full)
 {
-    struct revoke_args *a = arg;
-    return store_client_revoke(conn, a->client_id, a->registrar_id, &a->actor);
+    (void)ctx;
+    (void)full;
+    return api_client_json(row);
 }
 
 static int revoke_client(struct _u_response *resp, struct req_ctx *ctx, const char *registrar_id)
 {
-    struct revoke_args a = {.client_id = api_param(ctx, "client_id"), .registrar_id = registrar_id};
-    auth_actor(ctx, &a.actor);
-    enum status st = db_transaction(ctx->app->pool, revoke_tx, &a);
+    struct service_call call;
+    if (!resource_call(resp, ctx, &call, NULL, NULL))
+        return U_CALLBACK_COMPLETE;
+    enum status st = service_client_revoke(&call, api_param(ctx, "client_id"), registrar_id);
     if (st != ST_OK)
         return problem_send_status(resp, ctx, st);
     return api_send_empty(resp, ctx, 204);
@@ -179,12 +123,6 @@ static const char *own_registrar(struct _u_response *resp, struct req_ctx *ctx)
         return NULL;
     }
     return id;
-}
-
-int api_clients_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
-{
-    (void)req;
-    return list(resp, ctx, NULL);
 }
 
 int api_clients_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
@@ -205,24 +143,52 @@ int api_clients_revoke(const struct _u_request *req, struct _u_response *resp, s
     return revoke_client(resp, ctx, NULL);
 }
 
-int api_registrar_clients_list(const struct _u_request *req, struct _u_response *resp,
-                               struct req_ctx *ctx)
+/* The registrar's own clients: the registrar must exist (a terminated one
+ * still lists its revoked clients). */
+static bool registrar_scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
 {
-    (void)req;
     const char *id = own_registrar(resp, ctx);
-    if (id == NULL)
-        return U_CALLBACK_COMPLETE;
-    char status[32];
-    enum status st = ST_OK;
+    struct registrar_brief brief;
     PGconn *conn = NULL;
-    st = db_acquire(ctx->app->pool, &conn);
+    if (id == NULL)
+        return false;
+    enum status st = api_conn(ctx, &conn);
     if (st == ST_OK)
-        st = store_registrar_status(conn, id, status, sizeof status);
-    db_release(ctx->app->pool, conn);
+        st = store_registrar_brief(conn, id, &brief);
     if (st != ST_OK)
-        return problem_send_status(resp, ctx, st);
-    return list(resp, ctx, id);
+        return problem_send_status(resp, ctx, st), false;
+    q->filters[STORE_CLIENT_REGISTRAR] = xstrdup(id);
+    return true;
 }
+
+static const struct resource_filter filters[] = {
+    [STORE_CLIENT_ROLE] = {"role", RESOURCE_FILTER_LIST, valid_role},
+    [STORE_CLIENT_STATUS] = {"status", RESOURCE_FILTER_LIST, valid_status},
+    {0},
+};
+
+static const struct resource_list list = {
+    .sorts = store_client_sorts,
+    .nsorts = STORE_CLIENT_SORTS,
+    .filters = filters,
+    .row_size = sizeof(struct client),
+    .cleanup = client_cleanup,
+    .fetch = service_client_list,
+    .render = render_item,
+};
+const struct resource api_clients = {.list = &list};
+
+static const struct resource_list registrar_list = {
+    .sorts = store_client_sorts,
+    .nsorts = STORE_CLIENT_SORTS,
+    .filters = filters,
+    .scope = registrar_scope,
+    .row_size = sizeof(struct client),
+    .cleanup = client_cleanup,
+    .fetch = service_client_list,
+    .render = render_item,
+};
+const struct resource api_registrar_clients = {.list = &registrar_list};
 
 int api_registrar_clients_create(const struct _u_request *req, struct _u_response *resp,
                                  struct req_ctx *ctx)

@@ -19,7 +19,6 @@
 #define IDEM_WAIT_STEP_US 50000
 #define IDEM_WAIT_STEPS 200 /* ten seconds */
 #define IDEM_MAX_STORED (256 * 1024)
-#define IDEM_FINISH_ATTEMPTS 4
 
 static const char *const replayed_headers[] = {"Content-Type",     "Location",      "ETag",
                                                "Content-Language", "Cache-Control", NULL};
@@ -29,10 +28,9 @@ bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char 
 {
     PGconn *conn = NULL;
     long count = 0, reset = 0;
-    enum status st = db_acquire(ctx->app->pool, &conn);
+    enum status st = api_conn(ctx, &conn);
     if (st == ST_OK)
         st = store_rate_hit(conn, bucket, window_s, &count, &reset);
-    db_release(ctx->app->pool, conn);
     if (st != ST_OK) {
         problem_send_status(resp, ctx, st);
         return false;
@@ -157,10 +155,9 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
         enum idem_outcome outcome = IDEM_IN_FLIGHT;
         unsigned char *stored = NULL;
         size_t len = 0;
-        enum status st = db_acquire(ctx->app->pool, &conn);
+        enum status st = api_conn(ctx, &conn);
         if (st == ST_OK)
             st = store_idem_begin(conn, &k, &outcome, &stored, &len);
-        db_release(ctx->app->pool, conn);
         if (st != ST_OK)
             return problem_send_status(resp, ctx, st), false;
         if (outcome == IDEM_PROCEED)
@@ -173,6 +170,7 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
             free(stored);
             return r;
         }
+        api_conn_release(ctx); /* a twin may wait long: hold no connection meanwhile */
         usleep(IDEM_WAIT_STEP_US);
     }
     problem_send(resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
@@ -212,17 +210,16 @@ static unsigned char *seal(const struct _u_response *resp, const struct req_ctx 
     return box;
 }
 
-/* Stores (or releases) the claim once; the caller retries. */
-static enum status finish_once(const struct _u_response *resp, struct req_ctx *ctx, bool keep,
-                               const unsigned char *box, size_t len)
+enum status guard_idem_record(PGconn *conn, const struct _u_response *resp, struct req_ctx *ctx)
 {
+    if (!ctx->idem_owned)
+        return ST_OK;
     struct idem_key k = key_of(ctx);
-    PGconn *conn = NULL;
-    enum status st = db_acquire(ctx->app->pool, &conn);
-    if (st == ST_OK)
-        st = keep ? store_idem_finish(conn, &k, (int)resp->status, box, len)
-                  : store_idem_abandon(conn, &k);
-    db_release(ctx->app->pool, conn);
+    size_t len = 0;
+    unsigned char *box = seal(resp, ctx, &len);
+    enum status st = store_idem_finish(conn, &k, (int)resp->status, box, len);
+    free(box);
+    ctx->idem_recorded = st == ST_OK;
     return st;
 }
 
@@ -231,20 +228,24 @@ void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx)
     if (!ctx->idem_owned)
         return;
     ctx->idem_owned = false;
-    /* A 5xx or 429 is worth retrying; an answer too big to keep is not kept. */
+    /* A change's answer was stored in its own transaction, which committed. */
+    bool committed = ctx->idem_recorded && resp->status >= 200 && resp->status < 300;
+    /* A 5xx or 429 is worth retrying; an answer too big to keep is not kept.
+     * Nothing changed for any answer stored here, so a lost record costs
+     * only a repeated refusal. */
     bool keep = resp->status >= 200 && resp->status < 500 && resp->status != 429 &&
                 resp->binary_body_length <= IDEM_MAX_STORED;
-    size_t len = 0;
-    unsigned char *box = keep ? seal(resp, ctx, &len) : NULL;
-    /* The change has committed: try hard to record its answer, or a retry
-     * after the claim expires would make the change twice. */
-    enum status st = ST_UNAVAILABLE;
-    for (int attempt = 0; attempt < IDEM_FINISH_ATTEMPTS && st != ST_OK; attempt++) {
-        if (attempt > 0)
-            usleep(IDEM_WAIT_STEP_US * (useconds_t)attempt);
-        st = finish_once(resp, ctx, keep, box, len);
+    struct idem_key k = key_of(ctx);
+    PGconn *conn = NULL;
+    enum status st = committed ? ST_OK : api_conn(ctx, &conn);
+    if (!committed && st == ST_OK && keep) {
+        size_t len = 0;
+        unsigned char *box = seal(resp, ctx, &len);
+        st = store_idem_finish(conn, &k, (int)resp->status, box, len);
+        free(box);
+    } else if (!committed && st == ST_OK) {
+        st = store_idem_abandon(conn, &k);
     }
-    free(box);
     if (st != ST_OK)
         y_log_message(Y_LOG_LEVEL_ERROR, "idempotency record not stored (request_id=%s)",
                       ctx->request_id);

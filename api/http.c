@@ -48,6 +48,9 @@ static void ctx_free(void *data)
         free(ctx->query[i].name);
         free(ctx->query[i].value);
     }
+    if (ctx->conn != NULL)
+        api_conn_release(ctx);
+    free(ctx->idem_answer);
     free(ctx);
     if (current_server != NULL)
         atomic_fetch_sub(&current_server->in_flight, 1);
@@ -68,13 +71,31 @@ void api_finish(struct req_ctx *ctx, const struct _u_response *resp)
     metrics_record(ctx->method, ctx->route, (unsigned)resp->status, us);
 }
 
-int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status, json_t *body)
+enum status api_conn(struct req_ctx *ctx, PGconn **out)
+{
+    enum status st = ctx->conn != NULL ? ST_OK : db_acquire(ctx->app->pool, &ctx->conn);
+    *out = ctx->conn;
+    return st;
+}
+
+void api_conn_release(struct req_ctx *ctx)
+{
+    db_release(ctx->app->pool, ctx->conn);
+    ctx->conn = NULL;
+}
+
+void api_set_json(struct _u_response *resp, unsigned status, json_t *body)
 {
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     ulfius_set_string_body_response(resp, status, text);
     free(text);
     u_map_put(resp->map_header, "Content-Type", "application/json");
+}
+
+int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status, json_t *body)
+{
+    api_set_json(resp, status, body);
     api_finish(ctx, resp);
     return U_CALLBACK_COMPLETE;
 }

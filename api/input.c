@@ -227,7 +227,6 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
                 struct field item_field = *f;
                 item_field.min = 0;
                 item_field.max = 0;
-                item_field.check = f->check;
                 validate_value(item, &item_field, f->item_type, p, vs);
             }
             free(p);
@@ -238,8 +237,9 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
                         vs);
         return;
     }
-    if (code == NULL && f->check != NULL)
-        code = f->check(v);
+    if (code == NULL && f->valid != NULL && t == FIELD_STRING &&
+        (strlen(json_string_value(v)) != json_string_length(v) || !f->valid(json_string_value(v))))
+        code = f->code;
     if (code != NULL)
         input_error(vs->errors, ptr, NULL, code, vs->pt);
 }
@@ -451,58 +451,6 @@ static bool parse_limit(const char *s, int *out)
     return true;
 }
 
-/* Cursor: base64url (no padding) of the JSON array [sort column, value, id]. */
-char *input_page_cursor(const struct page_req *page, const char *value, const char *id)
-{
-    json_t *a = json_pack("[i, s?, s]", page->sort_column, value, id);
-    char *text = json_dumps(a, JSON_COMPACT);
-    json_decref(a);
-    size_t len = strlen(text);
-    size_t cap = sodium_base64_encoded_len(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = xmalloc(cap);
-    sodium_bin2base64(out, cap, (const unsigned char *)text, len,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    free(text);
-    return out;
-}
-
-static bool decode_cursor(const char *cursor, struct page_req *page)
-{
-    size_t clen = strlen(cursor), len = 0;
-    if (clen == 0 || clen > 2048)
-        return false;
-    unsigned char *buf = xmalloc(clen);
-    bool ok = sodium_base642bin(buf, clen, cursor, clen, NULL, &len, NULL,
-                                sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
-    json_t *a = ok ? json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
-    free(buf);
-    json_t *col = json_array_get(a, 0), *val = json_array_get(a, 1), *id = json_array_get(a, 2);
-    ok = json_is_array(a) && json_array_size(a) == 3 && json_is_integer(col) &&
-         json_integer_value(col) == page->sort_column &&
-         (json_is_string(val) || json_is_null(val)) && json_is_string(id) &&
-         json_string_length(id) <= 64;
-    if (ok) {
-        page->after_value = json_is_string(val) ? xstrdup(json_string_value(val)) : NULL;
-        page->after_id = xstrdup(json_string_value(id));
-    }
-    json_decref(a);
-    return ok;
-}
-
-static bool parse_sort(const char *s, const struct page_sort *sorts, size_t nsorts,
-                       struct page_req *out)
-{
-    bool desc = s[0] == '-';
-    const char *name = desc ? s + 1 : s;
-    for (size_t i = 0; i < nsorts; i++)
-        if (strcmp(sorts[i].name, name) == 0) {
-            out->sort_column = sorts[i].column;
-            out->descending = desc;
-            return true;
-        }
-    return false;
-}
-
 bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
                 size_t nsorts, struct page_req *out)
 {
@@ -512,7 +460,7 @@ bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page
     if (limit != NULL && !parse_limit(limit, &out->limit))
         return bad_parameter(resp, ctx, "limit", "format");
     const char *sort = api_query(ctx, "sort");
-    if (!parse_sort(sort ? sort : "-created_at", sorts, nsorts, out))
+    if (!page_sort_parse(sort ? sort : "-created_at", sorts, nsorts, out))
         return bad_parameter(resp, ctx, "sort", "enum");
     const char *total = api_query(ctx, "include_total");
     if (total != NULL && strcmp(total, "true") != 0 && strcmp(total, "false") != 0)
@@ -523,19 +471,11 @@ bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page
         return bad_parameter(resp, ctx, "updated_since", "format");
     out->updated_since = since ? xstrdup(since) : NULL;
     const char *cursor = api_query(ctx, "cursor");
-    if (cursor != NULL && !decode_cursor(cursor, out)) {
-        input_page_cleanup(out);
+    if (cursor != NULL && !page_cursor_decode(cursor, out)) {
+        page_req_cleanup(out);
         return bad_parameter(resp, ctx, "cursor", "format");
     }
     return true;
-}
-
-void input_page_cleanup(struct page_req *page)
-{
-    free(page->after_value);
-    free(page->after_id);
-    free(page->updated_since);
-    page->after_value = page->after_id = page->updated_since = NULL;
 }
 
 bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char *name,

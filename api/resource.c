@@ -1,14 +1,54 @@
-/* Shared pieces of stateful resources: versions as ETags, If-Match, action
- * bodies, invalid-state problems and history pages. */
+/* The resource kit (resource.h): generic handlers for reading, listing,
+ * editing, history and state-machine actions of any declared resource. */
 #include "resource.h"
 
-#include "input.h"
+#include "auth.h"
+#include "guard.h"
 #include "problem.h"
+#include "store_audit.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* --- one service call per request -------------------------------------- */
+
+struct answer {
+    struct _u_response *resp;
+    struct req_ctx *ctx;
+    resource_render_fn render;
+    void *arg;
+};
+
+/* Before COMMIT: render the answer and record it under the request's key. */
+static enum status record_answer(PGconn *conn, void *arg)
+{
+    struct answer *a = arg;
+    a->render(a->resp, a->ctx, a->arg);
+    return guard_idem_record(conn, a->resp, a->ctx);
+}
+
+bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service_call *call,
+                   resource_render_fn render, void *arg)
+{
+    memset(call, 0, sizeof *call);
+    enum status st = api_conn(ctx, &call->conn);
+    if (st != ST_OK)
+        return problem_send_status(resp, ctx, st), false;
+    auth_actor(ctx, &call->actor);
+    call->role = ctx->who.role;
+    if (ctx->idem_owned && render != NULL) {
+        struct answer *a = xmalloc(sizeof *a);
+        *a = (struct answer){resp, ctx, render, arg};
+        ctx->idem_answer = a; /* freed with the request */
+        call->before_commit = record_answer;
+        call->before_commit_arg = a;
+    }
+    return true;
+}
+
+/* --- shared answers ---------------------------------------------------- */
 
 void resource_etag(struct _u_response *resp, int version)
 {
@@ -17,23 +57,190 @@ void resource_etag(struct _u_response *resp, int version)
     u_map_put(resp->map_header, "ETag", etag);
 }
 
-bool resource_if_match(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
-                       int *version)
+json_t *resource_actions(const struct resource *res, const void *row, const struct req_ctx *ctx)
+{
+    const struct service_kind *k = res->kind;
+    const char *names[32];
+    unsigned skip = k->ruled_out ? k->ruled_out(row) : 0;
+    size_t n = machine_allowed(k->machine, k->state(row), ctx->who.role, skip, names, 32);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(names[i]));
+    return a;
+}
+
+int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                     enum status st, const struct service_outcome *outcome, json_t **errors)
+{
+    if (st == ST_INVALID_STATE)
+        return problem_send(resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL,
+                            json_pack("{s:s}", "current_status", outcome->current));
+    if (st == ST_CONFLICT && outcome->conflict != NULL && res->conflict != NULL)
+        return res->conflict(resp, ctx, outcome->conflict);
+    if (st == ST_INVALID && errors != NULL && json_array_size(*errors) > 0) {
+        json_t *list = *errors;
+        *errors = NULL;
+        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
+                            json_pack("{s:o}", "errors", list));
+    }
+    return problem_send_status(resp, ctx, st);
+}
+
+const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
+                                const struct resource *res)
+{
+    const char *id = api_param(ctx, "id");
+    if (!util_is_uuid(id) || (res->visible != NULL && !res->visible(ctx, id))) {
+        problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+        return NULL;
+    }
+    return id;
+}
+
+/* The resource's row after a change or a read: 200 with its ETag. */
+struct row_answer {
+    const struct resource *res;
+    void *row;
+};
+
+static void render_row(struct _u_response *resp, struct req_ctx *ctx, void *arg)
+{
+    struct row_answer *a = arg;
+    resource_etag(resp, a->res->kind->version(a->row));
+    api_set_json(resp, 200, a->res->render(a->row, ctx));
+}
+
+static int send_row(struct _u_response *resp, struct req_ctx *ctx, struct row_answer *a)
+{
+    render_row(resp, ctx, a);
+    api_finish(ctx, resp);
+    return U_CALLBACK_COMPLETE;
+}
+
+static void *row_new(const struct resource *res)
+{
+    return xcalloc(1, res->kind->row_size);
+}
+
+static void row_free(const struct resource *res, void *row)
+{
+    res->kind->cleanup(row);
+    free(row);
+}
+
+/* --- handlers ------------------------------------------------------------ */
+
+int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    (void)req;
+    const struct resource *res = ctx->entry->resource;
+    const char *id = api_param(ctx, "id");
+    if (res->readable == NULL && resource_visible_id(resp, ctx, res) == NULL)
+        return U_CALLBACK_COMPLETE;
+    if (!util_is_uuid(id))
+        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+    struct service_call call;
+    if (!resource_call(resp, ctx, &call, NULL, NULL))
+        return U_CALLBACK_COMPLETE;
+    struct row_answer a = {res, row_new(res)};
+    enum status st = service_get(&call, res->kind, id, a.row);
+    if (st == ST_OK && res->readable != NULL && !res->readable(ctx, a.row))
+        st = ST_NOT_FOUND;
+    int rc = st == ST_OK ? send_row(resp, ctx, &a) : problem_send_status(resp, ctx, st);
+    row_free(res, a.row);
+    return rc;
+}
+
+static json_t *history_json(const struct audit_row *r)
+{
+    return json_pack("{s:s, s:s, s:{s:s, s:s, s:s?}, s:s?, s:s?, s:s?, s:O, s:s}", "at",
+                     r->created_at, "action", r->action, "actor", "sub", r->actor_sub, "role",
+                     r->actor_role, "registrar_id",
+                     r->actor_registrar_id[0] ? r->actor_registrar_id : NULL, "from_status",
+                     r->from_status[0] ? r->from_status : NULL, "to_status",
+                     r->to_status[0] ? r->to_status : NULL, "reason", r->reason, "changes",
+                     r->changes, "request_id", r->request_id);
+}
+
+int resource_history(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    (void)req;
+    const struct resource *res = ctx->entry->resource;
+    const char *id = resource_visible_id(resp, ctx, res);
+    struct service_call call;
+    if (id == NULL || !resource_call(resp, ctx, &call, NULL, NULL))
+        return U_CALLBACK_COMPLETE;
+    struct audit_row *rows = NULL;
+    int count = 0;
+    enum status st = service_history(&call, res->kind, id, &rows, &count);
+    if (st != ST_OK)
+        return problem_send_status(resp, ctx, st);
+    json_t *items = json_array();
+    for (int i = 0; i < count; i++)
+        json_array_append_new(items, history_json(&rows[i]));
+    store_audit_rows_free(rows, count);
+    return api_send_page(resp, ctx, items, NULL, false, 0);
+}
+
+/* PATCH: If-Match required, a merge patch, the merged row validated inside
+ * the transaction. */
+struct merge {
+    const struct resource *res;
+    const json_t *patch;
+    bool lang_pt;
+    json_t *errors;
+};
+
+static enum status merge(void *arg, const void *current, void *next)
+{
+    struct merge *m = arg;
+    json_array_clear(m->errors); /* a retried transaction starts afresh */
+    return m->res->merge(current, m->patch, m->lang_pt, next, m->errors);
+}
+
+static bool if_match(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                     bool required, int *version)
 {
     const char *h = u_map_get_case(req->map_header, "If-Match");
-    if (h == NULL) {
-        problem_send(resp, ctx, PROBLEM_PRECONDITION_REQUIRED, PROBLEM_NO_DETAIL, NULL);
-        return false;
-    }
+    *version = -1;
+    if (h == NULL && required)
+        return problem_send(resp, ctx, PROBLEM_PRECONDITION_REQUIRED, PROBLEM_NO_DETAIL, NULL),
+               false;
+    if (h == NULL || strcmp(h, "*") == 0)
+        return true;
     char *end = NULL;
     long v = h[0] == '"' ? strtol(h + 1, &end, 10) : -2;
-    if (strcmp(h, "*") == 0)
-        *version = -1;
-    else if (end != NULL && end != h + 1 && strcmp(end, "\"") == 0 && v > 0 && v < 1000000000)
-        *version = (int)v;
-    else
-        *version = -2;
+    bool ours = end != NULL && end != h + 1 && strcmp(end, "\"") == 0 && v > 0 && v < 1000000000;
+    *version = ours ? (int)v : -2; /* not ours: never matches, a 412 later */
     return true;
+}
+
+int resource_patch(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    const struct resource *res = ctx->entry->resource;
+    int version;
+    const char *id = resource_visible_id(resp, ctx, res);
+    if (id == NULL || !if_match(req, resp, ctx, true, &version))
+        return U_CALLBACK_COMPLETE;
+    json_t *patch =
+        input_body(req, resp, ctx, res->patch_fields, INPUT_PATCH, ctx->who.role, false);
+    if (patch == NULL)
+        return U_CALLBACK_COMPLETE;
+    struct merge m = {res, patch, ctx->lang_pt, json_array()};
+    struct row_answer a = {res, row_new(res)};
+    struct service_outcome outcome = {0};
+    struct service_call call;
+    int rc = U_CALLBACK_COMPLETE;
+    if (resource_call(resp, ctx, &call, render_row, &a)) {
+        enum status st =
+            service_update(&call, res->kind, id, version, merge, &m, patch, a.row, &outcome);
+        rc = st == ST_OK ? send_row(resp, ctx, &a)
+                         : resource_refused(resp, ctx, res, st, &outcome, &m.errors);
+    }
+    json_decref(m.errors);
+    json_decref(patch);
+    row_free(res, a.row);
+    return rc;
 }
 
 static const struct field reason_fields[] = {
@@ -41,8 +248,10 @@ static const struct field reason_fields[] = {
     {0},
 };
 
-bool resource_reason(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
-                     bool needs_reason, char **reason)
+/* The action's optional body {"reason": "…"}, required by some actions.
+ * Returns false after answering. *reason is a new string or NULL. */
+static bool read_reason(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                        bool needs_reason, char **reason)
 {
     *reason = NULL;
     json_t *body = input_body(req, resp, ctx, reason_fields, INPUT_CREATE, ctx->who.role, true);
@@ -62,65 +271,116 @@ bool resource_reason(const struct _u_request *req, struct _u_response *resp, str
     return true;
 }
 
-int resource_invalid_state(struct _u_response *resp, struct req_ctx *ctx, const char *current)
+int resource_route_action(const struct route *r)
 {
-    return problem_send(resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL,
-                        json_pack("{s:s}", "current_status", current));
+    const char *last = strrchr(r->path, '/');
+    if (r->resource == NULL || last == NULL)
+        return -1;
+    return machine_action(r->resource->kind->machine, last + 1);
 }
 
-int resource_refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
-                     const char *current, json_t **errors)
+int resource_act_with(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                      int action, void *extra, resource_render_fn render, void *arg)
 {
-    if (st == ST_INVALID_STATE)
-        return resource_invalid_state(resp, ctx, current);
-    if (st == ST_INVALID && errors != NULL && json_array_size(*errors) > 0) {
-        json_t *list = *errors;
-        *errors = NULL;
-        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
-                            json_pack("{s:o}", "errors", list));
+    const struct resource *res = ctx->entry->resource;
+    const struct machine *m = res->kind->machine;
+    char *reason = NULL;
+    int version;
+    const char *id = resource_visible_id(resp, ctx, res);
+    if (id == NULL || !if_match(req, resp, ctx, false, &version) ||
+        !read_reason(req, resp, ctx, m->actions[action].needs_reason, &reason))
+        return U_CALLBACK_COMPLETE;
+    struct row_answer a = {res, row_new(res)};
+    struct service_outcome outcome = {0};
+    struct service_call call;
+    int rc = U_CALLBACK_COMPLETE;
+    if (render == NULL) {
+        render = render_row;
+        arg = &a;
     }
-    return problem_send_status(resp, ctx, st);
+    if (resource_call(resp, ctx, &call, render, arg)) {
+        enum status st =
+            service_act(&call, res->kind, id, action, version, reason, extra, a.row, &outcome);
+        if (st == ST_OK) {
+            render(resp, ctx, arg);
+            api_finish(ctx, resp);
+        } else {
+            rc = resource_refused(resp, ctx, res, st, &outcome, NULL);
+        }
+    }
+    free(reason);
+    row_free(res, a.row);
+    return rc;
 }
 
-struct history_args {
-    const char *type, *id;
-    struct audit_row *rows;
-    int count;
-};
-
-static enum status history_tx(PGconn *conn, void *arg)
+int resource_act(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    struct history_args *a = arg;
-    return store_audit_history(conn, a->type, a->id, &a->rows, &a->count);
+    int action = resource_route_action(ctx->entry);
+    if (action < 0) /* a route table mistake: the unit test of routes rules it out */
+        return problem_send_status(resp, ctx, ST_UNAVAILABLE);
+    return resource_act_with(req, resp, ctx, action, NULL, NULL, NULL);
 }
 
-int resource_history(struct _u_response *resp, struct req_ctx *ctx, const char *type,
-                     const char *id)
+/* --- lists --------------------------------------------------------------- */
+
+static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
+                        const struct resource_filter *f, char **out)
 {
-    struct history_args a = {.type = type, .id = id};
-    enum status st = db_with_conn(ctx->app->pool, history_tx, &a);
+    const char *v = api_query(ctx, f->name);
+    if (v == NULL)
+        return true;
+    if (f->type == RESOURCE_FILTER_LIST) {
+        json_t *list = NULL;
+        if (!input_filter_list(resp, ctx, f->name, f->valid, &list))
+            return false;
+        *out = json_dumps(list, JSON_COMPACT);
+        json_decref(list);
+        return true;
+    }
+    bool ok = f->type == RESOURCE_FILTER_TIMESTAMP ? input_is_timestamp(v)
+                                                   : strlen(v) > 0 && strlen(v) <= 100;
+    if (!ok)
+        return input_reject_parameter(resp, ctx, f->name, "format"), false;
+    *out = xstrdup(v);
+    return true;
+}
+
+int resource_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    (void)req;
+    const struct resource_list *spec = ctx->entry->resource->list;
+    size_t row_size = spec->kind != NULL ? spec->kind->row_size : spec->row_size;
+    void (*cleanup)(void *) = spec->kind != NULL ? spec->kind->cleanup : spec->cleanup;
+    struct page_query q = {.full = true};
+    struct page_result page = {0};
+    struct service_call call;
+    int rc = U_CALLBACK_COMPLETE;
+    if (!input_page(resp, ctx, spec->sorts, spec->nsorts, &q.page))
+        return rc;
+    for (size_t i = 0; spec->filters != NULL && spec->filters[i].name != NULL; i++)
+        if (!read_filter(resp, ctx, &spec->filters[i], &q.filters[i]))
+            goto out;
+    if ((spec->scope != NULL && !spec->scope(resp, ctx, &q)) ||
+        !resource_call(resp, ctx, &call, NULL, NULL))
+        goto out;
+    enum status st = spec->kind != NULL ? service_list(&call, spec->kind, &q, &page)
+                                        : spec->fetch(&call, &q, &page);
+    if (st == ST_BAD_VALUE)
+        rc = input_reject_parameter(resp, ctx, "cursor", "format");
+    else if (st != ST_OK)
+        rc = problem_send_status(resp, ctx, st);
     if (st != ST_OK)
-        return problem_send_status(resp, ctx, st);
+        goto out;
     json_t *items = json_array();
-    for (int i = 0; i < a.count; i++) {
-        const struct audit_row *r = &a.rows[i];
-        json_array_append_new(
-            items, json_pack("{s:s, s:s, s:{s:s, s:s, s:s?}, s:s?, s:s?, s:s?, s:O, s:s}", "at",
-                             r->created_at, "action", r->action, "actor", "sub", r->actor_sub,
-                             "role", r->actor_role, "registrar_id",
-                             r->actor_registrar_id[0] ? r->actor_registrar_id : NULL, "from_status",
-                             r->from_status[0] ? r->from_status : NULL, "to_status",
-                             r->to_status[0] ? r->to_status : NULL, "reason", r->reason, "changes",
-                             r->changes, "request_id", r->request_id));
-    }
-    audit_rows_free(a.rows, a.count);
-    return api_send_page(resp, ctx, items, NULL, false, 0);
-}
-
-json_t *resource_actions(const char *const *names, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(names[i]));
-    return a;
+    for (int i = 0; i < page.count; i++)
+        json_array_append_new(items,
+                              spec->render((char *)page.rows + (size_t)i * row_size, ctx, q.full));
+    rc = api_send_page(resp, ctx, items, page.next, q.page.include_total, page.total);
+out:
+    for (int i = 0; page.rows != NULL && i < page.count; i++)
+        cleanup((char *)page.rows + (size_t)i * row_size);
+    free(page.rows);
+    free(page.next);
+    page_query_cleanup(&q);
+    return rc;
 }

@@ -137,13 +137,14 @@ int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *u
     if (!api_route_match(r->path, req->url_path, ctx))
         return U_CALLBACK_CONTINUE; /* ulfius matched loosely; the fallback answers */
     ctx->route = r->path;
-    if (!check_query(r, resp, ctx))
-        return U_CALLBACK_COMPLETE;
-    if (!(r->flags & ROUTE_NO_AUTH) && !auth_authorize(req, resp, ctx, r->roles))
-        return U_CALLBACK_COMPLETE;
-    if (!(r->flags & ROUTE_NO_IDEMPOTENCY) && !guard_idem_begin(req, resp, ctx))
-        return U_CALLBACK_COMPLETE;
-    int rc = r->handler(req, resp, ctx);
-    guard_idem_finish(resp, ctx);
+    ctx->entry = r;
+    int rc = U_CALLBACK_COMPLETE;
+    if (check_query(r, resp, ctx) &&
+        ((r->flags & ROUTE_NO_AUTH) || auth_authorize(req, resp, ctx, r->roles)) &&
+        ((r->flags & ROUTE_NO_IDEMPOTENCY) || guard_idem_begin(req, resp, ctx))) {
+        rc = r->handler(req, resp, ctx);
+        guard_idem_finish(resp, ctx);
+    }
+    api_conn_release(ctx); /* the request's one connection: done with it */
     return rc;
 }

@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "input.h"
 #include "metrics.h"
+#include "resource.h"
 #include "store_clients.h"
 #include "store_guard.h"
 #include "util.h"
@@ -232,7 +233,10 @@ int api_token_issue(const struct _u_request *req, struct _u_response *resp, stru
         goto out;
     }
     struct grant g = {.in = &t, .ctx = ctx};
-    enum status st = db_transaction(ctx->app->pool, check_grant, &g);
+    struct service_call call;
+    if (!resource_call(resp, ctx, &call, NULL, NULL))
+        return U_CALLBACK_COMPLETE;
+    enum status st = service_run(&call, DB_READ_COMMITTED, check_grant, &g);
     if (st != ST_OK) {
         u_map_put(resp->map_header, "Retry-After", "5");
         rc = oauth_error(resp, ctx, 503, "temporarily_unavailable", "retry later");

@@ -45,6 +45,11 @@ struct req_ctx {
     size_t nquery;
     struct api_pair query[API_MAX_QUERY]; /* query parameters, decoded */
     bool finished;
+    const struct route *entry; /* the matched route, or NULL */
+    /* The request's one database connection, taken on first use (auth,
+     * guards, the handler's service call) and given back when the handler
+     * is done. Opaque here: api/ hands it on and calls no libpq function. */
+    PGconn *conn;
     /* Set by the idempotency guard when this request owns an Idempotency-Key. */
     bool idem_owned;
     char idem_scope[300];
@@ -52,18 +57,23 @@ struct req_ctx {
     char idem_key_hash[65];
     char idem_request_hash[65];
     unsigned char idem_secret[32]; /* encrypts the stored answer; derived from the key */
+    bool idem_recorded;            /* the answer was stored inside the change's transaction */
+    void *idem_answer;             /* the kit's before-commit answer (owned) */
 };
 
 typedef int (*api_handler)(const struct _u_request *req, struct _u_response *resp,
                            struct req_ctx *ctx);
 
+struct resource;
+
 struct route {
     const char *method;
     const char *path; /* template: /v1/things/{id} */
     api_handler handler;
-    unsigned roles;           /* ROLE_PUBLIC or a set of enum api_role bits */
-    const char *const *query; /* accepted query keys, NULL-terminated; NULL: none */
-    unsigned flags;           /* ROUTE_* */
+    unsigned roles;                  /* ROLE_PUBLIC or a set of enum api_role bits */
+    const char *const *query;        /* accepted query keys, NULL-terminated; NULL: none */
+    unsigned flags;                  /* ROUTE_* */
+    const struct resource *resource; /* for the kit's handlers (resource.h), else NULL */
 };
 
 /* The route does not take Idempotency-Key (the OAuth token endpoint). */
@@ -83,6 +93,15 @@ const char *api_param(const struct req_ctx *ctx, const char *name);
 /* Query parameter by name (lent), or NULL. */
 const char *api_query(const struct req_ctx *ctx, const char *name);
 
+/* The request's database connection (taken from the pool on first use).
+ * ST_UNAVAILABLE when none is free within the wait bound. */
+enum status api_conn(struct req_ctx *ctx, PGconn **out) WARN_UNUSED;
+/* Gives the request's connection back to the pool (idempotent). */
+void api_conn_release(struct req_ctx *ctx);
+
+/* Sets status and body (JSON, reference taken) without finishing the
+ * request, for answers rendered inside a transaction. */
+void api_set_json(struct _u_response *resp, unsigned status, json_t *body);
 /* Answers status with body as JSON; takes the reference to body. Returns
  * U_CALLBACK_COMPLETE so a handler can `return api_send_json(...)`. */
 int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status, json_t *body);

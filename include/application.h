@@ -15,6 +15,10 @@
  *   edit (PATCH)         applicant, staff  submitted, changes_requested  (unchanged)
  *   collect-credentials  applicant         approved, once                (unchanged)
  *
+ * Effects: reject and withdraw revoke the access key; approve creates the
+ * registrar and gives the key 30 more days; resubmit restamps submitted_at;
+ * collect-credentials issues the first API client and closes the key.
+ *
  * staff: ROLE_STAFF or ROLE_ADMIN. (R): a reason is required. approved,
  * rejected and withdrawn are final. Staff may ask for changes without
  * starting a review (an incomplete application need not enter the queue);
@@ -50,6 +54,37 @@ enum application_action {
     APPLICATION_ACT_COLLECT_CREDENTIALS,
 };
 #define APPLICATION_ACTION_COUNT 8
+
+/* The side effects of the application's actions (machine_action.effects). */
+enum application_effect {
+    APPLICATION_EFFECT_RESTAMP = 1u << 0,          /* resubmit: submitted_at is now */
+    APPLICATION_EFFECT_REVOKE_KEY = 1u << 1,       /* reject, withdraw: the access key stops */
+    APPLICATION_EFFECT_CREATE_REGISTRAR = 1u << 2, /* approve: the registrar, linked */
+    APPLICATION_EFFECT_EXTEND_KEY = 1u << 3,       /* approve: the key lives 30 more days */
+    APPLICATION_EFFECT_ISSUE_CLIENT = 1u << 4,     /* collect-credentials: the first API client */
+    APPLICATION_EFFECT_CLOSE_KEY = 1u << 5,        /* collect-credentials: no more tokens */
+};
+
+/* The machine itself, for the service layer's generic action runner. */
+struct machine;
+extern const struct machine application_machine;
+
+/* One application as stored. */
+struct application_row {
+    char id[37];
+    enum application_status status;
+    json_t *document; /* owned: the applicant's fields */
+    char *reason;     /* owned, NULL when none */
+    char registrar_id[37];
+    bool credentials_collected;
+    int version;
+    char submitted_at[32];
+    char created_at[32];
+    char updated_at[32];
+    char status_changed_at[32];
+};
+/* Frees what row owns and leaves it empty. */
+void application_row_cleanup(struct application_row *row);
 
 /* "submitted", "under_review", …; NULL outside the enum. Lent. */
 const char *application_status_name(enum application_status status);
@@ -105,5 +140,13 @@ size_t application_check(const json_t *doc, struct application_issue *out, size_
  * validate_vat_normalize(country, vat_number) ("GR094014201" for EL094014201).
  * Returns a new string, or NULL when the document has no valid one. */
 char *application_tax_id(const json_t *doc);
+
+/* The admin contact's email, lowercased ("" when none): the key of the
+ * per-email submission limit. Returns a new string. */
+char *application_admin_email(const json_t *doc);
+
+/* Fills what a document implies: country PT with a NIF and no country, and
+ * the VAT number in its canonical spelling. */
+void application_normalise(json_t *doc);
 
 #endif

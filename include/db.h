@@ -35,7 +35,7 @@ void db_release(struct db_pool *pool, PGconn *conn);
 PGconn *db_connect(const char *url, unsigned statement_timeout_ms);
 
 /* Maps a result's SQLSTATE to a status: 23505 → ST_CONFLICT, 40001/40P01 →
- * ST_RETRY, class 22 (data exceptions) → ST_INVALID, 57014 and connection failures →
+ * ST_RETRY, class 22 (data exceptions) → ST_BAD_VALUE, 57014 and connection failures →
  * ST_UNAVAILABLE, anything else is logged and ST_UNAVAILABLE. res may be NULL. */
 enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
 
@@ -44,12 +44,35 @@ enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
 enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
                     PGresult **out) WARN_UNUSED;
 
-/* Runs fn inside BEGIN … COMMIT on a pooled connection, retrying on
- * serialization failures and deadlocks. fn returns ST_OK to commit; anything
- * else rolls back and is returned. */
 typedef enum status (*db_tx_fn)(PGconn *conn, void *arg);
+
+enum db_isolation { DB_READ_COMMITTED = 0, DB_SERIALIZABLE };
+
+/* How a use case wants its transaction: the isolation level (the service
+ * chooses it), and a hook that runs inside the transaction after fn has
+ * succeeded, just before COMMIT: the HTTP layer records the request's answer
+ * there, so a committed change always has its stored answer. A failing hook
+ * rolls everything back. before_commit may be NULL. */
+struct db_tx_opts {
+    enum db_isolation isolation;
+    db_tx_fn before_commit;
+    void *before_commit_arg;
+};
+
+/* Runs fn inside BEGIN … COMMIT on conn, a connection the caller holds (the
+ * request's). fn returns ST_OK to commit; anything else rolls back and is
+ * returned. On a serialization failure or a deadlock the transaction is
+ * rolled back and run again (up to 5 times): fn and before_commit MAY RUN
+ * MORE THAN ONCE, so they must not keep state from a failed attempt. A
+ * connection found broken at BEGIN is reset and tried again. opts may be
+ * NULL (READ COMMITTED, no hook). */
+enum status db_tx(PGconn *conn, const struct db_tx_opts *opts, db_tx_fn fn, void *arg) WARN_UNUSED;
+
+/* The same on a connection taken from the pool for the call (start-up tasks
+ * and tools; requests use their own connection and db_tx). */
 enum status db_transaction(struct db_pool *pool, db_tx_fn fn, void *arg) WARN_UNUSED;
-/* Runs fn on a pooled connection with no explicit transaction (reads). */
+
+/* Runs fn on a pooled connection with no explicit transaction (health checks). */
 enum status db_with_conn(struct db_pool *pool, db_tx_fn fn, void *arg) WARN_UNUSED;
 
 /* Counts database errors seen (for metrics). */

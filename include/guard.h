@@ -14,6 +14,11 @@ bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char 
 /* For a POST with an Idempotency-Key: claims the key, or replays the stored
  * answer, or answers 400/422/503. Returns true when the handler should run. */
 bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+/* Inside a change's transaction, before COMMIT: stores the answer already
+ * rendered into resp under the request's key (nothing when the request owns
+ * none), so a committed change always has its stored answer. */
+enum status guard_idem_record(PGconn *conn, const struct _u_response *resp,
+                              struct req_ctx *ctx) WARN_UNUSED;
 /* After the handler: stores a 2xx or 4xx answer (not a 429) for replay, or
  * releases the claim so that the client may retry. */
 void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx);

@@ -6,6 +6,7 @@
 #define PARCERIA_INPUT_H
 
 #include "api.h"
+#include "page.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -37,8 +38,10 @@ struct field {
     enum field_type item_type;  /* ARRAY item type */
     const char *const *values;  /* ENUM values, NULL-terminated */
     unsigned writers;           /* roles that may write it; 0: any role the route admits */
-    /* Extra rule on a value of the right type: returns an error code, or NULL. */
-    const char *(*check)(const json_t *value);
+    /* STRING (and ARRAY of STRING items): an extra rule on the value, and the
+     * error code reported when it fails (a string with a NUL byte fails too). */
+    bool (*valid)(const char *s);
+    const char *code;
 };
 
 enum input_mode { INPUT_CREATE, INPUT_PATCH };
@@ -73,30 +76,11 @@ char *input_percent_decode(const char *s, size_t len, bool plus_is_space);
 int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
                            const char *code);
 
-/* A list request: limit, cursor, sort, filters, updated_since, include_total. */
-struct page_sort {
-    const char *name; /* the public field name: created_at, handle, … */
-    int column;       /* index the store maps to a fixed SQL fragment */
-};
-
-struct page_req {
-    int limit;
-    bool include_total;
-    int sort_column;
-    bool descending;
-    char *after_value; /* from the cursor: last row's sort value, or NULL */
-    char *after_id;    /* from the cursor: last row's id, or NULL */
-    char *updated_since;
-};
-
 /* Reads limit (1–200, default 50), cursor, sort (one of sorts, '-' prefix for
  * descending; default "-created_at" which must be in sorts), updated_since
  * and include_total. Answers 400 and returns false on any bad one. */
 bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
                 size_t nsorts, struct page_req *out);
-void input_page_cleanup(struct page_req *page);
-/* Encodes the cursor for the row (sort value, id). Returns a new string. */
-char *input_page_cursor(const struct page_req *page, const char *value, const char *id);
 
 /* Splits a comma-separated filter into a Postgres text-array literal's items
  * check: each item must satisfy ok (when not NULL). Returns false and answers

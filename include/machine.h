@@ -1,6 +1,7 @@
 /* The engine the domain's state machines share: a machine is a table of
  * actions, each naming the roles that may take it, the states it may leave
- * and the state it leads to. application.c and registrar.c wrap it in typed
+ * and the state it leads to, and the side effects it has (as data: the
+ * service layer runs them). application.c and registrar.c wrap it in typed
  * functions; later machines (enrollments, vouchers, entries…) are one table. */
 #ifndef PARCERIA_MACHINE_H
 #define PARCERIA_MACHINE_H
@@ -19,6 +20,8 @@ struct machine_action {
     unsigned from;     /* MACHINE_BIT of every state it may leave */
     int to;            /* the state it leads to, or MACHINE_SAME */
     bool needs_reason; /* the body must carry a reason */
+    unsigned effects;  /* what else the action does, as the machine's own effect bits:
+                          the service runs each one in the action's transaction */
 };
 
 struct machine {

@@ -10,15 +10,15 @@
  * staff: ROLE_STAFF or ROLE_ADMIN. (R): a reason is required, and every
  * change is kept in the history. terminated is final: nothing, not even an
  * edit, applies to it; terminating also revokes the registrar's API clients
- * (the store's job, in the same transaction). A suspended registrar may still
- * correct its own contacts and website: .PT must keep reaching it. Whether a
- * registrar's token is for this registrar (claim registrar_id) is the
- * caller's check, before these. */
+ * (an effect of the action, run by the service in the same transaction). A suspended registrar may
+ * still correct its own contacts and website: .PT must keep reaching it. Whether a registrar's
+ * token is for this registrar (claim registrar_id) is the caller's check, before these. */
 #ifndef PARCERIA_REGISTRAR_H
 #define PARCERIA_REGISTRAR_H
 
 #include "status.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -36,6 +36,30 @@ enum registrar_action {
     REGISTRAR_ACT_EDIT,
 };
 #define REGISTRAR_ACTION_COUNT 4
+
+/* The side effects of the registrar's actions (machine_action.effects). */
+enum registrar_effect {
+    REGISTRAR_EFFECT_REVOKE_CLIENTS = 1u << 0, /* terminate: every API client is revoked */
+};
+
+struct machine;
+extern const struct machine registrar_machine;
+
+/* One registrar as stored. */
+struct registrar_row {
+    char id[37];
+    char handle[64];
+    json_t *fields; /* owned: legal_name, trade_name, nif, vat_number, country, website,
+                       address, contacts */
+    enum registrar_status status;
+    char accredited_at[32];
+    char application_id[37];
+    int version;
+    char created_at[32];
+    char updated_at[32];
+    char status_changed_at[32];
+};
+void registrar_row_cleanup(struct registrar_row *row);
 
 /* "accredited", "suspended", "terminated"; NULL outside the enum. Lent. */
 const char *registrar_status_name(enum registrar_status status);

@@ -1,35 +1,107 @@
-/* Helpers every stateful resource's handlers share: ETag and If-Match, the
- * optional action body with its reason, the invalid-state problem with
- * current_status, and history pages. */
+/* The resource kit: what every resource's HTTP side shares. A resource is
+ * declared once (struct resource: its service kind, who sees it, how it
+ * renders, how a merge patch applies, its list spec) and the route table
+ * points its routes at the kit's handlers: resource_get, resource_list,
+ * resource_patch, resource_history and resource_act (the action is the last
+ * segment of the route's path). Every change runs through one service call
+ * on the request's connection, and its answer is recorded under the
+ * request's Idempotency-Key inside the change's own transaction. */
 #ifndef PARCERIA_RESOURCE_H
 #define PARCERIA_RESOURCE_H
 
 #include "api.h"
-#include "audit.h"
+#include "input.h"
+#include "page.h"
+#include "service.h"
+
+/* Renders the answer of a change into resp (status, body, headers) without
+ * finishing the request; it may run more than once. */
+typedef void (*resource_render_fn)(struct _u_response *resp, struct req_ctx *ctx, void *arg);
+
+/* Fills call for this request: its connection, the actor and role, and,
+ * when the request owns an Idempotency-Key, the before-commit hook that
+ * renders the answer with render(arg) and records it. Returns false after
+ * answering 503 when no connection is free. */
+bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service_call *call,
+                   resource_render_fn render, void *arg);
+
+/* A typed query filter of a list spec, in the store's filter order. */
+enum resource_filter_type {
+    RESOURCE_FILTER_LIST,      /* comma-separated values, each checked by valid */
+    RESOURCE_FILTER_TEXT,      /* a search text, 1 to 100 characters */
+    RESOURCE_FILTER_TIMESTAMP, /* RFC 3339 UTC */
+};
+struct resource_filter {
+    const char *name; /* the query parameter; NULL ends the table */
+    enum resource_filter_type type;
+    bool (*valid)(const char *item); /* LIST items; NULL: any non-empty */
+};
+
+struct resource_list {
+    const struct page_sort *sorts; /* the store's sort table */
+    size_t nsorts;
+    const struct resource_filter *filters;
+    /* Decides q->full (whole records or the public face) and may refuse what
+     * this caller may not ask (answers and returns false). NULL: full. */
+    bool (*scope)(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q);
+    /* The rows: those of a service kind (service_list), or, for resources
+     * without one, a row size, its cleanup and the service's fetch. */
+    const struct service_kind *kind;
+    size_t row_size;
+    void (*cleanup)(void *row);
+    enum status (*fetch)(const struct service_call *call, const struct page_query *q,
+                         struct page_result *out);
+    json_t *(*render)(const void *row, const struct req_ctx *ctx, bool full);
+};
+
+struct resource {
+    const struct service_kind *kind;
+    /* May the caller see row id at all (checked before any database work)?
+     * false answers 404, so existence does not leak. */
+    bool (*visible)(const struct req_ctx *ctx, const char *id);
+    /* For GET only, after reading: may the caller see this row? NULL: visible. */
+    bool (*readable)(const struct req_ctx *ctx, const void *row);
+    json_t *(*render)(const void *row, const struct req_ctx *ctx); /* a new reference */
+    const struct field *patch_fields;
+    /* Builds next (a zeroed row) from current and a merge patch, validated;
+     * appends every violation to errors and returns ST_INVALID. */
+    enum status (*merge)(const void *current, const json_t *patch, bool lang_pt, void *next,
+                         json_t *errors);
+    /* Answers 409 for a conflict the service reported (outcome.conflict). */
+    int (*conflict)(struct _u_response *resp, struct req_ctx *ctx, const char *conflict);
+    const struct resource_list *list;
+};
+
+/* The kit's handlers: the route names the resource. */
+int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+int resource_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+int resource_patch(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+int resource_history(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+int resource_act(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
+
+/* The action a route of resource_act takes: its path's last segment, looked
+ * up in the machine (-1 when the machine has no such action). */
+int resource_route_action(const struct route *r);
+
+/* Runs action with extra for the effects and answers like resource_act,
+ * except that on success render(arg) answers (for actions that answer
+ * something else than the resource, such as new credentials). */
+int resource_act_with(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                      int action, void *extra, resource_render_fn render, void *arg);
+
+/* The id path parameter when it is a UUID the caller may see; answers 404
+ * and returns NULL otherwise. */
+const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
+                                const struct resource *res);
 
 /* Sets ETag: "<version>". */
 void resource_etag(struct _u_response *resp, int version);
-/* Reads If-Match for a PATCH: answers 428 when missing and returns false;
- * *version is the quoted number, or -1 for "*" and -2 when it is not ours
- * (which can never match: a 412 later). */
-bool resource_if_match(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
-                       int *version);
-/* Reads an action's optional body {"reason": "…"}; needs_reason makes it
- * required. Returns false after answering 400/415/422. *reason is a new
- * string or NULL. */
-bool resource_reason(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
-                     bool needs_reason, char **reason);
-/* 409 invalid-state with current_status. */
-int resource_invalid_state(struct _u_response *resp, struct req_ctx *ctx, const char *current);
-/* Answers a refused change: 409 invalid-state with current, 422 with the
- * validation errors (taken from *errors when st is ST_INVALID and there are
- * some), or the problem st stands for. */
-int resource_refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
-                     const char *current, json_t **errors);
-/* Answers {"items": [history entries], "next_cursor": null} for a resource. */
-int resource_history(struct _u_response *resp, struct req_ctx *ctx, const char *type,
-                     const char *id);
-/* allowed_actions from lent names. */
-json_t *resource_actions(const char *const *names, size_t n);
+/* Answers a refused change: 409 invalid-state with current_status, 409 for
+ * a conflict, 422 with errors (taken) when st is ST_INVALID and there are
+ * some, or the problem st stands for. */
+int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                     enum status st, const struct service_outcome *outcome, json_t **errors);
+/* allowed_actions for row: the actions the caller's role may take now. */
+json_t *resource_actions(const struct resource *res, const void *row, const struct req_ctx *ctx);
 
 #endif

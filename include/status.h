@@ -7,6 +7,7 @@ enum status {
     ST_OK = 0,
     ST_NOT_FOUND,     /* no such object, or not the caller's */
     ST_INVALID,       /* input breaks a rule */
+    ST_BAD_VALUE,     /* the database refused a value (SQLSTATE class 22): a tampered cursor */
     ST_CONFLICT,      /* unique constraint: a duplicate */
     ST_INVALID_STATE, /* action not allowed in the current state */
     ST_STALE,         /* If-Match does not match */

@@ -2,10 +2,10 @@
 #ifndef PARCERIA_STORE_CLIENTS_H
 #define PARCERIA_STORE_CLIENTS_H
 
-#include "audit.h"
 #include "db.h"
-#include "input.h"
+#include "page.h"
 #include "principal.h"
+#include "store_audit.h"
 
 #include <stdbool.h>
 
@@ -46,12 +46,21 @@ enum status store_client_bootstrap(PGconn *conn, const char *client_id, const ch
 /* Revokes a client (registrar_id: only if it is that registrar's); audited. */
 enum status store_client_revoke(PGconn *conn, const char *client_id, const char *registrar_id,
                                 const struct audit_actor *actor) WARN_UNUSED;
-/* Lists clients, newest first by default; registrar_id NULL for all. */
-enum status store_client_list(PGconn *conn, const char *registrar_id, const json_t *roles,
-                              const json_t *statuses, const struct page_req *page,
-                              struct client **items, int *count, char **next,
-                              long long *total) WARN_UNUSED;
-
+/* The list's sort keys, and its filters' positions in page_query.filters. */
+#define STORE_CLIENT_SORTS 1
+extern const struct page_sort store_client_sorts[STORE_CLIENT_SORTS];
+enum {
+    STORE_CLIENT_ROLE, /* JSON arrays of strings */
+    STORE_CLIENT_STATUS,
+    STORE_CLIENT_REGISTRAR, /* a registrar id (from the path): only its clients */
+};
+/* A page of clients (rows: struct client). */
+enum status store_client_list(PGconn *conn, const struct page_query *q,
+                              struct page_result *out) WARN_UNUSED;
+/* Revokes every active client of a registrar; *ids (a new NULL-terminated
+ * array of new strings) names them. */
+enum status store_client_revoke_registrar(PGconn *conn, const char *registrar_id, char ***ids,
+                                          int *count) WARN_UNUSED;
 /* Looks up an API client's credential by client id. */
 enum status store_credential_client(PGconn *conn, const char *client_id,
                                     struct credential *out) WARN_UNUSED;
@@ -69,6 +78,9 @@ enum status store_credential_active(PGconn *conn, const struct principal *who,
  * "teacher"), replacing any earlier one. expires_at may be NULL. */
 enum status store_access_key_put(PGconn *conn, const char *subject_id, const char *role,
                                  const char *key_hash, const char *expires_at) WARN_UNUSED;
+/* Sets an access key to expire seconds from now (0: at once). */
+enum status store_access_key_expire_in(PGconn *conn, const char *subject_id,
+                                       int seconds) WARN_UNUSED;
 /* Revokes an access key at once. */
 enum status store_access_key_revoke(PGconn *conn, const char *subject_id) WARN_UNUSED;
 

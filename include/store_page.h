@@ -5,17 +5,9 @@
 #define PARCERIA_STORE_PAGE_H
 
 #include "db.h"
-#include "input.h"
+#include "page.h"
 
 #include <stdbool.h>
-
-/* A sortable column: the SQL expression, how to cast the cursor value, and
- * the expression that renders the value for the cursor. */
-struct store_sort {
-    const char *expr;   /* e.g. "created_at" */
-    const char *cast;   /* e.g. "::timestamptz", or "" */
-    const char *render; /* e.g. SQL_TS_US("created_at") */
-};
 
 /* A page query in the making. Parameters $1…$n are the caller's filters;
  * the cursor's two values are appended. */
@@ -23,7 +15,6 @@ struct store_page {
     const char *select;  /* "SELECT cols, <render> AS cursor_value, id_expr AS cursor_id FROM t" */
     const char *where;   /* "WHERE …" over the filter parameters, never empty ("WHERE true") */
     const char *id_expr; /* the tie-breaker column, unique */
-    const struct store_sort *sort;
     const struct page_req *page;
     int nparams;
     const char *params[16];

@@ -18,6 +18,9 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string. Returns a new string the caller frees. */
+/* Frees a NULL-terminated array of strings and the array. */
+void util_strv_free(char **v);
+
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Points jansson and orcania at the aborting allocators. */

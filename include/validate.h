@@ -1,12 +1,11 @@
 /* Syntax and checksum rules for the values applications and registrars carry:
  * Portuguese NIF, EU VAT numbers, ISO 3166-1 alpha-2 countries, postal codes,
  * email addresses, E.164 phones, https websites and registrar handles. Pure:
- * no I/O. The check_* wrappers plug into struct field.check (input.h) and
- * return the error code they are named after, or NULL when the value is good. */
+ * no I/O. Each is a bool (*)(const char *) so a field table (input.h) names
+ * it with the error code it reports. */
 #ifndef PARCERIA_VALIDATE_H
 #define PARCERIA_VALIDATE_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #define VALIDATE_HANDLE_MIN 3
@@ -65,12 +64,9 @@ char *validate_handle_suffixed(const char *handle, unsigned n);
 /* Field-table hooks. Each refuses a non-string with "type". Country-dependent
  * rules (a VAT number or a PT postal code against its country) need two
  * fields: application_check (application.h) applies them. */
-const char *check_nif(const json_t *value);         /* "nif" */
-const char *check_vat_number(const json_t *value);  /* "vat_number": some country's shape */
-const char *check_country(const json_t *value);     /* "country" */
-const char *check_postal_code(const json_t *value); /* "postal_code": the generic rule */
-const char *check_email(const json_t *value);       /* "email" */
-const char *check_phone(const json_t *value);       /* "phone" */
-const char *check_website(const json_t *value);     /* "url" */
+/* Any country's VAT number shape: 2 to 22 letters and digits. */
+bool validate_vat_shape(const char *s);
+/* A postal code of some country (the country-specific rule needs the country). */
+bool validate_postal_code_any(const char *s);
 
 #endif

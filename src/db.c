@@ -222,7 +222,7 @@ enum status db_status_of(PGconn *conn, const PGresult *res)
     if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
         return ST_RETRY;
     if (state != NULL && strncmp(state, "22", 2) == 0)
-        return ST_INVALID; /* data exception: a value from the client does not fit */
+        return ST_BAD_VALUE; /* data exception: a value from the client does not fit */
     atomic_fetch_add(&db_errors, 1);
     y_log_message(Y_LOG_LEVEL_ERROR, "database error %s: %s", state ? state : "(none)",
                   res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
@@ -248,33 +248,51 @@ enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *cons
     return ST_OK;
 }
 
-static enum status run_once(PGconn *conn, db_tx_fn fn, void *arg)
+static const char *begin_sql(const struct db_tx_opts *opts)
 {
-    enum status st = db_exec(conn, "BEGIN", 0, NULL, NULL);
-    if (st != ST_OK) /* nothing ran: a broken connection is reset on release, then retried */
-        return PQstatus(conn) == CONNECTION_BAD ? ST_RETRY : st;
+    return opts != NULL && opts->isolation == DB_SERIALIZABLE ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                                                              : "BEGIN";
+}
+
+static enum status run_once(PGconn *conn, const struct db_tx_opts *opts, db_tx_fn fn, void *arg)
+{
+    enum status st = db_exec(conn, begin_sql(opts), 0, NULL, NULL);
+    if (st != ST_OK) { /* nothing ran: a broken connection is reset, then tried again */
+        if (PQstatus(conn) != CONNECTION_BAD)
+            return st;
+        PQreset(conn);
+        return PQstatus(conn) == CONNECTION_OK ? ST_RETRY : ST_UNAVAILABLE;
+    }
     st = fn(conn, arg);
+    if (st == ST_OK && opts != NULL && opts->before_commit != NULL)
+        st = opts->before_commit(conn, opts->before_commit_arg);
     if (st == ST_OK)
         st = db_exec(conn, "COMMIT", 0, NULL, NULL);
-    if (st != ST_OK && PQstatus(conn) == CONNECTION_OK) {
+    if (st != ST_OK && PQstatus(conn) == CONNECTION_OK &&
+        PQtransactionStatus(conn) != PQTRANS_IDLE) {
         PGresult *res = PQexec(conn, "ROLLBACK");
         PQclear(res);
     }
     return st;
 }
 
-enum status db_transaction(struct db_pool *pool, db_tx_fn fn, void *arg)
+enum status db_tx(PGconn *conn, const struct db_tx_opts *opts, db_tx_fn fn, void *arg)
 {
     enum status st = ST_RETRY;
-    for (int attempt = 0; attempt < DB_TX_ATTEMPTS && st == ST_RETRY; attempt++) {
-        PGconn *conn = NULL;
-        st = db_acquire(pool, &conn);
-        if (st != ST_OK)
-            return st;
-        st = run_once(conn, fn, arg);
-        db_release(pool, conn);
-    }
+    for (int attempt = 0; attempt < DB_TX_ATTEMPTS && st == ST_RETRY; attempt++)
+        st = run_once(conn, opts, fn, arg);
     return st == ST_RETRY ? ST_UNAVAILABLE : st;
+}
+
+enum status db_transaction(struct db_pool *pool, db_tx_fn fn, void *arg)
+{
+    PGconn *conn = NULL;
+    enum status st = db_acquire(pool, &conn);
+    if (st != ST_OK)
+        return st;
+    st = db_tx(conn, NULL, fn, arg);
+    db_release(pool, conn);
+    return st;
 }
 
 enum status db_with_conn(struct db_pool *pool, db_tx_fn fn, void *arg)

@@ -172,3 +172,10 @@ bool util_valid_utf8(const char *s, size_t len)
     }
     return true;
 }
+
+void util_strv_free(char **v)
+{
+    for (char **p = v; p != NULL && *p != NULL; p++)
+        free(*p);
+    free(v);
+}

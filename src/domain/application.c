@@ -8,6 +8,7 @@
 #include "util.h"
 #include "validate.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,29 +28,42 @@ static const char *const states[APPLICATION_STATUS_COUNT] = {
 
 static const struct machine_action actions[APPLICATION_ACTION_COUNT] = {
     [APPLICATION_ACT_START_REVIEW] = {"start-review", STAFF, MACHINE_BIT(APPLICATION_SUBMITTED),
-                                      APPLICATION_UNDER_REVIEW, false},
+                                      APPLICATION_UNDER_REVIEW, false, 0},
     [APPLICATION_ACT_REQUEST_CHANGES] = {"request-changes", STAFF,
                                          MACHINE_BIT(APPLICATION_SUBMITTED) |
                                              MACHINE_BIT(APPLICATION_UNDER_REVIEW),
-                                         APPLICATION_CHANGES_REQUESTED, true},
+                                         APPLICATION_CHANGES_REQUESTED, true, 0},
     [APPLICATION_ACT_RESUBMIT] = {"resubmit", ROLE_APPLICANT,
                                   MACHINE_BIT(APPLICATION_CHANGES_REQUESTED), APPLICATION_SUBMITTED,
-                                  false},
+                                  false, APPLICATION_EFFECT_RESTAMP},
     [APPLICATION_ACT_APPROVE] = {"approve", STAFF, MACHINE_BIT(APPLICATION_UNDER_REVIEW),
-                                 APPLICATION_APPROVED, false},
-    [APPLICATION_ACT_REJECT] = {"reject", STAFF, OPEN, APPLICATION_REJECTED, true},
-    [APPLICATION_ACT_WITHDRAW] = {"withdraw", ROLE_APPLICANT, OPEN, APPLICATION_WITHDRAWN, false},
+                                 APPLICATION_APPROVED, false,
+                                 APPLICATION_EFFECT_CREATE_REGISTRAR |
+                                     APPLICATION_EFFECT_EXTEND_KEY},
+    [APPLICATION_ACT_REJECT] = {"reject", STAFF, OPEN, APPLICATION_REJECTED, true,
+                                APPLICATION_EFFECT_REVOKE_KEY},
+    [APPLICATION_ACT_WITHDRAW] = {"withdraw", ROLE_APPLICANT, OPEN, APPLICATION_WITHDRAWN, false,
+                                  APPLICATION_EFFECT_REVOKE_KEY},
     [APPLICATION_ACT_EDIT] = {"edit", STAFF | ROLE_APPLICANT,
                               MACHINE_BIT(APPLICATION_SUBMITTED) |
                                   MACHINE_BIT(APPLICATION_CHANGES_REQUESTED),
-                              MACHINE_SAME, false},
+                              MACHINE_SAME, false, 0},
     [APPLICATION_ACT_COLLECT_CREDENTIALS] = {"collect-credentials", ROLE_APPLICANT,
-                                             MACHINE_BIT(APPLICATION_APPROVED), MACHINE_SAME,
-                                             false},
+                                             MACHINE_BIT(APPLICATION_APPROVED), MACHINE_SAME, false,
+                                             APPLICATION_EFFECT_ISSUE_CLIENT |
+                                                 APPLICATION_EFFECT_CLOSE_KEY},
 };
 
-static const struct machine machine = {states, APPLICATION_STATUS_COUNT, actions,
-                                       APPLICATION_ACTION_COUNT};
+const struct machine application_machine = {states, APPLICATION_STATUS_COUNT, actions,
+                                            APPLICATION_ACTION_COUNT};
+
+void application_row_cleanup(struct application_row *row)
+{
+    json_decref(row->document);
+    free(row->reason);
+    row->document = NULL;
+    row->reason = NULL;
+}
 
 const char *application_status_name(enum application_status status)
 {
@@ -58,7 +72,7 @@ const char *application_status_name(enum application_status status)
 
 bool application_status_parse(const char *name, enum application_status *out)
 {
-    int i = machine_state(&machine, name);
+    int i = machine_state(&application_machine, name);
     if (i >= 0)
         *out = (enum application_status)i;
     return i >= 0;
@@ -71,7 +85,7 @@ const char *application_action_name(enum application_action action)
 
 bool application_action_parse(const char *name, enum application_action *out)
 {
-    int i = machine_action(&machine, name);
+    int i = machine_action(&application_machine, name);
     if (i >= 0)
         *out = (enum application_action)i;
     return i >= 0;
@@ -87,7 +101,7 @@ enum status application_transition(enum application_status from, enum applicatio
                                    enum application_status *to)
 {
     int next;
-    enum status st = machine_transition(&machine, (int)from, (int)action, role, &next);
+    enum status st = machine_transition(&application_machine, (int)from, (int)action, role, &next);
     if (st != ST_OK)
         return st;
     /* The first API client's secret is shown once: a second collection would
@@ -102,7 +116,7 @@ size_t application_allowed_actions(enum application_status status, unsigned role
                                    bool credentials_collected, const char **out, size_t cap)
 {
     unsigned skip = credentials_collected ? MACHINE_BIT(APPLICATION_ACT_COLLECT_CREDENTIALS) : 0;
-    return machine_allowed(&machine, (int)status, role, skip, out, cap);
+    return machine_allowed(&application_machine, (int)status, role, skip, out, cap);
 }
 
 /* --- Rules across fields -------------------------------------------------- */
@@ -192,4 +206,33 @@ char *application_tax_id(const json_t *doc)
     char *id = body != NULL ? xasprintf("%s%s", country, body) : NULL;
     free(body);
     return id;
+}
+
+char *application_admin_email(const json_t *doc)
+{
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(doc, "contacts"), i, c)
+    {
+        const char *type = member(c, "type"), *email = member(c, "email");
+        if (type && email && strcmp(type, "admin") == 0) {
+            char *out = xstrdup(email);
+            for (char *p = out; *p; p++)
+                *p = (char)tolower((unsigned char)*p);
+            return out;
+        }
+    }
+    return xstrdup("");
+}
+
+void application_normalise(json_t *doc)
+{
+    if (!json_is_string(json_object_get(doc, "country")) &&
+        json_is_string(json_object_get(doc, "nif")))
+        json_object_set_new(doc, "country", json_string("PT"));
+    const char *vat = member(doc, "vat_number"), *country = member(doc, "country");
+    char *canonical = vat && country ? validate_vat_normalize(country, vat) : NULL;
+    if (canonical != NULL)
+        json_object_set_new(doc, "vat_number", json_string(canonical));
+    free(canonical);
 }

@@ -16,15 +16,22 @@ static const char *const states[REGISTRAR_STATUS_COUNT] = {
 
 static const struct machine_action actions[REGISTRAR_ACTION_COUNT] = {
     [REGISTRAR_ACT_SUSPEND] = {"suspend", STAFF, MACHINE_BIT(REGISTRAR_ACCREDITED),
-                               REGISTRAR_SUSPENDED, true},
+                               REGISTRAR_SUSPENDED, true, 0},
     [REGISTRAR_ACT_REINSTATE] = {"reinstate", STAFF, MACHINE_BIT(REGISTRAR_SUSPENDED),
-                                 REGISTRAR_ACCREDITED, true},
-    [REGISTRAR_ACT_TERMINATE] = {"terminate", STAFF, LIVE, REGISTRAR_TERMINATED, true},
-    [REGISTRAR_ACT_EDIT] = {"edit", STAFF | ROLE_REGISTRAR, LIVE, MACHINE_SAME, false},
+                                 REGISTRAR_ACCREDITED, true, 0},
+    [REGISTRAR_ACT_TERMINATE] = {"terminate", STAFF, LIVE, REGISTRAR_TERMINATED, true,
+                                 REGISTRAR_EFFECT_REVOKE_CLIENTS},
+    [REGISTRAR_ACT_EDIT] = {"edit", STAFF | ROLE_REGISTRAR, LIVE, MACHINE_SAME, false, 0},
 };
 
-static const struct machine machine = {states, REGISTRAR_STATUS_COUNT, actions,
-                                       REGISTRAR_ACTION_COUNT};
+const struct machine registrar_machine = {states, REGISTRAR_STATUS_COUNT, actions,
+                                          REGISTRAR_ACTION_COUNT};
+
+void registrar_row_cleanup(struct registrar_row *row)
+{
+    json_decref(row->fields);
+    row->fields = NULL;
+}
 
 const char *registrar_status_name(enum registrar_status status)
 {
@@ -33,7 +40,7 @@ const char *registrar_status_name(enum registrar_status status)
 
 bool registrar_status_parse(const char *name, enum registrar_status *out)
 {
-    int i = machine_state(&machine, name);
+    int i = machine_state(&registrar_machine, name);
     if (i >= 0)
         *out = (enum registrar_status)i;
     return i >= 0;
@@ -46,7 +53,7 @@ const char *registrar_action_name(enum registrar_action action)
 
 bool registrar_action_parse(const char *name, enum registrar_action *out)
 {
-    int i = machine_action(&machine, name);
+    int i = machine_action(&registrar_machine, name);
     if (i >= 0)
         *out = (enum registrar_action)i;
     return i >= 0;
@@ -61,7 +68,7 @@ enum status registrar_transition(enum registrar_status from, enum registrar_acti
                                  unsigned role, enum registrar_status *to)
 {
     int next;
-    enum status st = machine_transition(&machine, (int)from, (int)action, role, &next);
+    enum status st = machine_transition(&registrar_machine, (int)from, (int)action, role, &next);
     if (st == ST_OK)
         *to = (enum registrar_status)next;
     return st;
@@ -70,5 +77,5 @@ enum status registrar_transition(enum registrar_status from, enum registrar_acti
 size_t registrar_allowed_actions(enum registrar_status status, unsigned role, const char **out,
                                  size_t cap)
 {
-    return machine_allowed(&machine, (int)status, role, 0, out, cap);
+    return machine_allowed(&registrar_machine, (int)status, role, 0, out, cap);
 }

@@ -619,22 +619,7 @@ char *validate_handle_suffixed(const char *handle, unsigned n)
 /* --- Field-table hooks ---------------------------------------------------- */
 
 /* A JSON string with no embedded NUL, or NULL. */
-static const char *string_of(const json_t *v)
-{
-    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
-        return NULL;
-    return json_string_value(v);
-}
-
-static const char *check_with(const json_t *v, bool (*ok)(const char *), const char *code)
-{
-    const char *s = string_of(v);
-    if (s == NULL)
-        return json_is_string(v) ? code : "type";
-    return ok(s) ? NULL : code;
-}
-
-static bool vat_shape_ok(const char *s)
+bool validate_vat_shape(const char *s)
 {
     size_t len = strlen(s);
     for (size_t i = 0; i < len; i++)
@@ -643,42 +628,7 @@ static bool vat_shape_ok(const char *s)
     return len >= 2 && len <= 22;
 }
 
-static bool postal_code_any(const char *s)
+bool validate_postal_code_any(const char *s)
 {
     return validate_postal_code(NULL, s);
-}
-
-const char *check_nif(const json_t *value)
-{
-    return check_with(value, validate_nif, "nif");
-}
-
-const char *check_vat_number(const json_t *value)
-{
-    return check_with(value, vat_shape_ok, "vat_number");
-}
-
-const char *check_country(const json_t *value)
-{
-    return check_with(value, validate_country, "country");
-}
-
-const char *check_postal_code(const json_t *value)
-{
-    return check_with(value, postal_code_any, "postal_code");
-}
-
-const char *check_email(const json_t *value)
-{
-    return check_with(value, validate_email, "email");
-}
-
-const char *check_phone(const json_t *value)
-{
-    return check_with(value, validate_phone, "phone");
-}
-
-const char *check_website(const json_t *value)
-{
-    return check_with(value, validate_website, "url");
 }

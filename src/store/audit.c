@@ -1,10 +1,10 @@
 /* Audit records: written in the caller's transaction; personal values hashed
  * with a per-database key kept in service_keys. The table itself refuses
  * UPDATE and DELETE (see migrations/0002_identity.sql). */
-#include "audit.h"
+#include "store_audit.h"
 
 #include "sql.h"
-#include "store_page.h"
+#include "store_rows.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -114,37 +114,39 @@ enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
     return st;
 }
 
-void audit_rows_free(struct audit_row *rows, int count)
+void store_audit_row_cleanup(void *row)
 {
-    for (int i = 0; rows != NULL && i < count; i++) {
-        free(rows[i].reason);
-        json_decref(rows[i].changes);
-    }
+    struct audit_row *r = row;
+    free(r->reason);
+    json_decref(r->changes);
+    r->reason = NULL;
+    r->changes = NULL;
+}
+
+void store_audit_rows_free(struct audit_row *rows, int count)
+{
+    for (int i = 0; rows != NULL && i < count; i++)
+        store_audit_row_cleanup(&rows[i]);
     free(rows);
 }
 
-#define COPY(dst, i, col) snprintf((dst), sizeof(dst), "%s", PQgetvalue(res, (i), (col)))
-
-static struct audit_row *rows_from(const PGresult *res, int count)
+static void read_row(const PGresult *res, int i, void *out)
 {
-    struct audit_row *rows = xcalloc((size_t)count + 1, sizeof *rows);
-    for (int i = 0; i < count; i++) {
-        struct audit_row *r = &rows[i];
-        COPY(r->id, i, 0);
-        COPY(r->created_at, i, 1);
-        COPY(r->actor_sub, i, 2);
-        COPY(r->actor_role, i, 3);
-        COPY(r->actor_registrar_id, i, 4);
-        COPY(r->action, i, 5);
-        COPY(r->resource_type, i, 6);
-        COPY(r->resource_id, i, 7);
-        COPY(r->from_status, i, 8);
-        COPY(r->to_status, i, 9);
-        r->reason = PQgetisnull(res, i, 10) ? NULL : xstrdup(PQgetvalue(res, i, 10));
-        r->changes = json_loads(PQgetvalue(res, i, 11), 0, NULL);
-        COPY(r->request_id, i, 12);
-    }
-    return rows;
+    struct audit_row *r = out;
+    store_audit_row_cleanup(r);
+    STORE_COPY(r->id, res, i, 0);
+    STORE_COPY(r->created_at, res, i, 1);
+    STORE_COPY(r->actor_sub, res, i, 2);
+    STORE_COPY(r->actor_role, res, i, 3);
+    STORE_COPY(r->actor_registrar_id, res, i, 4);
+    STORE_COPY(r->action, res, i, 5);
+    STORE_COPY(r->resource_type, res, i, 6);
+    STORE_COPY(r->resource_id, res, i, 7);
+    STORE_COPY(r->from_status, res, i, 8);
+    STORE_COPY(r->to_status, res, i, 9);
+    r->reason = PQgetisnull(res, i, 10) ? NULL : xstrdup(PQgetvalue(res, i, 10));
+    r->changes = json_loads(PQgetvalue(res, i, 11), 0, NULL);
+    STORE_COPY(r->request_id, res, i, 12);
 }
 
 enum status store_audit_history(PGconn *conn, const char *resource_type, const char *resource_id,
@@ -157,22 +159,21 @@ enum status store_audit_history(PGconn *conn, const char *resource_type, const c
     *count = 0;
     if (st == ST_OK) {
         *count = PQntuples(res);
-        *rows = rows_from(res, *count);
+        *rows = xcalloc((size_t)*count + 1, sizeof **rows);
+        for (int i = 0; i < *count; i++)
+            read_row(res, i, &(*rows)[i]);
     }
     PQclear(res);
     return st;
 }
 
-static const struct store_sort audit_sort = {"at", "::timestamptz", SQL_TS_US("at")};
+const struct page_sort store_audit_sorts[STORE_AUDIT_SORTS] = {
+    {"created_at", "at", "::timestamptz", SQL_TS_US("at")},
+};
 
-enum status store_audit_list(PGconn *conn, const struct audit_filter *f,
-                             const struct page_req *page, struct audit_row **rows, int *count,
-                             char **next, long long *total)
+enum status store_audit_list(PGconn *conn, const struct page_query *q, struct page_result *out)
 {
-    char *types = f->resource_types ? json_dumps(f->resource_types, 0) : NULL;
-    char *ids = f->resource_ids ? json_dumps(f->resource_ids, 0) : NULL;
-    char *actors = f->actors ? json_dumps(f->actors, 0) : NULL;
-    struct store_page q = {
+    struct store_page sq = {
         .select = AUDIT_COLUMNS ", " SQL_TS_US("at") " AS cursor_value, id::text AS cursor_id"
                                                      " FROM audit_events",
         .where = "WHERE ($1::jsonb IS NULL OR $1::jsonb ? resource_type)"
@@ -181,18 +182,11 @@ enum status store_audit_list(PGconn *conn, const struct audit_filter *f,
                  " AND ($4::timestamptz IS NULL OR at >= $4::timestamptz)"
                  " AND ($5::timestamptz IS NULL OR at >= $5::timestamptz)",
         .id_expr = "id",
-        .sort = &audit_sort,
-        .page = page,
+        .page = &q->page,
         .nparams = 5,
-        .params = {types, ids, actors, f->since, page->updated_since},
+        .params = {q->filters[STORE_AUDIT_RESOURCE_TYPE], q->filters[STORE_AUDIT_RESOURCE_ID],
+                   q->filters[STORE_AUDIT_ACTOR], q->filters[STORE_AUDIT_SINCE],
+                   q->page.updated_since},
     };
-    PGresult *res = NULL;
-    enum status st = store_page_run(conn, &q, &res, count, next, total);
-    if (st == ST_OK)
-        *rows = rows_from(res, *count);
-    PQclear(res);
-    free(types);
-    free(ids);
-    free(actors);
-    return st;
+    return store_rows_page(conn, &sq, read_row, sizeof(struct audit_row), out);
 }

@@ -4,7 +4,7 @@
 #include "store_clients.h"
 
 #include "sql.h"
-#include "store_page.h"
+#include "store_rows.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -192,16 +192,18 @@ enum status store_client_revoke(PGconn *conn, const char *client_id, const char 
     return store_audit_record(conn, actor, &e);
 }
 
-static const struct store_sort client_sort = {"created_at", "::timestamptz",
-                                              SQL_TS_US("created_at")};
+const struct page_sort store_client_sorts[STORE_CLIENT_SORTS] = {
+    {"created_at", "created_at", "::timestamptz", SQL_TS_US("created_at")},
+};
 
-enum status store_client_list(PGconn *conn, const char *registrar_id, const json_t *roles,
-                              const json_t *statuses, const struct page_req *page,
-                              struct client **items, int *count, char **next, long long *total)
+static void read_client(const PGresult *res, int i, void *out)
 {
-    char *r = roles ? json_dumps(roles, 0) : NULL;
-    char *s = statuses ? json_dumps(statuses, 0) : NULL;
-    struct store_page q = {
+    client_from(res, i, out);
+}
+
+enum status store_client_list(PGconn *conn, const struct page_query *q, struct page_result *out)
+{
+    struct store_page sq = {
         .select = "SELECT " CLIENT_COLUMNS ", " SQL_TS_US(
             "created_at") " AS cursor_value, client_id AS cursor_id FROM api_clients",
         .where = "WHERE ($1::uuid IS NULL OR registrar_id = $1::uuid)"
@@ -209,23 +211,45 @@ enum status store_client_list(PGconn *conn, const char *registrar_id, const json
                  " AND ($3::jsonb IS NULL OR $3::jsonb ? status)"
                  " AND ($4::timestamptz IS NULL OR updated_at >= $4::timestamptz)",
         .id_expr = "client_id",
-        .sort = &client_sort,
-        .page = page,
+        .page = &q->page,
         .nparams = 4,
-        .params = {registrar_id, r, s, page->updated_since},
+        .params = {q->filters[STORE_CLIENT_REGISTRAR], q->filters[STORE_CLIENT_ROLE],
+                   q->filters[STORE_CLIENT_STATUS], q->page.updated_since},
     };
+    return store_rows_page(conn, &sq, read_client, sizeof(struct client), out);
+}
+
+static const char SQL_REVOKE_REGISTRAR[] =
+    "UPDATE api_clients SET status = 'revoked', status_changed_at = now()"
+    " WHERE registrar_id = $1::uuid AND status = 'active' RETURNING client_id";
+
+enum status store_client_revoke_registrar(PGconn *conn, const char *registrar_id, char ***ids,
+                                          int *count)
+{
+    const char *p[] = {registrar_id};
     PGresult *res = NULL;
-    *items = NULL;
-    enum status st = store_page_run(conn, &q, &res, count, next, total);
-    if (st == ST_OK) {
-        *items = xcalloc((size_t)*count + 1, sizeof **items);
-        for (int i = 0; i < *count; i++)
-            client_from(res, i, &(*items)[i]);
-    }
+    *ids = NULL;
+    *count = 0;
+    enum status st = db_exec(conn, SQL_REVOKE_REGISTRAR, 1, p, &res);
+    if (st != ST_OK)
+        return st;
+    *count = PQntuples(res);
+    *ids = xcalloc((size_t)*count + 1, sizeof **ids);
+    for (int i = 0; i < *count; i++)
+        (*ids)[i] = xstrdup(PQgetvalue(res, i, 0));
     PQclear(res);
-    free(r);
-    free(s);
-    return st;
+    return ST_OK;
+}
+
+static const char SQL_KEY_EXPIRES[] = "UPDATE access_keys SET expires_at = now() +"
+                                      " make_interval(secs => $2::int) WHERE subject_id = $1::uuid";
+
+enum status store_access_key_expire_in(PGconn *conn, const char *subject_id, int seconds)
+{
+    char s[16];
+    snprintf(s, sizeof s, "%d", seconds);
+    const char *p[] = {subject_id, s};
+    return db_exec(conn, SQL_KEY_EXPIRES, 2, p, NULL);
 }
 
 static enum status credential_from(PGconn *conn, const char *sql, const char *id,

@@ -14,11 +14,11 @@ static char *page_sql(const struct store_page *q)
     const char *cmp = q->page->descending ? "<" : ">";
     char *after = NULL;
     if (q->page->after_id != NULL)
-        after = xasprintf(" AND (%s, %s) %s ($%d%s, $%d)", q->sort->expr, q->id_expr, cmp,
-                          q->nparams + 1, q->sort->cast, q->nparams + 2);
+        after = xasprintf(" AND (%s, %s) %s ($%d%s, $%d)", q->page->sort->expr, q->id_expr, cmp,
+                          q->nparams + 1, q->page->sort->cast, q->nparams + 2);
     char *sql =
         xasprintf("%s %s%s ORDER BY %s %s, %s %s LIMIT %d", q->select, q->where, after ? after : "",
-                  q->sort->expr, dir, q->id_expr, dir, q->page->limit + 1);
+                  q->page->sort->expr, dir, q->id_expr, dir, q->page->limit + 1);
     free(after);
     return sql;
 }
@@ -59,9 +59,9 @@ enum status store_page_run(PGconn *conn, struct store_page *q, PGresult **rows, 
     if (got > q->page->limit) {
         int vcol = PQfnumber(res, "cursor_value"), icol = PQfnumber(res, "cursor_id");
         int last = q->page->limit - 1;
-        *next = input_page_cursor(q->page,
-                                  PQgetisnull(res, last, vcol) ? NULL : PQgetvalue(res, last, vcol),
-                                  PQgetvalue(res, last, icol));
+        *next = page_cursor_encode(
+            q->page, PQgetisnull(res, last, vcol) ? NULL : PQgetvalue(res, last, vcol),
+            PQgetvalue(res, last, icol));
     }
     *rows = res;
     if (q->page->include_total)

@@ -2,11 +2,11 @@
  * caller's transaction so that a change and its record commit together.
  * Personal values are stored as keyed hashes (HMAC-SHA-256), so erasing a
  * person never rewrites history. */
-#ifndef PARCERIA_AUDIT_H
-#define PARCERIA_AUDIT_H
+#ifndef PARCERIA_STORE_AUDIT_H
+#define PARCERIA_STORE_AUDIT_H
 
 #include "db.h"
-#include "input.h"
+#include "page.h"
 
 #include <jansson.h>
 
@@ -47,18 +47,21 @@ struct audit_row {
     char request_id[130];
 };
 
-void audit_rows_free(struct audit_row *rows, int count);
+void store_audit_row_cleanup(void *row);
+void store_audit_rows_free(struct audit_row *rows, int count);
 
-struct audit_filter {
-    const json_t *resource_types; /* JSON arrays of strings, or NULL */
-    const json_t *resource_ids;
-    const json_t *actors;
-    const char *since;
+/* The list's sort keys, and its filters' positions in page_query.filters. */
+#define STORE_AUDIT_SORTS 1
+extern const struct page_sort store_audit_sorts[STORE_AUDIT_SORTS];
+enum {
+    STORE_AUDIT_RESOURCE_TYPE, /* JSON arrays of strings */
+    STORE_AUDIT_RESOURCE_ID,
+    STORE_AUDIT_ACTOR,
+    STORE_AUDIT_SINCE, /* a timestamp */
 };
-
-enum status store_audit_list(PGconn *conn, const struct audit_filter *f,
-                             const struct page_req *page, struct audit_row **rows, int *count,
-                             char **next, long long *total) WARN_UNUSED;
+/* A page of audit events (rows: struct audit_row). */
+enum status store_audit_list(PGconn *conn, const struct page_query *q,
+                             struct page_result *out) WARN_UNUSED;
 
 /* The history of one resource, oldest first (at most 1000 entries). */
 enum status store_audit_history(PGconn *conn, const char *resource_type, const char *resource_id,

@@ -1,0 +1,99 @@
+/* The service layer's kit: one use case is one transaction on the caller's
+ * connection, in the order lock → ask the domain → store → effects → audit.
+ * Services take and return C structs and an enum status; they know nothing
+ * of HTTP or JSON bodies. A stateful resource is described once by a struct
+ * service_kind (its machine, its store functions, its effects), and then
+ * service_act runs any of its actions and service_update any merge edit. */
+#ifndef PARCERIA_SERVICE_H
+#define PARCERIA_SERVICE_H
+
+#include "db.h"
+#include "machine.h"
+#include "page.h"
+#include "store_audit.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What every use case gets from its caller. */
+struct service_call {
+    PGconn *conn;             /* the request's connection (lent) */
+    struct audit_actor actor; /* who acts, as the audit log records it */
+    unsigned role;            /* the caller's role bit (0: the public) */
+    /* Runs inside the use case's transaction just before COMMIT (the caller
+     * records its answer there); may be NULL. */
+    db_tx_fn before_commit;
+    void *before_commit_arg;
+};
+
+/* Why a change was refused, beyond its status. */
+struct service_outcome {
+    char current[32];     /* ST_INVALID_STATE: the state the action was refused in */
+    const char *conflict; /* ST_CONFLICT: which rule (a static string), or NULL */
+};
+
+/* The edit a merge patch makes, supplied by the caller: from the locked
+ * current row, fill next (a zeroed row of the kind) or return ST_INVALID
+ * (keeping the reasons in arg). May run more than once (db_tx retries). */
+typedef enum status (*service_merge_fn)(void *arg, const void *current, void *next);
+
+struct service_kind {
+    const char *type; /* the audit log's resource_type */
+    const struct machine *machine;
+    int edit_action;             /* the machine's action a PATCH is */
+    size_t row_size;             /* sizeof the row struct */
+    const char *const *personal; /* members of changes to hash in the audit log */
+    void (*cleanup)(void *row);  /* frees what a row owns */
+    const char *(*id)(const void *row);
+    int (*state)(const void *row);
+    int (*version)(const void *row);
+    /* Actions that rules outside the machine table rule out now (bits of action indexes). */
+    unsigned (*ruled_out)(const void *row);
+    enum status (*load)(PGconn *conn, const char *id, bool lock, void *row);
+    /* Moves the row to state to (the store's conditional update). */
+    enum status (*move)(PGconn *conn, void *row, int to, const char *reason);
+    /* Runs one effect bit of an action; extra is the caller's (see service_act). */
+    enum status (*effect)(const struct service_call *call, void *row, unsigned effect, void *extra);
+    /* Writes next's fields over row when row's version is still current:
+     * ST_STALE otherwise, ST_CONFLICT (outcome->conflict set) on a duplicate. */
+    enum status (*save)(PGconn *conn, void *row, const void *next, struct service_outcome *outcome);
+    enum status (*list)(PGconn *conn, const struct page_query *q, struct page_result *out);
+};
+
+/* Reads one row (no lock). ST_NOT_FOUND when absent. */
+enum status service_get(const struct service_call *call, const struct service_kind *kind,
+                        const char *id, void *row) WARN_UNUSED;
+
+/* Runs action on the row id in one transaction: lock, If-Match (if_match as
+ * for service_update), ask the machine (with the caller's role), move, run
+ * the action's effects, audit. extra is handed
+ * to the kind's effect function (inputs and outputs of effects, such as a
+ * new client's secret). On ST_OK row holds the new state. */
+enum status service_act(const struct service_call *call, const struct service_kind *kind,
+                        const char *id, int action, int if_match, const char *reason, void *extra,
+                        void *row, struct service_outcome *outcome) WARN_UNUSED;
+
+/* A merge edit in one transaction: lock, If-Match (if_match: a version, -1
+ * for any, anything else never matches), the machine's edit action, merge,
+ * save, audit (changes: what the caller sent, lent). */
+enum status service_update(const struct service_call *call, const struct service_kind *kind,
+                           const char *id, int if_match, service_merge_fn merge, void *merge_arg,
+                           const json_t *changes, void *row,
+                           struct service_outcome *outcome) WARN_UNUSED;
+
+/* A page of rows (out->rows: row_size each; free with service_page_free). */
+enum status service_list(const struct service_call *call, const struct service_kind *kind,
+                         const struct page_query *q, struct page_result *out) WARN_UNUSED;
+void service_page_free(const struct service_kind *kind, struct page_result *page);
+
+/* The audit history of one row the caller may see (the row must exist). */
+enum status service_history(const struct service_call *call, const struct service_kind *kind,
+                            const char *id, struct audit_row **rows, int *count) WARN_UNUSED;
+
+/* Runs fn as the call's transaction (isolation as given), with the call's
+ * before-commit hook. For use cases outside the generic ones. */
+enum status service_run(const struct service_call *call, enum db_isolation isolation, db_tx_fn fn,
+                        void *arg) WARN_UNUSED;
+
+#endif

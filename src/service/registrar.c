@@ -1,0 +1,89 @@
+/* Registrars as a kind for the generic runner: their machine, their store
+ * functions, and the effect of termination (every API client revoked, each
+ * with its audit event, in the same transaction). */
+#include "service_registrar.h"
+
+#include "store_audit.h"
+#include "store_clients.h"
+#include "store_registrar.h"
+#include "util.h"
+
+static const char *const personal_fields[] = {"name", "email", "phone", NULL};
+
+static void cleanup(void *row)
+{
+    registrar_row_cleanup(row);
+}
+
+static const char *row_id(const void *row)
+{
+    return ((const struct registrar_row *)row)->id;
+}
+
+static int state(const void *row)
+{
+    return (int)((const struct registrar_row *)row)->status;
+}
+
+static int version(const void *row)
+{
+    return ((const struct registrar_row *)row)->version;
+}
+
+static enum status load(PGconn *conn, const char *id, bool lock, void *row)
+{
+    return store_registrar_get(conn, id, lock, row);
+}
+
+static enum status move(PGconn *conn, void *row, int to, const char *reason)
+{
+    (void)reason; /* kept in the audit event */
+    return store_registrar_move(conn, row, registrar_status_name(to));
+}
+
+static enum status revoke_clients(const struct service_call *call, const struct registrar_row *row)
+{
+    char **ids = NULL;
+    int count = 0;
+    enum status st = store_client_revoke_registrar(call->conn, row->id, &ids, &count);
+    for (int i = 0; st == ST_OK && i < count; i++) {
+        struct audit_entry e = {.action = "revoke",
+                                .resource_type = "api_client",
+                                .resource_id = ids[i],
+                                .from_status = "active",
+                                .to_status = "revoked",
+                                .reason = "registrar terminated"};
+        st = store_audit_record(call->conn, &call->actor, &e);
+    }
+    util_strv_free(ids);
+    return st;
+}
+
+static enum status effect(const struct service_call *call, void *row, unsigned effect, void *extra)
+{
+    (void)extra;
+    return effect == REGISTRAR_EFFECT_REVOKE_CLIENTS ? revoke_clients(call, row) : ST_INVALID;
+}
+
+static enum status save(PGconn *conn, void *row, const void *next, struct service_outcome *outcome)
+{
+    (void)outcome;
+    return store_registrar_update(conn, row, ((const struct registrar_row *)next)->fields);
+}
+
+const struct service_kind service_registrar_kind = {
+    .type = "registrar",
+    .machine = &registrar_machine,
+    .edit_action = REGISTRAR_ACT_EDIT,
+    .row_size = sizeof(struct registrar_row),
+    .personal = personal_fields,
+    .cleanup = cleanup,
+    .id = row_id,
+    .state = state,
+    .version = version,
+    .load = load,
+    .move = move,
+    .effect = effect,
+    .save = save,
+    .list = store_registrar_list,
+};

@@ -1,0 +1,167 @@
+/* The generic use cases of service.h: any action of any state machine, any
+ * merge edit, reads, lists and history, each in one transaction on the
+ * caller's connection. */
+#include "service.h"
+
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum status service_run(const struct service_call *call, enum db_isolation isolation, db_tx_fn fn,
+                        void *arg)
+{
+    struct db_tx_opts opts = {isolation, call->before_commit, call->before_commit_arg};
+    return db_tx(call->conn, &opts, fn, arg);
+}
+
+enum status service_get(const struct service_call *call, const struct service_kind *kind,
+                        const char *id, void *row)
+{
+    return kind->load(call->conn, id, false, row);
+}
+
+struct act {
+    const struct service_call *call;
+    const struct service_kind *kind;
+    const char *id;
+    int action;
+    int if_match;
+    const char *reason;
+    void *extra;
+    void *row;
+    struct service_outcome *outcome;
+};
+
+/* The machine's answer for the locked row; keeps the state on a refusal. */
+static enum status ask_machine(const struct act *a, int *to)
+{
+    const struct service_kind *k = a->kind;
+    int from = k->state(a->row);
+    enum status st = machine_transition(k->machine, from, a->action, a->call->role, to);
+    if (st == ST_OK && k->ruled_out != NULL && (k->ruled_out(a->row) & MACHINE_BIT(a->action)))
+        st = ST_INVALID_STATE;
+    if (st == ST_INVALID_STATE)
+        snprintf(a->outcome->current, sizeof a->outcome->current, "%s", k->machine->states[from]);
+    return st;
+}
+
+static enum status audit(const struct act *a, const char *action, const char *from, const char *to,
+                         const json_t *changes)
+{
+    struct audit_entry e = {.action = action,
+                            .resource_type = a->kind->type,
+                            .resource_id = a->kind->id(a->row),
+                            .from_status = from,
+                            .to_status = to,
+                            .reason = a->reason,
+                            .changes = changes,
+                            .personal = a->kind->personal};
+    return store_audit_record(a->call->conn, &a->call->actor, &e);
+}
+
+static enum status act_tx(PGconn *conn, void *arg)
+{
+    struct act *a = arg;
+    const struct service_kind *k = a->kind;
+    const struct machine_action *m = &k->machine->actions[a->action];
+    int to;
+    k->cleanup(a->row); /* a retry starts afresh */
+    enum status st = k->load(conn, a->id, true, a->row);
+    if (st == ST_OK && a->if_match != -1 && a->if_match != k->version(a->row))
+        st = ST_STALE;
+    if (st == ST_OK)
+        st = ask_machine(a, &to);
+    if (st != ST_OK)
+        return st;
+    int from = k->state(a->row);
+    if (to != from)
+        st = k->move(conn, a->row, to, a->reason);
+    for (unsigned bit = 1; st == ST_OK && bit != 0 && bit <= m->effects; bit <<= 1)
+        if (m->effects & bit)
+            st = k->effect(a->call, a->row, bit, a->extra);
+    if (st != ST_OK)
+        return st;
+    return audit(a, m->name, to != from ? k->machine->states[from] : NULL,
+                 to != from ? k->machine->states[to] : NULL, NULL);
+}
+
+enum status service_act(const struct service_call *call, const struct service_kind *kind,
+                        const char *id, int action, int if_match, const char *reason, void *extra,
+                        void *row, struct service_outcome *outcome)
+{
+    if (action < 0 || (size_t)action >= kind->machine->nactions)
+        return ST_INVALID;
+    struct act a = {call, kind, id, action, if_match, reason, extra, row, outcome};
+    return service_run(call, DB_READ_COMMITTED, act_tx, &a);
+}
+
+struct update {
+    struct act act;
+    int if_match;
+    service_merge_fn merge;
+    void *merge_arg;
+    const json_t *changes;
+};
+
+static enum status update_tx(PGconn *conn, void *arg)
+{
+    struct update *u = arg;
+    struct act *a = &u->act;
+    const struct service_kind *k = a->kind;
+    int to;
+    k->cleanup(a->row);
+    enum status st = k->load(conn, a->id, true, a->row);
+    if (st != ST_OK)
+        return st;
+    if (u->if_match != -1 && u->if_match != k->version(a->row))
+        return ST_STALE;
+    if ((st = ask_machine(a, &to)) != ST_OK)
+        return st;
+    void *next = xcalloc(1, k->row_size);
+    st = u->merge(u->merge_arg, a->row, next);
+    if (st == ST_OK)
+        st = k->save(conn, a->row, next, a->outcome);
+    k->cleanup(next);
+    free(next);
+    return st == ST_OK ? audit(a, k->machine->actions[a->action].name, NULL, NULL, u->changes) : st;
+}
+
+enum status service_update(const struct service_call *call, const struct service_kind *kind,
+                           const char *id, int if_match, service_merge_fn merge, void *merge_arg,
+                           const json_t *changes, void *row, struct service_outcome *outcome)
+{
+    struct update u = {{call, kind, id, kind->edit_action, -1, NULL, NULL, row, outcome},
+                       if_match,
+                       merge,
+                       merge_arg,
+                       changes};
+    return service_run(call, DB_READ_COMMITTED, update_tx, &u);
+}
+
+enum status service_list(const struct service_call *call, const struct service_kind *kind,
+                         const struct page_query *q, struct page_result *out)
+{
+    memset(out, 0, sizeof *out);
+    return kind->list(call->conn, q, out);
+}
+
+void service_page_free(const struct service_kind *kind, struct page_result *page)
+{
+    for (int i = 0; page->rows != NULL && i < page->count; i++)
+        kind->cleanup((char *)page->rows + (size_t)i * kind->row_size);
+    free(page->rows);
+    free(page->next);
+    memset(page, 0, sizeof *page);
+}
+
+enum status service_history(const struct service_call *call, const struct service_kind *kind,
+                            const char *id, struct audit_row **rows, int *count)
+{
+    void *row = xcalloc(1, kind->row_size);
+    enum status st = kind->load(call->conn, id, false, row);
+    kind->cleanup(row);
+    free(row);
+    return st == ST_OK ? store_audit_history(call->conn, kind->type, id, rows, count) : st;
+}
