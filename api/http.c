@@ -303,6 +303,10 @@ static bool add_routes(struct api_server *s)
         ok = ulfius_add_endpoint_by_val(in, api_routes[i].method, NULL, s->formats[i],
                                         PRIORITY_HANDLER, api_dispatch,
                                         (void *)&api_routes[i]) == U_OK;
+        /* HEAD is GET without the body: libmicrohttpd leaves the body out */
+        if (ok && strcmp(api_routes[i].method, "GET") == 0)
+            ok = ulfius_add_endpoint_by_val(in, "HEAD", NULL, s->formats[i], PRIORITY_HANDLER,
+                                            api_dispatch, (void *)&api_routes[i]) == U_OK;
     }
     return ok && ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_FALLBACK, fallback,
                                             NULL) == U_OK;
