@@ -4,6 +4,7 @@
  * 405 from the route table, and a graceful stop. */
 #include "api.h"
 
+#include "door.h"
 #include "input.h"
 #include "log.h"
 #include "metrics.h"
@@ -21,6 +22,8 @@
 enum priority { PRIORITY_PRELUDE = 0, PRIORITY_HANDLER = 5, PRIORITY_FALLBACK = 9 };
 
 #define DRAIN_WAIT_MS 10000
+#define CONNECTION_LIMIT 1000
+#define CONNECTION_MEMORY (128 * 1024)
 
 struct api_server {
     struct _u_instance instance;
@@ -127,7 +130,7 @@ int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned statu
     return U_CALLBACK_COMPLETE;
 }
 
-static bool valid_request_id(const char *s)
+bool api_valid_request_id(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > API_REQUEST_ID_MAX)
@@ -139,7 +142,7 @@ static bool valid_request_id(const char *s)
 }
 
 /* True when the highest-weighted language in Accept-Language is Portuguese. */
-static bool prefers_pt(const char *header)
+bool api_prefers_pt(const char *header)
 {
     double best = -1;
     bool pt = false;
@@ -240,11 +243,11 @@ static struct req_ctx *ctx_new(const struct _u_request *req, struct _u_response 
     ctx->method = req->http_verb;
     ctx->route = "unmatched";
     const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
-    if (valid_request_id(rid))
+    if (api_valid_request_id(rid))
         snprintf(ctx->request_id, sizeof ctx->request_id, "%s", rid);
     else
         util_uuid_v4(ctx->request_id);
-    ctx->lang_pt = prefers_pt(u_map_get_case(req->map_header, "Accept-Language"));
+    ctx->lang_pt = api_prefers_pt(u_map_get_case(req->map_header, "Accept-Language"));
     client_address(req, app->cfg, ctx->client_ip, sizeof ctx->client_ip);
     resp->shared_data = ctx;
     resp->free_shared_data = ctx_free;
@@ -321,6 +324,10 @@ static bool add_routes(struct api_server *s)
         ok = ulfius_add_endpoint_by_val(in, api_routes[i].method, NULL, s->formats[i],
                                         PRIORITY_HANDLER, api_dispatch,
                                         (void *)&api_routes[i]) == U_OK;
+        /* HEAD is GET without the body: libmicrohttpd leaves the body out */
+        if (ok && strcmp(api_routes[i].method, "GET") == 0)
+            ok = ulfius_add_endpoint_by_val(in, "HEAD", NULL, s->formats[i], PRIORITY_HANDLER,
+                                            api_dispatch, (void *)&api_routes[i]) == U_OK;
     }
     return ok && ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_FALLBACK, fallback,
                                             NULL) == U_OK;
@@ -337,6 +344,7 @@ static void server_free(struct api_server *s)
 
 struct api_server *api_server_start(const struct app *app)
 {
+    const struct config *cfg = app->cfg;
     struct api_server *s = xcalloc(1, sizeof *s);
     s->app = app;
     s->addr.sin_family = AF_INET;
@@ -351,21 +359,31 @@ struct api_server *api_server_start(const struct app *app)
     s->instance.allowed_post_processor = U_POST_PROCESS_NONE;
     current_server = s;
     struct MHD_OptionItem ops[] = {
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)door_request_completed, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)door_notify_connection, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &s->addr},
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->cfg->threads, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, 1000, NULL},
+        /* a backstop: the door's deadlines come first */
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)(cfg->request_timeout_ms / 1000 + 1), NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->connections_per_address, NULL},
+        /* room for a request line and headers the door can still answer */
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    /* poll, not epoll: libmicrohttpd 0.9.75's edge-triggered epoll misses the
+     * close of a peer whose request and FIN were both queued before the first
+     * read, and holds the slot until the timeout. poll reports the close. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
+    door_open(cfg);
     if (!add_routes(s) ||
         ulfius_start_framework_with_mhd_options(&s->instance, flags, ops) != U_OK) {
         y_log_message(Y_LOG_LEVEL_ERROR, "cannot listen on %s:%u", app->cfg->bind_address,
                       app->cfg->port);
         current_server = NULL;
         server_free(s);
+        door_close();
         return NULL;
     }
     return s;
@@ -383,4 +401,5 @@ void api_server_stop(struct api_server *s)
         close(fd);
     current_server = NULL;
     server_free(s);
+    door_close();
 }

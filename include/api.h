@@ -117,6 +117,10 @@ int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned statu
 
 /* Logs the request line once and marks the context finished. */
 void api_finish(struct req_ctx *ctx, const struct _u_response *resp);
+/* True when an X-Request-Id value may be kept (short, plain characters). */
+bool api_valid_request_id(const char *s);
+/* True when Accept-Language's highest-weighted language is Portuguese. */
+bool api_prefers_pt(const char *header);
 
 /* Matches a concrete path against a template, filling ctx's path parameters
  * when ctx is not NULL. Percent-encoded segments are decoded; a decoded '/'

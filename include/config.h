@@ -29,7 +29,11 @@ struct config {
     unsigned statement_timeout_ms;
     unsigned threads;
     size_t max_body_bytes;
-    char **cors_origins; /* NULL-terminated; empty list when unset */
+    unsigned connections_per_address; /* open connections one peer address may hold */
+    unsigned header_timeout_ms;       /* to receive a request's headers (and keep-alive idle) */
+    unsigned body_min_rate;           /* bytes per second a body must keep up, on average */
+    unsigned request_timeout_ms;      /* to receive a request and send its answer */
+    char **cors_origins;              /* NULL-terminated; empty list when unset */
     unsigned public_rate_limit;
     unsigned client_rate_limit;
     char **trusted_proxies;  /* NULL-terminated list of addresses */

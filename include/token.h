@@ -30,7 +30,8 @@ struct token_claims {
 };
 
 /* Signs a token of ours. Returns a new string, or NULL when the claims are
- * incomplete (no sub, unknown role, a missing id the role needs). */
+ * incomplete (no sub, unknown or unserved role, a missing id the role needs)
+ * or ttl is over PARCERIA_TOKEN_TTL. */
 char *token_mint(const struct token_keyring *kr, const struct token_claims *claims, long now);
 
 enum token_result {
@@ -44,6 +45,7 @@ enum token_result {
     TOKEN_WRONG_AUDIENCE,
     TOKEN_BAD_CLAIMS,       /* sub, role or the role's id missing or malformed */
     TOKEN_ROLE_NOT_GRANTED, /* a role the issuer may not grant */
+    TOKEN_TOO_LONG,         /* exp - iat (or exp - now) over the issuer's max lifetime */
 };
 
 /* Verifies token at time now; fills *who on TOKEN_OK. Pure but for libjwt. */

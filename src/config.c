@@ -191,6 +191,18 @@ static void read_jwt(struct reader *r, struct config *cfg)
         complain(r, "PARCERIA_ADMIN_CLIENT_SECRET", "must be at least 32 characters");
 }
 
+/* The front door's limits against clients that hold connections open. */
+static void read_door(struct reader *r, struct config *cfg)
+{
+    cfg->connections_per_address = read_uint(r, "PARCERIA_CONNECTIONS_PER_ADDRESS", 64, 1, 100000);
+    cfg->header_timeout_ms = read_uint(r, "PARCERIA_HEADER_TIMEOUT_MS", 10000, 100, 600000);
+    cfg->body_min_rate = read_uint(r, "PARCERIA_BODY_MIN_RATE", 1024, 1, 1u << 30);
+    cfg->request_timeout_ms = read_uint(r, "PARCERIA_REQUEST_TIMEOUT_MS", 60000, 100, 3600000);
+    if (cfg->request_timeout_ms < cfg->header_timeout_ms)
+        complain(r, "PARCERIA_REQUEST_TIMEOUT_MS",
+                 "must not be shorter than PARCERIA_HEADER_TIMEOUT_MS");
+}
+
 bool config_load(struct config *cfg, const char *(*lookup)(const char *name), char **errors)
 {
     struct reader r = {.lookup = lookup, .errors = NULL};
@@ -203,6 +215,7 @@ bool config_load(struct config *cfg, const char *(*lookup)(const char *name), ch
     cfg->statement_timeout_ms = read_uint(&r, "PARCERIA_STATEMENT_TIMEOUT_MS", 5000, 100, 600000);
     cfg->threads = read_uint(&r, "PARCERIA_THREADS", 8, 1, 256);
     cfg->max_body_bytes = read_uint(&r, "PARCERIA_MAX_BODY_BYTES", 1048576, 1024, 67108864);
+    read_door(&r, cfg);
     cfg->public_rate_limit = read_uint(&r, "PARCERIA_PUBLIC_RATE_LIMIT", 20, 1, 1000000);
     cfg->client_rate_limit = read_uint(&r, "PARCERIA_CLIENT_RATE_LIMIT", 600, 1, 1000000);
     read_log(&r, cfg);

@@ -224,8 +224,11 @@ enum status db_status_of(PGconn *conn, const PGresult *res)
     if (state != NULL && strncmp(state, "22", 2) == 0)
         return ST_BAD_VALUE; /* data exception: a value from the client does not fit */
     atomic_fetch_add(&db_errors, 1);
-    y_log_message(Y_LOG_LEVEL_ERROR, "database error %s: %s", state ? state : "(none)",
-                  res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+    char *msg = xstrdup(res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+    for (char *c = msg; *c; c++) /* one event, one line */
+        *c = (*c == '\n' || *c == '\r') ? ' ' : *c;
+    y_log_message(Y_LOG_LEVEL_ERROR, "database error %s: %s", state ? state : "(none)", msg);
+    free(msg);
     return ST_UNAVAILABLE;
 }
 

@@ -187,9 +187,11 @@ static int run_token(const struct config *cfg, int argc, char **argv)
     char *token = token_mint(kr, &c, (long)time(NULL));
     token_keyring_free(kr);
     if (token == NULL) {
-        fputs("parceria: cannot mint: check the role and the id it needs "
-              "(registrar: --registrar-id, applicant: --application-id, teacher: --entry-id)\n",
-              stderr);
+        fprintf(stderr,
+                "parceria: cannot mint: check the role (admin, staff, registrar, applicant), "
+                "the id it needs (registrar: --registrar-id, applicant: --application-id) and "
+                "--ttl (at most PARCERIA_TOKEN_TTL, %u s)\n",
+                cfg->token_ttl);
         return 2;
     }
     printf("%s\n", token);

@@ -15,6 +15,8 @@
 
 #define TOKEN_MAX_LEN 8192
 #define TOKEN_SKEW 30 /* seconds of clock skew tolerated on nbf and iat */
+#define EXTERNAL_LIFETIME_DEFAULT 3600
+#define EXTERNAL_LIFETIME_MAX 86400
 
 struct issuer {
     char *iss;
@@ -23,7 +25,8 @@ struct issuer {
     unsigned char *key; /* HS256 secret or SPKI public key PEM; never NULL */
     size_t key_len;
     char *role_claim;
-    unsigned roles; /* roles it may grant */
+    unsigned roles;    /* roles it may grant */
+    long max_lifetime; /* seconds a token may live: exp - iat, or exp - now without iat */
     bool ours;
 };
 
@@ -80,7 +83,8 @@ static bool load_ours(struct token_keyring *kr, const struct config *cfg, char *
                         .aud = xstrdup(cfg->jwt_audience),
                         .alg = alg_from(cfg->jwt_alg),
                         .role_claim = xstrdup("role"),
-                        .roles = ROLE_ANY_TOKEN,
+                        .roles = ROLE_SERVED,
+                        .max_lifetime = (long)cfg->token_ttl,
                         .ours = true};
     kr->sign_alg = is.alg;
     if (is.alg == JWT_ALG_HS256) {
@@ -116,22 +120,30 @@ static unsigned roles_from(const json_t *list)
     return roles;
 }
 
-/* One entry of the issuers file: {iss, aud, alg, public_key_file, role_claim, roles}. */
+/* One entry of the issuers file: {iss, aud, alg, public_key_file, role_claim,
+ * roles[, max_lifetime]}. */
 static bool load_external(struct token_keyring *kr, json_t *e, char **error)
 {
     const char *iss = NULL, *aud = NULL, *alg = NULL, *keyfile = NULL, *claim = NULL;
     json_t *roles = NULL;
+    json_int_t lifetime = EXTERNAL_LIFETIME_DEFAULT;
     struct issuer is = {0};
-    if (json_unpack(e, "{s:s, s:s, s:s, s:s, s:s, s:o !}", "iss", &iss, "aud", &aud, "alg", &alg,
-                    "public_key_file", &keyfile, "role_claim", &claim, "roles", &roles) != 0 ||
+    if (json_unpack(e, "{s:s, s:s, s:s, s:s, s:s, s:o, s?:I !}", "iss", &iss, "aud", &aud, "alg",
+                    &alg, "public_key_file", &keyfile, "role_claim", &claim, "roles", &roles,
+                    "max_lifetime", &lifetime) != 0 ||
         !json_is_array(roles)) {
         *error = xstrdup("PARCERIA_JWT_ISSUERS_FILE: each issuer needs exactly iss, aud, alg, "
-                         "public_key_file, role_claim and roles");
+                         "public_key_file, role_claim and roles, and may have max_lifetime");
         return false;
     }
     is.alg = alg_from(alg);
     is.roles = roles_from(roles);
-    if (is.alg != JWT_ALG_ES256 && is.alg != JWT_ALG_RS256)
+    is.max_lifetime = (long)lifetime;
+    if (lifetime < 60 || lifetime > EXTERNAL_LIFETIME_MAX)
+        *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: max_lifetime must be 60 to %d "
+                           "seconds",
+                           iss, EXTERNAL_LIFETIME_MAX);
+    else if (is.alg != JWT_ALG_ES256 && is.alg != JWT_ALG_RS256)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: alg must be ES256 or RS256", iss);
     else if (is.roles == 0)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: roles must be a non-empty list "
@@ -238,10 +250,11 @@ char *token_mint(const struct token_keyring *kr, const struct token_claims *c, l
 {
     const char *role = principal_role_name(c->role);
     const char *id_claim = id_claim_of(c->role), *id = id_value_of(c);
+    const struct issuer *ours = &kr->issuers[0];
     if (c->sub == NULL || *c->sub == '\0' || strlen(c->sub) > 255 || role == NULL ||
+        (c->role & ROLE_SERVED) == 0 || c->ttl < 1 || c->ttl > ours->max_lifetime ||
         (id_claim != NULL && !util_is_uuid(id)))
         return NULL;
-    const struct issuer *ours = &kr->issuers[0];
     char jti[UTIL_UUID_LEN + 1];
     util_uuid_v4(jti);
     jwt_t *jwt = NULL;
@@ -324,7 +337,7 @@ static bool copy_claim(const json_t *payload, const char *name, char *out, size_
     return true;
 }
 
-static enum token_result check_times(const json_t *payload, long now)
+static enum token_result check_times(const json_t *payload, long now, long max_lifetime)
 {
     const json_t *exp = json_object_get(payload, "exp"), *nbf = json_object_get(payload, "nbf");
     const json_t *iat = json_object_get(payload, "iat");
@@ -335,20 +348,25 @@ static enum token_result check_times(const json_t *payload, long now)
     if ((nbf && json_integer_value(nbf) > now + TOKEN_SKEW) ||
         (iat && json_integer_value(iat) > now + TOKEN_SKEW))
         return TOKEN_NOT_YET_VALID;
+    /* A far exp is a token that cannot be taken back: refuse what the issuer would not mint. */
+    long long from = iat ? json_integer_value(iat) : now - TOKEN_SKEW;
+    if (json_integer_value(exp) - from > max_lifetime)
+        return TOKEN_TOO_LONG;
     return TOKEN_OK;
 }
 
 static enum token_result check_claims(const struct issuer *is, const json_t *payload, long now,
                                       struct principal *who)
 {
-    enum token_result r = check_times(payload, now);
+    enum token_result r = check_times(payload, now, is->max_lifetime);
     if (r != TOKEN_OK)
         return r;
     if (!audience_ok(json_object_get(payload, "aud"), is->aud))
         return TOKEN_WRONG_AUDIENCE;
     memset(who, 0, sizeof *who);
     who->role = principal_role_from(json_string_value(json_object_get(payload, is->role_claim)));
-    if (who->role == 0 || !copy_claim(payload, "sub", who->sub, sizeof who->sub, false))
+    if ((who->role & ROLE_SERVED) == 0 ||
+        !copy_claim(payload, "sub", who->sub, sizeof who->sub, false))
         return TOKEN_BAD_CLAIMS;
     if ((who->role & is->roles) == 0)
         return TOKEN_ROLE_NOT_GRANTED;
@@ -418,6 +436,8 @@ const char *token_result_text(enum token_result r)
         return "the token is for another audience";
     case TOKEN_ROLE_NOT_GRANTED:
         return "the token's issuer may not grant its role";
+    case TOKEN_TOO_LONG:
+        return "the token lives longer than its issuer allows";
     default:
         return "the token's claims are incomplete or invalid";
     }

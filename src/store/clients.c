@@ -29,10 +29,15 @@ static const char SQL_COUNT_ACTIVE[] =
 static const char SQL_INSERT[] =
     "INSERT INTO api_clients (client_id, name, role, registrar_id, secret_hash, created_by)"
     " VALUES ($1, $2, $3, $4::uuid, $5, $6) RETURNING " CLIENT_COLUMNS;
-static const char SQL_HAS_ADMIN[] = "SELECT 1 FROM api_clients WHERE role = 'admin' LIMIT 1";
+static const char SQL_HAS_ADMIN[] =
+    "SELECT 1 FROM api_clients WHERE role = 'admin' AND status = 'active' LIMIT 1";
+/* With no active admin left, the bootstrap client comes back (re-activated,
+ * with the configured secret); a non-admin client of that id stays as it is. */
 static const char SQL_BOOTSTRAP[] =
     "INSERT INTO api_clients (client_id, name, role, secret_hash, created_by)"
-    " VALUES ($1, 'Bootstrap administrator', 'admin', $2, 'system') ON CONFLICT DO NOTHING";
+    " VALUES ($1, 'Bootstrap administrator', 'admin', $2, 'system')"
+    " ON CONFLICT (client_id) DO UPDATE SET status = 'active', secret_hash = EXCLUDED.secret_hash,"
+    " status_changed_at = now() WHERE api_clients.role = 'admin'";
 static const char SQL_REVOKE[] =
     "UPDATE api_clients SET status = 'revoked', status_changed_at = now()"
     " WHERE client_id = $1 AND status = 'active'"

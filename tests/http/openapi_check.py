@@ -86,6 +86,12 @@ def check(method, path, resp):
         check_problem(resp)
         return
     item = SPEC["paths"][template]
+    if method.upper() == "HEAD" and "get" in item:
+        # HEAD answers as GET without the body
+        assert resp.content == b"", f"HEAD {template}: answered with a body"
+        spec_resp = item["get"]["responses"].get(str(resp.status_code)) or item["get"]["responses"].get("default")
+        assert spec_resp is not None, f"HEAD {template}: status {resp.status_code} is not documented"
+        return
     op = item.get(method.lower())
     if op is None:
         if method.upper() == "OPTIONS":

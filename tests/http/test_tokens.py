@@ -124,7 +124,7 @@ def put_access_key(db, role):
     return subject, key
 
 
-@pytest.mark.parametrize("role,claim", [("applicant", "application_id"), ("teacher", "entry_id")])
+@pytest.mark.parametrize("role,claim", [("applicant", "application_id")])
 def test_access_keys_give_short_lived_tokens_until_revoked(api, db, role, claim):
     subject, key = put_access_key(db, role)
     creds = {"grant_type": "client_credentials", "client_id": subject, "client_secret": key}
@@ -226,7 +226,7 @@ def es(template_db):
     (tmp / "issuers.json").write_text(json.dumps({"issuers": [{
         "iss": "https://siga.dns.pt/idp", "aud": "parceria", "alg": "RS256",
         "public_key_file": str(tmp / "siga.pub"), "role_claim": "parceria_role",
-        "roles": ["staff"]}]}))
+        "roles": ["staff"], "max_lifetime": 1800}]}))
     env = {"PARCERIA_JWT_ALG": "ES256", "PARCERIA_JWT_PRIVATE_KEY_FILE": str(tmp / "ours.pem"),
            "PARCERIA_JWT_PUBLIC_KEY_FILE": str(tmp / "ours.pub"),
            "PARCERIA_JWT_ISSUERS_FILE": str(tmp / "issuers.json")}
@@ -300,3 +300,75 @@ def test_bad_issuers_file_stops_start_up(template_db, tmp_path):
            "PARCERIA_DATABASE_URL": conftest._db_url(template_db)}
     out = subprocess.run([BIN, "serve"], env=env, capture_output=True, text=True, timeout=20)
     assert out.returncode == 1 and "PARCERIA_JWT_ISSUERS_FILE" in out.stderr
+
+
+def test_a_role_no_route_serves_is_refused(api, db, es):
+    """teacher exists in the data model, but no route serves it until the Sitestar area does."""
+    r = api.with_token(mint("teacher", entry_id=str(uuid.uuid4()))).get("/v1/me")
+    assert r.status_code == 401 and 'error="invalid_token"' in r.headers.get("WWW-Authenticate", ""), r.text
+    subject, key = put_access_key(db, "teacher")
+    r = token_call(api, data={"grant_type": "client_credentials", "client_id": subject, "client_secret": key})
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    out = subprocess.run([BIN, "token", "teacher", "--entry-id", str(uuid.uuid4())], env=es["env"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2
+
+
+def no_iat_token(role, ttl):
+    now = int(time.time())
+    return hs256({"alg": "HS256", "typ": "JWT"},
+                 {"iss": ISSUER, "aud": AUDIENCE, "sub": "far", "nbf": now, "exp": now + ttl,
+                  "jti": str(uuid.uuid4()), "role": role}, conftest.JWT_SECRET.encode())
+
+
+def test_tokens_living_longer_than_their_issuer_allows_are_refused(api):
+    # PARCERIA_TOKEN_TTL is 900 for the test server
+    assert api.with_token(mint("staff", ttl=900)).get("/v1/me").status_code == 200
+    assert api.with_token(mint("staff", ttl=901)).get("/v1/me").status_code == 401
+    assert api.with_token(mint("staff", ttl=10 * 365 * 86400)).get("/v1/me").status_code == 401
+    # without iat, exp - now counts
+    assert api.with_token(no_iat_token("staff", 600)).get("/v1/me").status_code == 200
+    assert api.with_token(no_iat_token("staff", 7200)).get("/v1/me").status_code == 401
+
+
+def test_external_issuer_max_lifetime(es):
+    def siga(ttl):
+        return mint(None, key=es["siga_priv"], alg="RS256", iss="https://siga.dns.pt/idp",
+                    aud="parceria", parceria_role="staff", ttl=ttl)
+    assert es["api"].with_token(siga(1800)).get("/v1/me").status_code == 200
+    assert es["api"].with_token(siga(1801)).get("/v1/me").status_code == 401
+
+
+def test_cli_ttl_is_capped_by_token_ttl(es):
+    assert cli_token(es["env"], "staff", "--ttl", "900")
+    out = subprocess.run([BIN, "token", "staff", "--ttl", "901"], env=es["env"], capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode == 2 and "PARCERIA_TOKEN_TTL" in out.stderr
+
+
+def test_bootstrap_admin_comes_back_when_no_active_admin_is_left(template_db):
+    name = clone_database(template_db)
+    secret = "bootstrap-secret-0123456789abcdef0123"
+    env = {"PARCERIA_ADMIN_CLIENT_ID": "boot-admin", "PARCERIA_ADMIN_CLIENT_SECRET": secret}
+    creds = {"grant_type": "client_credentials", "client_id": "boot-admin", "client_secret": secret}
+    try:
+        srv = Server(name, env_extra=env, name="bootstrap").start()
+        c = Client(srv.base)
+        tok = c.post("/v1/auth/token", data=creds).json()["access_token"]
+        assert c.with_token(tok).delete("/v1/clients/boot-admin").status_code == 204
+        assert c.post("/v1/auth/token", data=creds).status_code == 401
+        assert srv.stop() == 0
+        srv = Server(name, env_extra=env, name="bootstrap").start()
+        r = Client(srv.base).post("/v1/auth/token", data=creds)
+        assert r.status_code == 200, r.text
+        assert srv.stop() == 0
+    finally:
+        drop_database(name)
+
+
+def test_head_answers_as_get_without_a_body(api):
+    for path in ("/healthz", "/v1/registrars", "/openapi.yaml"):
+        get = api.get(path)
+        head = api.request("HEAD", path)
+        assert head.status_code == get.status_code == 200, (path, head.status_code)
+        assert head.content == b"" and head.headers.get("Content-Type") == get.headers.get("Content-Type")

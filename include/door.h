@@ -1,0 +1,27 @@
+/* The front door: what happens to a connection before ulfius has a whole
+ * request. libmicrohttpd 0.9.75 caps connections per address and memory per
+ * connection; the door adds what it lacks: a deadline for headers, a minimum
+ * body rate, a total request deadline, and answers given on the access
+ * handler's first call, before any body is read. */
+#ifndef PARCERIA_DOOR_H
+#define PARCERIA_DOOR_H
+
+#include "config.h"
+
+#include <microhttpd.h>
+#include <stdbool.h>
+
+/* Starts the thread that cuts off late connections. Call before the daemon
+ * starts; door_close after it stopped. */
+void door_open(const struct config *cfg);
+void door_close(void);
+
+/* MHD_OPTION_NOTIFY_CONNECTION: tracks each connection from accept to close. */
+void door_notify_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                            enum MHD_ConnectionNotificationCode toe);
+/* MHD_OPTION_NOTIFY_COMPLETED: ulfius's clean-up, then the connection waits
+ * for its next request's headers. */
+void door_request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                            enum MHD_RequestTerminationCode toe);
+
+#endif
