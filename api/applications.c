@@ -31,45 +31,15 @@ static bool program_code_ok(const char *s)
 }
 
 const struct field api_application_fields[] = {
-    {.name = "legal_name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 200},
-    {.name = "trade_name", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .min = 1, .max = 100},
-    {.name = "nif",
-     .type = FIELD_STRING,
-     .flags = FIELD_NULLABLE,
-     .max = 9,
-     .valid = validate_nif,
-     .code = "nif"},
-    {.name = "vat_number",
-     .type = FIELD_STRING,
-     .flags = FIELD_NULLABLE,
-     .max = 20,
-     .valid = validate_vat_shape,
-     .code = "vat_number"},
-    {.name = "country",
-     .type = FIELD_STRING,
-     .flags = FIELD_NULLABLE,
-     .max = 2,
-     .valid = validate_country,
-     .code = "country"},
-    {.name = "address", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED, .fields = fields_address},
-    {.name = "website",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .max = 2048,
-     .valid = validate_website,
-     .code = "url"},
-    {.name = "contacts",
-     .type = FIELD_ARRAY,
-     .flags = FIELD_REQUIRED,
-     .item_type = FIELD_OBJECT,
-     .fields = fields_contact,
-     .min = 1,
-     .max = 10},
-    {.name = "accepted_terms_version",
-     .type = FIELD_STRING,
-     .flags = FIELD_REQUIRED,
-     .min = 1,
-     .max = 20},
+    FIELD_TEXT("legal_name", FIELD_REQUIRED, 1, 200),
+    FIELD_TEXT("trade_name", FIELD_REQUIRED, 1, 100),
+    FIELD_RULE("nif", FIELD_NULLABLE, 9, validate_nif, "nif"),
+    FIELD_RULE("vat_number", FIELD_NULLABLE, 20, validate_vat_shape, "vat_number"),
+    FIELD_RULE("country", FIELD_NULLABLE, 2, validate_country, "country"),
+    FIELD_OBJ("address", FIELD_REQUIRED, fields_address),
+    FIELD_RULE("website", FIELD_REQUIRED, 2048, validate_website, "url"),
+    FIELD_OBJS("contacts", FIELD_REQUIRED, fields_contact, 1, 10),
+    FIELD_TEXT("accepted_terms_version", FIELD_REQUIRED, 1, 20),
     {.name = "requested_programs",
      .type = FIELD_ARRAY,
      .flags = FIELD_NULLABLE,
@@ -187,19 +157,6 @@ const struct resource api_applications = {
 
 /* --- submission ---------------------------------------------------------- */
 
-/* Public submissions: PARCERIA_PUBLIC_RATE_LIMIT per hour per address and
- * per email; staff tokens are exempt. */
-static bool public_limit(struct _u_response *resp, struct req_ctx *ctx, const char *kind,
-                         const char *value)
-{
-    if (principal_is_staff(&ctx->who))
-        return true;
-    char bucket[128], digest[65];
-    util_sha256_hex(value, strlen(value), digest); /* any value makes a valid, bounded key */
-    snprintf(bucket, sizeof bucket, "public:application:%s:%s", kind, digest);
-    return guard_rate_limit(resp, ctx, bucket, ctx->app->cfg->public_rate_limit, 3600);
-}
-
 struct created {
     struct application_row row;
     const char *key;
@@ -243,7 +200,7 @@ static int submit(struct _u_response *resp, struct req_ctx *ctx, const json_t *d
 int api_applications_create(const struct _u_request *req, struct _u_response *resp,
                             struct req_ctx *ctx)
 {
-    if (!public_limit(resp, ctx, "ip", ctx->client_ip))
+    if (!guard_public_limit(resp, ctx, "application:ip", ctx->client_ip))
         return U_CALLBACK_COMPLETE;
     json_t *doc = input_body(req, resp, ctx, api_application_fields, INPUT_CREATE, 0, false);
     if (doc == NULL)
@@ -258,7 +215,7 @@ int api_applications_create(const struct _u_request *req, struct _u_response *re
     }
     application_normalise(doc);
     email = application_admin_email(doc);
-    if (public_limit(resp, ctx, "email", email))
+    if (guard_public_limit(resp, ctx, "application:email", email))
         rc = submit(resp, ctx, doc);
 out:
     free(email);

@@ -51,6 +51,17 @@ bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char 
     return false;
 }
 
+bool guard_public_limit(struct _u_response *resp, struct req_ctx *ctx, const char *what,
+                        const char *value)
+{
+    if (principal_is_staff(&ctx->who))
+        return true;
+    char bucket[160], digest[65];
+    util_sha256_hex(value, strlen(value), digest); /* any value makes a valid, bounded key */
+    snprintf(bucket, sizeof bucket, "public:%s:%s", what, digest);
+    return guard_rate_limit(resp, ctx, bucket, ctx->app->cfg->public_rate_limit, 3600);
+}
+
 static bool valid_key(const char *key)
 {
     size_t n = key ? strlen(key) : 0;

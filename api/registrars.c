@@ -18,36 +18,18 @@
 #define STAFF_OR_OWN (ROLE_STAFF | ROLE_ADMIN | ROLE_REGISTRAR)
 
 static const struct field patch_fields[] = {
-    {.name = "legal_name", .type = FIELD_STRING, .min = 1, .max = 200, .writers = STAFF_ONLY},
-    {.name = "trade_name", .type = FIELD_STRING, .min = 1, .max = 100, .writers = STAFF_ONLY},
-    {.name = "address", .type = FIELD_OBJECT, .fields = fields_address, .writers = STAFF_ONLY},
-    {.name = "website",
-     .type = FIELD_STRING,
-     .flags = FIELD_NULLABLE,
-     .max = 2048,
-     .valid = validate_website,
-     .code = "url",
-     .writers = STAFF_OR_OWN},
-    {.name = "contacts",
-     .type = FIELD_ARRAY,
-     .item_type = FIELD_OBJECT,
-     .fields = fields_contact,
-     .min = 1,
-     .max = 10,
-     .writers = STAFF_OR_OWN},
+    FIELD_TEXT("legal_name", 0, 1, 200, .writers = STAFF_ONLY),
+    FIELD_TEXT("trade_name", 0, 1, 100, .writers = STAFF_ONLY),
+    FIELD_OBJ("address", 0, fields_address, .writers = STAFF_ONLY),
+    FIELD_RULE("website", FIELD_NULLABLE, 2048, validate_website, "url", .writers = STAFF_OR_OWN),
+    FIELD_OBJS("contacts", 0, fields_contact, 1, 10, .writers = STAFF_OR_OWN),
     {0},
 };
 
 /* What must still hold of the record after a merge patch. */
 static const struct field whole_fields[] = {
-    {.name = "address", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED, .fields = fields_address},
-    {.name = "contacts",
-     .type = FIELD_ARRAY,
-     .flags = FIELD_REQUIRED,
-     .item_type = FIELD_OBJECT,
-     .fields = fields_contact,
-     .min = 1,
-     .max = 10},
+    FIELD_OBJ("address", FIELD_REQUIRED, fields_address),
+    FIELD_OBJS("contacts", FIELD_REQUIRED, fields_contact, 1, 10),
     {0},
 };
 

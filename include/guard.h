@@ -11,6 +11,12 @@
 bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
                       unsigned limit, unsigned window_s);
 
+/* A public submission's limit: PARCERIA_PUBLIC_RATE_LIMIT per hour for one
+ * value (an address, an email) of what ("application:ip"); staff tokens are
+ * exempt. Returns true when the request may go on. */
+bool guard_public_limit(struct _u_response *resp, struct req_ctx *ctx, const char *what,
+                        const char *value);
+
 /* For a POST with an Idempotency-Key: claims the key, or replays the stored
  * answer, or answers 400/422/503. Returns true when the handler should run. */
 bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);

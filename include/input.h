@@ -44,6 +44,29 @@ struct field {
     const char *code;
 };
 
+/* Compact entries for the common kinds of field: free text of lo..hi
+ * characters; a string of at most hi characters checked by valid, which
+ * reports code; an object of a table; a list of lo..hi objects of a table.
+ * More designators (.writers = …) may follow. */
+#define FIELD_TEXT(n, fl, lo, hi, ...)                                                             \
+    {                                                                                              \
+        .name = (n), .type = FIELD_STRING, .flags = (fl), .min = (lo), .max = (hi), __VA_ARGS__    \
+    }
+#define FIELD_RULE(n, fl, hi, fn, c, ...)                                                          \
+    {                                                                                              \
+        .name = (n), .type = FIELD_STRING, .flags = (fl), .max = (hi), .valid = (fn), .code = (c), \
+        __VA_ARGS__                                                                                \
+    }
+#define FIELD_OBJ(n, fl, tbl, ...)                                                                 \
+    {                                                                                              \
+        .name = (n), .type = FIELD_OBJECT, .flags = (fl), .fields = (tbl), __VA_ARGS__             \
+    }
+#define FIELD_OBJS(n, fl, tbl, lo, hi, ...)                                                        \
+    {                                                                                              \
+        .name = (n), .type = FIELD_ARRAY, .flags = (fl), .item_type = FIELD_OBJECT,                \
+        .fields = (tbl), .min = (lo), .max = (hi), __VA_ARGS__                                     \
+    }
+
 enum input_mode { INPUT_CREATE, INPUT_PATCH };
 
 /* Validates obj against fields, appending {pointer, code, message} entries
