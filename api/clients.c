@@ -143,10 +143,12 @@ int api_clients_revoke(const struct _u_request *req, struct _u_response *resp, s
     return revoke_client(resp, ctx, NULL);
 }
 
-/* The registrar's own clients: the registrar must exist (a terminated one
- * still lists its revoked clients). */
+/* Under /v1/registrars/{id}/clients, that registrar's own clients: it must
+ * exist (a terminated one still lists its revoked clients). */
 static bool registrar_scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
 {
+    if (api_param(ctx, "id") == NULL)
+        return true; /* /v1/clients: every client, for admin */
     const char *id = own_registrar(resp, ctx);
     struct registrar_brief brief;
     PGconn *conn = NULL;
@@ -171,24 +173,13 @@ static const struct resource_list list = {
     .sorts = store_client_sorts,
     .nsorts = STORE_CLIENT_SORTS,
     .filters = filters,
-    .row_size = sizeof(struct client),
-    .cleanup = client_cleanup,
-    .fetch = service_client_list,
-    .render = render_item,
-};
-const struct resource api_clients = {.list = &list};
-
-static const struct resource_list registrar_list = {
-    .sorts = store_client_sorts,
-    .nsorts = STORE_CLIENT_SORTS,
-    .filters = filters,
     .scope = registrar_scope,
     .row_size = sizeof(struct client),
     .cleanup = client_cleanup,
     .fetch = service_client_list,
     .render = render_item,
 };
-const struct resource api_registrar_clients = {.list = &registrar_list};
+const struct resource api_clients = {.list = &list};
 
 int api_registrar_clients_create(const struct _u_request *req, struct _u_response *resp,
                                  struct req_ctx *ctx)

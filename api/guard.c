@@ -5,6 +5,7 @@
 
 #include "metrics.h"
 
+#include "input.h"
 #include "problem.h"
 #include "store_guard.h"
 #include "util.h"
@@ -151,6 +152,12 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
     const char *key = u_map_get_case(req->map_header, "Idempotency-Key");
     if (key == NULL || strcmp(ctx->method, "POST") != 0)
         return true;
+    /* A wrong Content-Type is answered before anything about the body,
+     * including whether the key was used with another one. */
+    if (req->binary_body_length > 0 && !input_json_media(req, INPUT_CREATE)) {
+        problem_send(resp, ctx, PROBLEM_UNSUPPORTED_MEDIA_TYPE, PROBLEM_NO_DETAIL, NULL);
+        return false;
+    }
     if (!valid_key(key)) {
         problem_send(
             resp, ctx, PROBLEM_INVALID_REQUEST,

@@ -307,6 +307,13 @@ static bool media_type_is(const char *ct, const char *want)
     return *ct == '\0' || *ct == ';';
 }
 
+bool input_json_media(const struct _u_request *req, enum input_mode mode)
+{
+    const char *ct = u_map_get_case(req->map_header, "Content-Type");
+    return media_type_is(ct, "application/json") ||
+           (mode == INPUT_PATCH && media_type_is(ct, "application/merge-patch+json"));
+}
+
 static int send_validation(struct _u_response *resp, struct req_ctx *ctx, json_t *errors)
 {
     return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
@@ -318,10 +325,7 @@ json_t *input_body(const struct _u_request *req, struct _u_response *resp, struc
 {
     if (req->binary_body_length == 0 && optional)
         return json_object();
-    const char *ct = u_map_get_case(req->map_header, "Content-Type");
-    bool json_ok = media_type_is(ct, "application/json") ||
-                   (mode == INPUT_PATCH && media_type_is(ct, "application/merge-patch+json"));
-    if (!json_ok) {
+    if (!input_json_media(req, mode)) {
         problem_send(resp, ctx, PROBLEM_UNSUPPORTED_MEDIA_TYPE, PROBLEM_NO_DETAIL, NULL);
         return NULL;
     }

@@ -38,6 +38,10 @@ static void request_cleanup(struct token_request *t)
     free(t->client_secret);
 }
 
+/* The document's limits on the request (TokenRequest). */
+#define TOKEN_CLIENT_ID_MAX 64
+#define TOKEN_SECRET_MAX 256
+
 static int oauth_error(struct _u_response *resp, struct req_ctx *ctx, unsigned status,
                        const char *error, const char *description)
 {
@@ -227,6 +231,12 @@ int api_token_issue(const struct _u_request *req, struct _u_response *resp, stru
                          "grant_type, client_id and client_secret are required");
         goto out;
     }
+    if (util_utf8_chars(t.client_id) > TOKEN_CLIENT_ID_MAX ||
+        util_utf8_chars(t.client_secret) > TOKEN_SECRET_MAX) {
+        rc = oauth_error(resp, ctx, 400, "invalid_request",
+                         "client_id is at most 64 characters, client_secret at most 256");
+        goto out;
+    }
     if (strcmp(t.grant_type, "client_credentials") != 0) {
         rc = oauth_error(resp, ctx, 400, "unsupported_grant_type",
                          "only client_credentials is supported");
@@ -234,8 +244,9 @@ int api_token_issue(const struct _u_request *req, struct _u_response *resp, stru
     }
     struct grant g = {.in = &t, .ctx = ctx};
     struct service_call call;
+    rc = U_CALLBACK_COMPLETE;
     if (!resource_call(resp, ctx, &call, NULL, NULL))
-        return U_CALLBACK_COMPLETE;
+        goto out;
     enum status st = service_run(&call, DB_READ_COMMITTED, check_grant, &g);
     if (st != ST_OK) {
         u_map_put(resp->map_header, "Retry-After", "5");

@@ -22,7 +22,7 @@ HANDLER(api_token_issue);
 HANDLER(api_me);
 
 /* api/clients.c */
-extern const struct resource api_clients, api_registrar_clients; /* their lists */
+extern const struct resource api_clients; /* its lists, all and a registrar's */
 HANDLER(api_clients_create);
 HANDLER(api_clients_revoke);
 HANDLER(api_registrar_clients_create);

@@ -80,6 +80,9 @@ bool input_validate(const json_t *obj, const struct field *fields, enum input_mo
 void input_error(json_t *errors, const char *pointer, const char *parameter, const char *code,
                  bool lang_pt);
 
+/* Whether the Content-Type is JSON (or, for a PATCH, a JSON merge patch). */
+bool input_json_media(const struct _u_request *req, enum input_mode mode);
+
 /* Reads the body as a JSON object and validates it; on any failure answers
  * 400/413/415/422 and returns NULL. When optional is true an empty body is an
  * empty object. Returns a new reference. */

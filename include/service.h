@@ -61,6 +61,30 @@ struct service_kind {
     enum status (*list)(PGconn *conn, const struct page_query *q, struct page_result *out);
 };
 
+/* The accessors of a kind whose row struct has id, status and version
+ * members, a cleanup function and a store getter (conn, id, lock, row). */
+#define SERVICE_ROW_ACCESSORS(row_type, cleanup_fn, get_fn)                                        \
+    static void cleanup(void *row)                                                                 \
+    {                                                                                              \
+        cleanup_fn(row);                                                                           \
+    }                                                                                              \
+    static const char *row_id(const void *row)                                                     \
+    {                                                                                              \
+        return ((const row_type *)row)->id;                                                        \
+    }                                                                                              \
+    static int state(const void *row)                                                              \
+    {                                                                                              \
+        return (int)((const row_type *)row)->status;                                               \
+    }                                                                                              \
+    static int version(const void *row)                                                            \
+    {                                                                                              \
+        return ((const row_type *)row)->version;                                                   \
+    }                                                                                              \
+    static enum status load(PGconn *conn, const char *id, bool lock, void *row)                    \
+    {                                                                                              \
+        return get_fn(conn, id, lock, row);                                                        \
+    }
+
 /* Reads one row (no lock). ST_NOT_FOUND when absent. */
 enum status service_get(const struct service_call *call, const struct service_kind *kind,
                         const char *id, void *row) WARN_UNUSED;

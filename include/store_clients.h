@@ -5,7 +5,6 @@
 #include "db.h"
 #include "page.h"
 #include "principal.h"
-#include "store_audit.h"
 
 #include <stdbool.h>
 
@@ -32,20 +31,28 @@ struct credential {
     long long expires_at; /* access keys: unix time, 0 for none */
 };
 
-/* Creates a client with a new random id and the given secret hash, records
- * the audit event, and fills *out. ST_LIMIT when a registrar already has 5
- * active clients; ST_NOT_FOUND when the registrar does not exist or is
- * terminated; ST_FORBIDDEN when a registrar (actor->registrar_id set) is
- * suspended. The registrar's row is locked, so the checks hold. */
-enum status store_client_create(PGconn *conn, const char *name, const char *role,
-                                const char *registrar_id, const char *secret_hash,
-                                const struct audit_actor *actor, struct client *out) WARN_UNUSED;
-/* Creates the bootstrap admin client unless an admin client exists already. */
+/* A client to insert (all lent; registrar_id NULL for admin and staff). */
+struct client_new {
+    const char *client_id, *name, *role, *registrar_id, *secret_hash, *created_by;
+};
+enum status store_client_insert(PGconn *conn, const struct client_new *c,
+                                struct client *out) WARN_UNUSED;
+/* How many active clients a registrar has. */
+enum status store_client_count_active(PGconn *conn, const char *registrar_id,
+                                      int *count) WARN_UNUSED;
+/* Whether an active admin client exists. */
+enum status store_client_has_active_admin(PGconn *conn, bool *found) WARN_UNUSED;
+/* Inserts the bootstrap admin client, or re-activates it with this secret
+ * when it exists as an admin client; *written when a row changed. */
 enum status store_client_bootstrap(PGconn *conn, const char *client_id, const char *secret_hash,
-                                   bool *created) WARN_UNUSED;
-/* Revokes a client (registrar_id: only if it is that registrar's); audited. */
-enum status store_client_revoke(PGconn *conn, const char *client_id, const char *registrar_id,
-                                const struct audit_actor *actor) WARN_UNUSED;
+                                   bool *written) WARN_UNUSED;
+/* Revokes an active client (registrar_id: only that registrar's); *changed
+ * when it was active. */
+enum status store_client_set_revoked(PGconn *conn, const char *client_id, const char *registrar_id,
+                                     bool *changed) WARN_UNUSED;
+/* Whether the client exists (registrar_id: as that registrar's). */
+enum status store_client_exists(PGconn *conn, const char *client_id, const char *registrar_id,
+                                bool *found) WARN_UNUSED;
 /* The list's sort keys, and its filters' positions in page_query.filters. */
 #define STORE_CLIENT_SORTS 1
 extern const struct page_sort store_client_sorts[STORE_CLIENT_SORTS];

@@ -18,6 +18,9 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string. Returns a new string the caller frees. */
+/* The number of characters of a UTF-8 string (its non-continuation bytes). */
+size_t util_utf8_chars(const char *s);
+
 /* Frees a NULL-terminated array of strings and the array. */
 void util_strv_free(char **v);
 

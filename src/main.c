@@ -6,7 +6,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
-#include "store_clients.h"
+#include "service_client.h"
 #include "token.h"
 #include "util.h"
 
@@ -92,7 +92,7 @@ static void bootstrap_admin(const struct config *cfg, struct db_pool *pool)
     bool created = false;
     enum status st = db_acquire(pool, &conn);
     if (st == ST_OK)
-        st = store_client_bootstrap(conn, cfg->admin_client_id, hash, &created);
+        st = service_client_bootstrap(conn, cfg->admin_client_id, hash, &created);
     db_release(pool, conn);
     if (st != ST_OK)
         y_log_message(Y_LOG_LEVEL_WARNING,

@@ -179,3 +179,11 @@ void util_strv_free(char **v)
         free(*p);
     free(v);
 }
+
+size_t util_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}

@@ -4,6 +4,7 @@
  * first, so READ COMMITTED is enough and the common path never retries. */
 #include "service_application.h"
 
+#include "service_client.h"
 #include "store_application.h"
 #include "store_audit.h"
 #include "store_registrar.h"
@@ -20,6 +21,8 @@ const char SERVICE_CONFLICT_REGISTRAR[] = "registrar";
 const char SERVICE_CONFLICT_OPEN_APPLICATION[] = "open_application";
 
 static const char *const personal_fields[] = {"name", "email", "phone", NULL};
+
+SERVICE_ROW_ACCESSORS(struct application_row, application_row_cleanup, store_application_get)
 
 /* Locks tax_id and refuses it when a live registrar or another open
  * application (than self) has it. */
@@ -86,26 +89,6 @@ enum status service_application_submit(const struct service_call *call, const js
 
 /* --- the kind ------------------------------------------------------------- */
 
-static void cleanup(void *row)
-{
-    application_row_cleanup(row);
-}
-
-static const char *row_id(const void *row)
-{
-    return ((const struct application_row *)row)->id;
-}
-
-static int state(const void *row)
-{
-    return (int)((const struct application_row *)row)->status;
-}
-
-static int version(const void *row)
-{
-    return ((const struct application_row *)row)->version;
-}
-
 /* The first client's secret is shown once: a second collection would have to
  * mint another client, which is the registrar's own business. */
 static unsigned ruled_out(const void *row)
@@ -113,11 +96,6 @@ static unsigned ruled_out(const void *row)
     return ((const struct application_row *)row)->credentials_collected
                ? MACHINE_BIT(APPLICATION_ACT_COLLECT_CREDENTIALS)
                : 0;
-}
-
-static enum status load(PGconn *conn, const char *id, bool lock, void *row)
-{
-    return store_application_get(conn, id, lock, row);
 }
 
 static enum status move(PGconn *conn, void *row, int to, const char *reason)
@@ -211,10 +189,10 @@ static enum status effect(const struct service_call *call, void *r, unsigned eff
     case APPLICATION_EFFECT_EXTEND_KEY:
         return store_access_key_expire_in(call->conn, row->id, KEY_AFTER_APPROVAL_S);
     case APPLICATION_EFFECT_ISSUE_CLIENT:
-        return cred == NULL ? ST_INVALID
-                            : store_client_create(call->conn, "First API client", "registrar",
-                                                  row->registrar_id, cred->secret_hash,
-                                                  &call->actor, &cred->client);
+        return cred == NULL
+                   ? ST_INVALID
+                   : service_client_add(call, "First API client", "registrar", row->registrar_id,
+                                        cred->secret_hash, &cred->client);
     case APPLICATION_EFFECT_CLOSE_KEY: {
         enum status st = store_application_mark_collected(call->conn, row);
         return st == ST_OK ? store_access_key_expire_in(call->conn, row->id, 0) : st;

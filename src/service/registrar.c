@@ -10,30 +10,7 @@
 
 static const char *const personal_fields[] = {"name", "email", "phone", NULL};
 
-static void cleanup(void *row)
-{
-    registrar_row_cleanup(row);
-}
-
-static const char *row_id(const void *row)
-{
-    return ((const struct registrar_row *)row)->id;
-}
-
-static int state(const void *row)
-{
-    return (int)((const struct registrar_row *)row)->status;
-}
-
-static int version(const void *row)
-{
-    return ((const struct registrar_row *)row)->version;
-}
-
-static enum status load(PGconn *conn, const char *id, bool lock, void *row)
-{
-    return store_registrar_get(conn, id, lock, row);
-}
+SERVICE_ROW_ACCESSORS(struct registrar_row, registrar_row_cleanup, store_registrar_get)
 
 static enum status move(PGconn *conn, void *row, int to, const char *reason)
 {

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLIENT_LIMIT_PER_REGISTRAR 5
-
 #define CLIENT_COLUMNS                                                                             \
     "client_id, name, role, coalesce(registrar_id::text, ''), status, created_by, " SQL_TS(        \
         "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at") ", "              \
@@ -22,8 +20,6 @@
                                                                                      "last_used_"  \
                                                                                      "at") ", '')"
 
-static const char SQL_LOCK_REGISTRAR[] =
-    "SELECT status FROM registrars WHERE id = $1::uuid FOR UPDATE";
 static const char SQL_COUNT_ACTIVE[] =
     "SELECT count(*) FROM api_clients WHERE registrar_id = $1::uuid AND status = 'active'";
 static const char SQL_INSERT[] =
@@ -86,125 +82,61 @@ static void client_from(const PGresult *res, int i, struct client *c)
     COPY(c->last_used_at, res, i, 9);
 }
 
-/* "pc_" and 20 random lowercase letters and digits (about 103 bits). */
-static void new_client_id(char out[24])
-{
-    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    memcpy(out, "pc_", 3);
-    for (int i = 0; i < 20; i++)
-        out[3 + i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
-    out[23] = '\0';
-}
-
-/* Locks the registrar and checks it may have one more client. */
-static enum status check_registrar_room(PGconn *conn, const char *registrar_id,
-                                        bool refuse_suspended)
+enum status store_client_count_active(PGconn *conn, const char *registrar_id, int *count)
 {
     const char *p[] = {registrar_id};
     PGresult *res = NULL;
-    enum status st = db_exec(conn, SQL_LOCK_REGISTRAR, 1, p, &res);
-    if (st == ST_OK && (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "terminated") == 0))
-        st = ST_NOT_FOUND;
-    else if (st == ST_OK && refuse_suspended && strcmp(PQgetvalue(res, 0, 0), "suspended") == 0)
-        st = ST_FORBIDDEN;
-    PQclear(res);
-    if (st != ST_OK)
-        return st;
-    st = db_exec(conn, SQL_COUNT_ACTIVE, 1, p, &res);
-    if (st == ST_OK && atoi(PQgetvalue(res, 0, 0)) >= CLIENT_LIMIT_PER_REGISTRAR)
-        st = ST_LIMIT;
+    enum status st = db_exec(conn, SQL_COUNT_ACTIVE, 1, p, &res);
+    *count = st == ST_OK ? atoi(PQgetvalue(res, 0, 0)) : 0;
     PQclear(res);
     return st;
 }
-
-enum status store_client_create(PGconn *conn, const char *name, const char *role,
-                                const char *registrar_id, const char *secret_hash,
-                                const struct audit_actor *actor, struct client *out)
-{
-    /* A suspended registrar may not add clients itself; admin still may. */
-    bool by_registrar = registrar_id && actor->registrar_id != NULL;
-    enum status st = registrar_id ? check_registrar_room(conn, registrar_id, by_registrar) : ST_OK;
-    if (st != ST_OK)
-        return st;
-    char id[24];
-    new_client_id(id);
-    const char *p[] = {id, name, role, registrar_id, secret_hash, actor->sub};
-    PGresult *res = NULL;
-    st = db_exec(conn, SQL_INSERT, 6, p, &res);
-    if (st != ST_OK)
-        return st;
-    client_from(res, 0, out);
-    PQclear(res);
-    json_t *changes =
-        json_pack("{s:s, s:s, s:s?}", "name", name, "role", role, "registrar_id", registrar_id);
-    struct audit_entry e = {.action = "create",
-                            .resource_type = "api_client",
-                            .resource_id = out->client_id,
-                            .to_status = "active",
-                            .changes = changes};
-    st = store_audit_record(conn, actor, &e);
-    json_decref(changes);
-    return st;
-}
-
-enum status store_client_bootstrap(PGconn *conn, const char *client_id, const char *secret_hash,
-                                   bool *created)
-{
-    PGresult *res = NULL;
-    *created = false;
-    enum status st = db_exec(conn, SQL_HAS_ADMIN, 0, NULL, &res);
-    bool has_admin = st == ST_OK && PQntuples(res) > 0;
-    PQclear(res);
-    if (st != ST_OK || has_admin)
-        return st;
-    const char *p[] = {client_id, secret_hash};
-    st = db_exec(conn, SQL_BOOTSTRAP, 2, p, &res);
-    *created = st == ST_OK && atoi(PQcmdTuples(res)) == 1;
-    PQclear(res);
-    if (st != ST_OK || !*created)
-        return st;
-    struct audit_actor system = {.sub = "system", .role = "admin", .request_id = "bootstrap"};
-    struct audit_entry e = {.action = "create",
-                            .resource_type = "api_client",
-                            .resource_id = client_id,
-                            .to_status = "active"};
-    return store_audit_record(conn, &system, &e);
-}
-
-enum status store_client_revoke(PGconn *conn, const char *client_id, const char *registrar_id,
-                                const struct audit_actor *actor)
-{
-    const char *p[] = {client_id, registrar_id};
-    PGresult *res = NULL;
-    enum status st = db_exec(conn, SQL_REVOKE, 2, p, &res);
-    if (st != ST_OK)
-        return st;
-    bool changed = PQntuples(res) == 1;
-    PQclear(res);
-    if (!changed) {
-        /* Already revoked is a repeat of a completed action: fine. Unknown is 404. */
-        st = db_exec(conn, SQL_EXISTS, 2, p, &res);
-        if (st == ST_OK && PQntuples(res) == 0)
-            st = ST_NOT_FOUND;
-        PQclear(res);
-        return st;
-    }
-    struct audit_entry e = {.action = "revoke",
-                            .resource_type = "api_client",
-                            .resource_id = client_id,
-                            .from_status = "active",
-                            .to_status = "revoked"};
-    return store_audit_record(conn, actor, &e);
-}
-
-const struct page_sort store_client_sorts[STORE_CLIENT_SORTS] = {
-    {"created_at", "created_at", "::timestamptz", SQL_TS_US("created_at")},
-};
 
 static void read_client(const PGresult *res, int i, void *out)
 {
     client_from(res, i, out);
 }
+
+enum status store_client_insert(PGconn *conn, const struct client_new *c, struct client *out)
+{
+    const char *p[] = {c->client_id,    c->name,        c->role,
+                       c->registrar_id, c->secret_hash, c->created_by};
+    return store_rows_one(conn, SQL_INSERT, 6, p, read_client, out);
+}
+
+enum status store_client_has_active_admin(PGconn *conn, bool *found)
+{
+    return store_rows_exists(conn, SQL_HAS_ADMIN, 0, NULL, found);
+}
+
+enum status store_client_bootstrap(PGconn *conn, const char *client_id, const char *secret_hash,
+                                   bool *written)
+{
+    const char *p[] = {client_id, secret_hash};
+    PGresult *res = NULL;
+    enum status st = db_exec(conn, SQL_BOOTSTRAP, 2, p, &res);
+    *written = st == ST_OK && atoi(PQcmdTuples(res)) == 1;
+    PQclear(res);
+    return st;
+}
+
+enum status store_client_set_revoked(PGconn *conn, const char *client_id, const char *registrar_id,
+                                     bool *changed)
+{
+    const char *p[] = {client_id, registrar_id};
+    return store_rows_exists(conn, SQL_REVOKE, 2, p, changed);
+}
+
+enum status store_client_exists(PGconn *conn, const char *client_id, const char *registrar_id,
+                                bool *found)
+{
+    const char *p[] = {client_id, registrar_id};
+    return store_rows_exists(conn, SQL_EXISTS, 2, p, found);
+}
+
+const struct page_sort store_client_sorts[STORE_CLIENT_SORTS] = {
+    {"created_at", "created_at", "::timestamptz", SQL_TS_US("created_at")},
+};
 
 enum status store_client_list(PGconn *conn, const struct page_query *q, struct page_result *out)
 {

@@ -68,12 +68,22 @@ def test_token_refuses_two_authentication_methods(api):
 def test_token_wrong_secret_or_unknown_client_is_invalid_client(api):
     c = new_client(api)
     for cid, secret in ((c["client_id"], "wrong"), ("pc_nobodyhere00000000", "x" * 43),
-                        ("a" + "é" * 80, "x")):
+                        ("é" * 64, "x")):
         r = token_call(api, data={"grant_type": "client_credentials", "client_id": cid,
                                   "client_secret": secret})
         assert r.status_code == 401
         assert r.json()["error"] == "invalid_client"
         assert r.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_token_fields_over_the_documented_limits_are_invalid_requests(api):
+    """TokenRequest says client_id has at most 64 characters and client_secret
+    256: longer ones are malformed requests, not failed authentications."""
+    for cid, secret in (("a" + "é" * 64, "x"), ("pc_x", "s" * 257)):
+        r = token_call(api, data={"grant_type": "client_credentials", "client_id": cid,
+                                  "client_secret": secret})
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == "invalid_request"
 
 
 def test_token_other_grant_types_and_missing_fields(api):
