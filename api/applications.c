@@ -371,9 +371,10 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx, struct ap
         if (*slots[i] != NULL && !input_is_timestamp(*slots[i]))
             return input_reject_parameter(resp, ctx, names[i], "format"), false;
     }
-    f->q = api_query(ctx, "q");
-    if (f->q != NULL && (strlen(f->q) == 0 || strlen(f->q) > 100))
+    const char *q = api_query(ctx, "q");
+    if (q != NULL && (strlen(q) == 0 || strlen(q) > 100))
         return input_reject_parameter(resp, ctx, "q", "format"), false;
+    f->q = util_like_escape(q); /* the store matches it with ILIKE: "%" is a character */
     if (!input_filter_list(resp, ctx, "status", valid_status, statuses))
         return false;
     f->statuses = *statuses;
@@ -404,6 +405,7 @@ int api_applications_list(const struct _u_request *req, struct _u_response *resp
 out:
     application_rows_free(a.rows, a.count);
     free(a.next);
+    free((char *)a.f.q);
     json_decref(statuses);
     input_page_cleanup(&a.page);
     return rc;

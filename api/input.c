@@ -4,6 +4,7 @@
 
 #include "problem.h"
 #include "util.h"
+#include "validate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -55,6 +56,11 @@ static const struct code_text codes[] = {
      "precisa de um contacto de segurança"},
     {"program_code", "is not a program code", "não é um código de programa"},
     {"staff_only", "is for staff only", "é só para a equipa do .PT"},
+    {"control_character", "contains a control character", "contém um carácter de controlo"},
+    {"bidi_control", "contains a bidirectional formatting character",
+     "contém um carácter de formatação bidirecional"},
+    {"zero_width", "contains a zero-width character", "contém um carácter de largura zero"},
+    {"blank", "is only white space", "só tem espaços em branco"},
 };
 
 static const char *code_message(const char *code, bool pt)
@@ -163,6 +169,22 @@ static bool in_values(const char *const *values, const char *s)
     return false;
 }
 
+/* A FIELD_STRING without a check is human-readable text: refused for control,
+ * bidi or zero-width characters or blankness, else replaced in place by its
+ * trimmed NFC form (validate_text), so what is stored is the normalized value.
+ * A string with a check is a code, an address or a number: the check rules. */
+static const char *text_rule(const json_t *v, const struct field *f, enum field_type t)
+{
+    if (t != FIELD_STRING || f->check != NULL)
+        return NULL;
+    char *normalized = NULL;
+    const char *code = validate_text(json_string_value(v), &normalized);
+    if (normalized != NULL && strcmp(normalized, json_string_value(v)) != 0)
+        json_string_set((json_t *)v, normalized);
+    free(normalized);
+    return code;
+}
+
 struct vstate {
     enum input_mode mode;
     unsigned role;
@@ -182,7 +204,9 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
         return;
     }
     const char *code = NULL;
-    if (t == FIELD_STRING || t == FIELD_ENUM || t == FIELD_UUID || t == FIELD_TIMESTAMP) {
+    /* text_rule first: it may replace the string with its normalized form */
+    if ((t == FIELD_STRING || t == FIELD_ENUM || t == FIELD_UUID || t == FIELD_TIMESTAMP) &&
+        (code = text_rule(v, f, t)) == NULL) {
         const char *s = json_string_value(v);
         long long len = (long long)utf8_length(s);
         if (t == FIELD_UUID && !util_is_uuid(s))

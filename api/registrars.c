@@ -167,11 +167,12 @@ int api_registrars_list(const struct _u_request *req, struct _u_response *resp, 
     int rc = U_CALLBACK_COMPLETE;
     if (!input_page(resp, ctx, registrar_sorts, 2, &a.page))
         return rc;
-    a.f.q = api_query(ctx, "q");
-    if (a.f.q != NULL && (strlen(a.f.q) == 0 || strlen(a.f.q) > 100)) {
+    const char *q = api_query(ctx, "q");
+    if (q != NULL && (strlen(q) == 0 || strlen(q) > 100)) {
         rc = input_reject_parameter(resp, ctx, "q", "format");
         goto out;
     }
+    a.f.q = util_like_escape(q); /* the store matches it with ILIKE: "%" is a character */
     if (a.f.public_only && api_query(ctx, "status") != NULL) {
         /* the public directory is accredited registrars: only staff filter by status */
         rc = problem_send(resp, ctx, PROBLEM_FORBIDDEN,
@@ -199,6 +200,7 @@ int api_registrars_list(const struct _u_request *req, struct _u_response *resp, 
 out:
     registrar_rows_free(a.rows, a.count);
     free(a.next);
+    free((char *)a.f.q);
     json_decref(statuses);
     json_decref(programs);
     input_page_cleanup(&a.page);

@@ -45,7 +45,9 @@ enum input_mode { INPUT_CREATE, INPUT_PATCH };
 
 /* Validates obj against fields, appending {pointer, code, message} entries
  * to errors (a JSON array). role is the caller's single role bit (0 for the
- * public). Pure: no I/O. Returns true when nothing was appended. */
+ * public). A FIELD_STRING without a check is human-readable text
+ * (validate_text): its value in obj is replaced by the trimmed NFC form. No
+ * I/O. Returns true when nothing was appended. */
 bool input_validate(const json_t *obj, const struct field *fields, enum input_mode mode,
                     unsigned role, bool lang_pt, json_t *errors);
 

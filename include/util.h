@@ -41,6 +41,10 @@ void util_secret(char out[UTIL_SECRET_LEN + 1]);
 uint64_t util_now_ns(void);
 /* RFC 3339 UTC text of t into out[UTIL_RFC3339_LEN + 1]. */
 void util_rfc3339(time_t t, char out[UTIL_RFC3339_LEN + 1]);
+/* s with LIKE's wildcards and escape character ('%', '_', '\\') each escaped
+ * by a backslash (PostgreSQL's default LIKE escape), so a search term
+ * matches itself only. Returns a new string, or NULL when s is NULL. */
+char *util_like_escape(const char *s);
 /* True when s is valid UTF-8 of len bytes with no NUL. */
 bool util_valid_utf8(const char *s, size_t len);
 

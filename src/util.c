@@ -133,6 +133,20 @@ void util_rfc3339(time_t t, char out[UTIL_RFC3339_LEN + 1])
     strftime(out, UTIL_RFC3339_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+char *util_like_escape(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    char *out = xmalloc(2 * strlen(s) + 1), *o = out;
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o = '\0';
+    return out;
+}
+
 bool util_valid_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
