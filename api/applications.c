@@ -372,7 +372,7 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx, struct ap
             return input_reject_parameter(resp, ctx, names[i], "format"), false;
     }
     const char *q = api_query(ctx, "q");
-    if (q != NULL && (strlen(q) == 0 || strlen(q) > 100))
+    if (q != NULL && (*q == '\0' || util_utf8_length(q) > 100))
         return input_reject_parameter(resp, ctx, "q", "format"), false;
     f->q = util_like_escape(q); /* the store matches it with ILIKE: "%" is a character */
     if (!input_filter_list(resp, ctx, "status", valid_status, statuses))

@@ -569,6 +569,8 @@ bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char
     const char *v = api_query(ctx, name);
     if (v == NULL)
         return true;
+    if (utf8_length(v) > INPUT_MAX_FILTER) /* the document's maxLength for every filter */
+        return bad_parameter(resp, ctx, name, "too_long");
     json_t *list = json_array();
     const char *p = v;
     for (;;) {

@@ -168,7 +168,7 @@ int api_registrars_list(const struct _u_request *req, struct _u_response *resp, 
     if (!input_page(resp, ctx, registrar_sorts, 2, &a.page))
         return rc;
     const char *q = api_query(ctx, "q");
-    if (q != NULL && (strlen(q) == 0 || strlen(q) > 100)) {
+    if (q != NULL && (*q == '\0' || util_utf8_length(q) > 100)) {
         rc = input_reject_parameter(resp, ctx, "q", "format");
         goto out;
     }

@@ -100,6 +100,9 @@ void input_page_cleanup(struct page_req *page);
 /* Encodes the cursor for the row (sort value, id). Returns a new string. */
 char *input_page_cursor(const struct page_req *page, const char *value, const char *id);
 
+/* The longest filter value, in characters, before it is split. */
+#define INPUT_MAX_FILTER 4000
+
 /* Splits a comma-separated filter into a Postgres text-array literal's items
  * check: each item must satisfy ok (when not NULL). Returns false and answers
  * 400 on a bad item; *out gets a new JSON array of strings (NULL when absent). */

@@ -45,6 +45,8 @@ void util_rfc3339(time_t t, char out[UTIL_RFC3339_LEN + 1]);
  * by a backslash (PostgreSQL's default LIKE escape), so a search term
  * matches itself only. Returns a new string, or NULL when s is NULL. */
 char *util_like_escape(const char *s);
+/* The number of characters (code points) of the UTF-8 string s. */
+size_t util_utf8_length(const char *s);
 /* True when s is valid UTF-8 of len bytes with no NUL. */
 bool util_valid_utf8(const char *s, size_t len);
 

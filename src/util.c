@@ -147,6 +147,15 @@ char *util_like_escape(const char *s)
     return out;
 }
 
+size_t util_utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
 bool util_valid_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

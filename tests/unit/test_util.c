@@ -61,6 +61,7 @@ static void like_escape(void **state)
     char *e = util_like_escape("50%_off\\x");
     assert_string_equal(e, "50\\%\\_off\\\\x");
     free(e);
+    assert_int_equal(util_utf8_length("Águas"), 5);
     e = util_like_escape("Águas");
     assert_string_equal(e, "Águas");
     free(e);
