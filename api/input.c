@@ -4,6 +4,7 @@
 
 #include "problem.h"
 #include "util.h"
+#include "validate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -55,6 +56,11 @@ static const struct code_text codes[] = {
      "precisa de um contacto de segurança"},
     {"program_code", "is not a program code", "não é um código de programa"},
     {"staff_only", "is for staff only", "é só para a equipa do .PT"},
+    {"control_character", "contains a control character", "contém um carácter de controlo"},
+    {"bidi_control", "contains a bidirectional formatting character",
+     "contém um carácter de formatação bidirecional"},
+    {"zero_width", "contains a zero-width character", "contém um carácter de largura zero"},
+    {"blank", "is only white space", "só tem espaços em branco"},
 };
 
 static const char *code_message(const char *code, bool pt)
@@ -130,15 +136,6 @@ bool input_is_timestamp(const char *s)
     return day >= 1 && day <= last && hour <= 23 && min <= 59 && sec <= 59;
 }
 
-static size_t utf8_length(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
 static bool type_matches(enum field_type type, const json_t *v)
 {
     switch (type) {
@@ -163,6 +160,22 @@ static bool in_values(const char *const *values, const char *s)
     return false;
 }
 
+/* A FIELD_STRING without a check is human-readable text: refused for control,
+ * bidi or zero-width characters or blankness, else replaced in place by its
+ * trimmed NFC form (validate_text), so what is stored is the normalized value.
+ * A string with a check is a code, an address or a number: the check rules. */
+static const char *text_rule(const json_t *v, const struct field *f, enum field_type t)
+{
+    if (t != FIELD_STRING || f->valid != NULL)
+        return NULL;
+    char *normalized = NULL;
+    const char *code = validate_text(json_string_value(v), &normalized);
+    if (normalized != NULL && strcmp(normalized, json_string_value(v)) != 0)
+        json_string_set((json_t *)v, normalized);
+    free(normalized);
+    return code;
+}
+
 struct vstate {
     enum input_mode mode;
     unsigned role;
@@ -182,9 +195,11 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
         return;
     }
     const char *code = NULL;
-    if (t == FIELD_STRING || t == FIELD_ENUM || t == FIELD_UUID || t == FIELD_TIMESTAMP) {
+    /* text_rule first: it may replace the string with its normalized form */
+    if ((t == FIELD_STRING || t == FIELD_ENUM || t == FIELD_UUID || t == FIELD_TIMESTAMP) &&
+        (code = text_rule(v, f, t)) == NULL) {
         const char *s = json_string_value(v);
-        long long len = (long long)utf8_length(s);
+        long long len = (long long)util_utf8_length(s);
         if (t == FIELD_UUID && !util_is_uuid(s))
             code = "format";
         else if (t == FIELD_TIMESTAMP && !input_is_timestamp(s))
@@ -489,6 +504,8 @@ bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char
     const char *v = api_query(ctx, name);
     if (v == NULL)
         return true;
+    if (util_utf8_length(v) > INPUT_MAX_FILTER) /* the document's maxLength for every filter */
+        return bad_parameter(resp, ctx, name, "too_long");
     json_t *list = json_array();
     const char *p = v;
     for (;;) {

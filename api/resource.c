@@ -338,10 +338,11 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
         return true;
     }
     bool ok = f->type == RESOURCE_FILTER_TIMESTAMP ? input_is_timestamp(v)
-                                                   : strlen(v) > 0 && strlen(v) <= 100;
+                                                   : *v != '\0' && util_utf8_length(v) <= 100;
     if (!ok)
         return input_reject_parameter(resp, ctx, f->name, "format"), false;
-    *out = xstrdup(v);
+    /* the store matches a search text with ILIKE: "%" and "_" are characters */
+    *out = f->type == RESOURCE_FILTER_TEXT ? util_like_escape(v) : xstrdup(v);
     return true;
 }
 

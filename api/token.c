@@ -231,8 +231,8 @@ int api_token_issue(const struct _u_request *req, struct _u_response *resp, stru
                          "grant_type, client_id and client_secret are required");
         goto out;
     }
-    if (util_utf8_chars(t.client_id) > TOKEN_CLIENT_ID_MAX ||
-        util_utf8_chars(t.client_secret) > TOKEN_SECRET_MAX) {
+    if (util_utf8_length(t.client_id) > TOKEN_CLIENT_ID_MAX ||
+        util_utf8_length(t.client_secret) > TOKEN_SECRET_MAX) {
         rc = oauth_error(resp, ctx, 400, "invalid_request",
                          "client_id is at most 64 characters, client_secret at most 256");
         goto out;

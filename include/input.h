@@ -71,7 +71,9 @@ enum input_mode { INPUT_CREATE, INPUT_PATCH };
 
 /* Validates obj against fields, appending {pointer, code, message} entries
  * to errors (a JSON array). role is the caller's single role bit (0 for the
- * public). Pure: no I/O. Returns true when nothing was appended. */
+ * public). A FIELD_STRING without a check is human-readable text
+ * (validate_text): its value in obj is replaced by the trimmed NFC form. No
+ * I/O. Returns true when nothing was appended. */
 bool input_validate(const json_t *obj, const struct field *fields, enum input_mode mode,
                     unsigned role, bool lang_pt, json_t *errors);
 
@@ -107,6 +109,9 @@ int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const 
  * and include_total. Answers 400 and returns false on any bad one. */
 bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
                 size_t nsorts, struct page_req *out);
+
+/* The longest filter value, in characters, before it is split. */
+#define INPUT_MAX_FILTER 4000
 
 /* Splits a comma-separated filter into a Postgres text-array literal's items
  * check: each item must satisfy ok (when not NULL). Returns false and answers

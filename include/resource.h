@@ -28,7 +28,7 @@ bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service
 /* A typed query filter of a list spec, in the store's filter order. */
 enum resource_filter_type {
     RESOURCE_FILTER_LIST,      /* comma-separated values, each checked by valid */
-    RESOURCE_FILTER_TEXT,      /* a search text, 1 to 100 characters */
+    RESOURCE_FILTER_TEXT,      /* a search text, 1 to 100 characters, escaped for LIKE */
     RESOURCE_FILTER_TIMESTAMP, /* RFC 3339 UTC */
 };
 struct resource_filter {

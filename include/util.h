@@ -18,9 +18,6 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string. Returns a new string the caller frees. */
-/* The number of characters of a UTF-8 string (its non-continuation bytes). */
-size_t util_utf8_chars(const char *s);
-
 /* Frees a NULL-terminated array of strings and the array. */
 void util_strv_free(char **v);
 
@@ -47,6 +44,12 @@ void util_secret(char out[UTIL_SECRET_LEN + 1]);
 uint64_t util_now_ns(void);
 /* RFC 3339 UTC text of t into out[UTIL_RFC3339_LEN + 1]. */
 void util_rfc3339(time_t t, char out[UTIL_RFC3339_LEN + 1]);
+/* s with LIKE's wildcards and escape character ('%', '_', '\\') each escaped
+ * by a backslash (PostgreSQL's default LIKE escape), so a search term
+ * matches itself only. Returns a new string, or NULL when s is NULL. */
+char *util_like_escape(const char *s);
+/* The number of characters (code points) of the UTF-8 string s. */
+size_t util_utf8_length(const char *s);
 /* True when s is valid UTF-8 of len bytes with no NUL. */
 bool util_valid_utf8(const char *s, size_t len);
 

@@ -1,8 +1,8 @@
 /* Syntax and checksum rules for the values applications and registrars carry:
  * Portuguese NIF, EU VAT numbers, ISO 3166-1 alpha-2 countries, postal codes,
- * email addresses, E.164 phones, https websites and registrar handles. Pure:
- * no I/O. Each is a bool (*)(const char *) so a field table (input.h) names
- * it with the error code it reports. */
+ * email addresses, E.164 phones, https websites, registrar handles and
+ * human-readable text. Pure: no I/O. Each check is a bool (*)(const char *)
+ * so a field table (input.h) names it with the error code it reports. */
 #ifndef PARCERIA_VALIDATE_H
 #define PARCERIA_VALIDATE_H
 
@@ -60,6 +60,15 @@ char *validate_handle_from(const char *trade_name);
 /* handle with "-n" appended, the base cut so the whole stays a valid handle
  * of at most 40 (for the store's uniqueness suffix). Returns a new string. */
 char *validate_handle_suffixed(const char *handle, unsigned n);
+
+/* Human-readable text (names, addresses, reasons). Refuses C0 and C1
+ * controls, DEL and U+2028/U+2029 ("control_character"), bidirectional
+ * formatting characters ("bidi_control"), zero-width and invisible characters
+ * ("zero_width"), a non-empty value of only spaces ("blank") and invalid
+ * UTF-8 ("encoding"): returns that code and sets *normalized to NULL. A good
+ * value returns NULL and *normalized gets a new string: trimmed of Unicode
+ * spaces at both ends and in Unicode Normalization Form C. */
+const char *validate_text(const char *in, char **normalized);
 
 /* Field-table hooks. Each refuses a non-string with "type". Country-dependent
  * rules (a VAT number or a PT postal code against its country) need two

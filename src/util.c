@@ -133,6 +133,29 @@ void util_rfc3339(time_t t, char out[UTIL_RFC3339_LEN + 1])
     strftime(out, UTIL_RFC3339_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+char *util_like_escape(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    char *out = xmalloc(2 * strlen(s) + 1), *o = out;
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o = '\0';
+    return out;
+}
+
+size_t util_utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
 bool util_valid_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -178,12 +201,4 @@ void util_strv_free(char **v)
     for (char **p = v; p != NULL && *p != NULL; p++)
         free(*p);
     free(v);
-}
-
-size_t util_utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
 }

@@ -1,7 +1,8 @@
 /* The value rules of validate.h: tax numbers, countries, postal codes, email
- * addresses, phones, websites and handles. Character classes are ASCII and
- * locale-free on purpose; Unicode host names go through libidn2 (IDNA2008 with
- * TR46 mapping), and its ASCII result is then held to the same DNS rules. */
+ * addresses, phones, websites, handles and human-readable text. Character
+ * classes are ASCII and locale-free on purpose; Unicode host names go through
+ * libidn2 (IDNA2008 with TR46 mapping), and its ASCII result is then held to
+ * the same DNS rules; text is normalized with libunistring (NFC). */
 #include "validate.h"
 
 #include "util.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <uninorm.h>
 
 static bool is_digit(char c)
 {
@@ -305,6 +307,69 @@ bool validate_postal_code(const char *country, const char *s)
     return true;
 }
 
+/* --- Human-readable text ------------------------------------------------- */
+
+static size_t utf8_next(const unsigned char *s, unsigned *cp);
+
+/* Why a code point has no place in a name, or NULL: C0 and C1 controls, DEL
+ * and the line and paragraph separators (no field takes several lines);
+ * bidirectional formatting (embeddings, overrides, isolates, LRM, RLM, ALM),
+ * which can make a name read differently from what it is; zero-width and
+ * invisible characters, which make two names look the same. */
+static const char *text_refusal(unsigned cp)
+{
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+        return "control_character";
+    if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+        cp == 0x200f || cp == 0x061c)
+        return "bidi_control";
+    if ((cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff ||
+        cp == 0x180e)
+        return "zero_width";
+    return NULL;
+}
+
+/* Unicode's space separators (Zs): what trimming removes at either end. */
+static bool is_space_cp(unsigned cp)
+{
+    return cp == 0x20 || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+           cp == 0x202f || cp == 0x205f || cp == 0x3000;
+}
+
+const char *validate_text(const char *in, char **normalized)
+{
+    *normalized = NULL;
+    if (in == NULL || !util_valid_utf8(in, strlen(in)))
+        return "encoding";
+    const unsigned char *p = (const unsigned char *)in, *start = NULL, *end = p;
+    while (*p) {
+        unsigned cp;
+        size_t n = utf8_next(p, &cp);
+        const char *why = text_refusal(cp);
+        if (why != NULL)
+            return why;
+        if (!is_space_cp(cp)) {
+            start = start ? start : p;
+            end = p + n;
+        }
+        p += n;
+    }
+    if (start == NULL)
+        start = end = (const unsigned char *)in;
+    if (start == end && *in != '\0')
+        return "blank";
+    size_t len = 0;
+    uint8_t *nfc = u8_normalize(UNINORM_NFC, start, (size_t)(end - start), NULL, &len);
+    if (nfc == NULL && start != end)
+        abort(); /* only ENOMEM: the input is valid UTF-8 */
+    *normalized = xmalloc(len + 1);
+    if (len > 0)
+        memcpy(*normalized, nfc, len);
+    (*normalized)[len] = '\0';
+    free(nfc);
+    return NULL;
+}
+
 /* --- Host names, email, website -------------------------------------------- */
 
 static bool label_ok(const char *s, size_t n)
@@ -346,6 +411,19 @@ static bool dns_name_ok(const char *h)
     return strlen(label) >= 2;
 }
 
+/* libidn2's mapping silently drops zero-width characters and maps odd spaces:
+ * a host that needs either is refused rather than quietly read as another. */
+static bool host_chars_ok(const char *host)
+{
+    for (const unsigned char *p = (const unsigned char *)host; *p;) {
+        unsigned cp;
+        p += utf8_next(p, &cp);
+        if (text_refusal(cp) != NULL || is_space_cp(cp))
+            return false;
+    }
+    return true;
+}
+
 /* The host's ASCII form: as given when plain ASCII; through libidn2 when it
  * holds Unicode or an A-label (which must then decode). Not STD3 mode: that
  * silently drops bad characters instead of refusing them. Returns a new
@@ -360,7 +438,7 @@ static char *host_to_ascii(const char *host, size_t len)
         return in;
     uint8_t *ascii = NULL;
     char *out = NULL;
-    if (util_valid_utf8(in, len) &&
+    if (util_valid_utf8(in, len) && host_chars_ok(in) &&
         idn2_lookup_u8((const uint8_t *)in, &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) ==
             IDN2_OK)
         out = xstrdup((const char *)ascii);

@@ -37,6 +37,17 @@ static void handles(const char *s, unsigned n)
 }
 
 /* One tax number has one spelling: the canonical form is its own. */
+/* Text's normal form is a fixed point: normalizing it again changes nothing. */
+static void text(const char *s)
+{
+    char *once = NULL, *twice = NULL;
+    if (validate_text(s, &once) == NULL &&
+        (validate_text(once, &twice) != NULL || strcmp(once, twice) != 0))
+        abort();
+    free(twice);
+    free(once);
+}
+
 static void vat(const char *country, const char *s)
 {
     char *once = validate_vat_normalize(country, s);
@@ -64,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)validate_website(s);
     (void)validate_handle(s);
     vat(country, s);
+    text(s);
     handles(s, data[0] * 1000003u);
     free(s);
     return 0;

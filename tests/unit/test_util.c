@@ -54,6 +54,19 @@ static void sha256_hex(void **state)
     assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static void like_escape(void **state)
+{
+    (void)state;
+    assert_null(util_like_escape(NULL));
+    char *e = util_like_escape("50%_off\\x");
+    assert_string_equal(e, "50\\%\\_off\\\\x");
+    free(e);
+    assert_int_equal(util_utf8_length("Águas"), 5);
+    e = util_like_escape("Águas");
+    assert_string_equal(e, "Águas");
+    free(e);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -63,6 +76,7 @@ int main(void)
         cmocka_unit_test(utf8_validation),
         cmocka_unit_test(rfc3339),
         cmocka_unit_test(sha256_hex),
+        cmocka_unit_test(like_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -582,6 +582,95 @@ static void vat_hook_takes_any_countrys_shape(void **state)
         assert_false(validate_vat_shape(bad[i]));
 }
 
+/* What validate_text answers for in: the code, or NULL with the normal form. */
+static void text_is(const char *in, const char *code, const char *normal)
+{
+    char *out = (char *)"unset";
+    const char *got = validate_text(in, &out);
+    if (code == NULL) {
+        if (got != NULL)
+            fail_msg("\"%s\" refused as %s", in, got);
+        assert_non_null(out);
+        assert_string_equal(out, normal);
+        free(out);
+    } else {
+        if (got == NULL || strcmp(got, code) != 0)
+            fail_msg("\"%s\": expected %s, got %s", in, code, got ? got : "NULL");
+        assert_null(out);
+    }
+}
+
+static void text_accepted_trimmed_and_nfc(void **state)
+{
+    (void)state;
+    text_is("Águas & Companhia, Lda.", NULL, "Águas & Companhia, Lda.");
+    text_is("  Rua do Ouro 1  ", NULL, "Rua do Ouro 1");
+    text_is("\u00a0\u2003Lisboa\u3000", NULL, "Lisboa");        /* Unicode spaces */
+    text_is("Jose\u0301", NULL, "Jos\u00e9");                   /* NFC composes */
+    text_is("A\u030angstr\u00f6m", NULL, "\u00c5ngstr\u00f6m"); /* A + ring → Å */
+    text_is("\u212b", NULL, "\u00c5");                          /* the Angstrom sign → Å */
+    text_is("\ufb01rma", NULL, "\ufb01rma");                    /* NFC, not NFKC */
+    text_is("a\u00a0b", NULL, "a\u00a0b");                      /* inner spaces stay */
+    text_is("O'Brien — Ξ 名前 مرحبا", NULL, "O'Brien — Ξ 名前 مرحبا");
+    text_is("", NULL, ""); /* emptiness is for the length rule */
+}
+
+static void text_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *code;
+    } bad[] = {
+        {"bell\a", "control_character"},
+        {"esc\x1b[31m", "control_character"},
+        {"two\nlines", "control_character"},
+        {"cr\r", "control_character"},
+        {"tab\there", "control_character"},
+        {"del\x7f", "control_character"},
+        {"nel\xc2\x85", "control_character"}, /* C1 */
+        {"csi\xc2\x9b", "control_character"},
+        {"line\u2028sep", "control_character"},
+        {"para\u2029sep", "control_character"},
+        {"evil\u202egnp.exe", "bidi_control"}, /* RLO */
+        {"\u202aLRE", "bidi_control"},
+        {"\u202cPDF", "bidi_control"},
+        {"iso\u2066late", "bidi_control"},
+        {"iso\u2069", "bidi_control"},
+        {"lrm\u200e", "bidi_control"},
+        {"rlm\u200f", "bidi_control"},
+        {"alm\u061c", "bidi_control"},
+        {"zw\u200bsp", "zero_width"},
+        {"zwnj\u200c", "zero_width"},
+        {"zwj\u200d", "zero_width"},
+        {"wj\u2060", "zero_width"},
+        {"\ufeffbom", "zero_width"},
+        {" ", "blank"},
+        {"   ", "blank"},
+        {"\u00a0\u2003", "blank"},
+        {"\xc3", "encoding"},
+        {"\xed\xa0\x80", "encoding"}, /* a surrogate */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        text_is(bad[i].in, bad[i].code, NULL);
+    char *out = (char *)"unset";
+    assert_string_equal(validate_text(NULL, &out), "encoding");
+    assert_null(out);
+}
+
+static void email_domain_with_invisible_characters(void **state)
+{
+    (void)state;
+    /* libidn2's mapping would drop these and read another domain */
+    assert_false(validate_email("geral@exa\u200bmple.pt"));
+    assert_false(validate_email("geral@\u00e1guas\u200d.pt"));
+    assert_false(validate_email("geral@\u00e1guas\ufeff.pt"));
+    assert_false(validate_email("geral@\u00e1gu\u202eas.pt"));
+    assert_false(validate_email("geral@\u00e1guas\u00a0.pt"));
+    assert_false(validate_email("geral@\u00e1guas\xc2\x85.pt"));
+    assert_true(validate_email("geral@\u00e1guas.pt"));
+    assert_false(validate_website("https://exa\u200bmple.pt/"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +698,9 @@ int main(void)
         cmocka_unit_test(handle_suffix),
         cmocka_unit_test(field_rules),
         cmocka_unit_test(vat_hook_takes_any_countrys_shape),
+        cmocka_unit_test(text_accepted_trimmed_and_nfc),
+        cmocka_unit_test(text_refused),
+        cmocka_unit_test(email_domain_with_invisible_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
