@@ -73,14 +73,14 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
     const json_t *d = r->document;
     json_t *programs = field(d, "requested_programs");
     return json_pack(
-        "{s:s, s:s, s:O, s:O, s:O?, s:O?, s:O?, s:O, s:O, s:O, s:O, s:O, s:s?, s:s?, s:b, s:s, "
+        "{s:s, s:s, s:O, s:O, s:O?, s:O?, s:O?, s:O, s:O, s:O, s:O, s:o, s:s?, s:s?, s:b, s:s, "
         "s:s, s:s, s:s, s:o}",
         "id", r->id, "status", application_status_name(r->status), "legal_name",
         field(d, "legal_name"), "trade_name", field(d, "trade_name"), "nif", field(d, "nif"),
         "vat_number", field(d, "vat_number"), "country", field(d, "country"), "address",
         field(d, "address"), "website", field(d, "website"), "contacts", field(d, "contacts"),
         "accepted_terms_version", field(d, "accepted_terms_version"), "requested_programs",
-        programs ? programs : json_array(), "reason", r->reason, "registrar_id",
+        programs ? json_incref(programs) : json_array(), "reason", r->reason, "registrar_id",
         r->registrar_id[0] ? r->registrar_id : NULL, "credentials_collected",
         r->credentials_collected, "submitted_at", r->submitted_at, "created_at", r->created_at,
         "updated_at", r->updated_at, "status_changed_at", r->status_changed_at, "allowed_actions",
