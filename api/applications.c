@@ -33,11 +33,11 @@ static bool program_code_ok(const char *s)
 const struct field api_application_fields[] = {
     FIELD_TEXT("legal_name", FIELD_REQUIRED, 1, 200),
     FIELD_TEXT("trade_name", FIELD_REQUIRED, 1, 100),
-    FIELD_RULE("nif", FIELD_NULLABLE, 9, validate_nif, "nif"),
-    FIELD_RULE("vat_number", FIELD_NULLABLE, 20, validate_vat_shape, "vat_number"),
-    FIELD_RULE("country", FIELD_NULLABLE, 2, validate_country, "country"),
+    FIELD_RULE("nif", FIELD_NULLABLE, 9, validate_nif, ERR_NIF),
+    FIELD_RULE("vat_number", FIELD_NULLABLE, 20, validate_vat_shape, ERR_VAT_NUMBER),
+    FIELD_RULE("country", FIELD_NULLABLE, 2, validate_country, ERR_COUNTRY),
     FIELD_OBJ("address", FIELD_REQUIRED, fields_address),
-    FIELD_RULE("website", FIELD_REQUIRED, 2048, validate_website, "url"),
+    FIELD_RULE("website", FIELD_REQUIRED, 2048, validate_website, ERR_URL),
     FIELD_OBJS("contacts", FIELD_REQUIRED, fields_contact, 1, 10),
     FIELD_TEXT("accepted_terms_version", FIELD_REQUIRED, 1, 20),
     {.name = "requested_programs",
@@ -46,7 +46,7 @@ const struct field api_application_fields[] = {
      .item_type = FIELD_STRING,
      .max = 10,
      .valid = program_code_ok,
-     .code = "program_code"},
+     .code = ERR_PROGRAM_CODE},
     {0},
 };
 

@@ -270,7 +270,7 @@ static int prelude(const struct _u_request *req, struct _u_response *resp, void 
     if (!input_parse_query(q ? q + 1 : NULL, ctx, &bad)) {
         json_t *errors = json_array();
         const char *name = bad && util_valid_utf8(bad, strlen(bad)) ? bad : "?";
-        input_error(errors, NULL, name, api_query(ctx, name) ? "repeated" : "encoding",
+        input_error(errors, NULL, name, api_query(ctx, name) ? ERR_REPEATED : ERR_ENCODING,
                     ctx->lang_pt);
         free(bad);
         return problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,

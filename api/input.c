@@ -12,71 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct code_text {
-    const char *code;
-    const char *en;
-    const char *pt;
-};
-
-static const struct code_text codes[] = {
-    {"required", "is required", "é obrigatório"},
-    {"unknown_field", "is not a known field", "não é um campo conhecido"},
-    {"not_writable", "may not be written by your role", "não pode ser escrito pelo seu papel"},
-    {"type", "has the wrong type", "tem o tipo errado"},
-    {"too_short", "is too short", "é demasiado curto"},
-    {"too_long", "is too long", "é demasiado longo"},
-    {"too_small", "is too small", "é demasiado pequeno"},
-    {"too_large", "is too large", "é demasiado grande"},
-    {"too_few", "has too few items", "tem poucos elementos"},
-    {"too_many", "has too many items", "tem demasiados elementos"},
-    {"format", "has an invalid format", "tem um formato inválido"},
-    {"enum", "is not one of the allowed values", "não é um dos valores permitidos"},
-    {"not_null", "may not be null", "não pode ser nulo"},
-    {"unknown_parameter", "is not a known parameter", "não é um parâmetro conhecido"},
-    {"repeated", "is repeated: use comma-separated values",
-     "está repetido: use valores separados por vírgulas"},
-    {"encoding", "is not valid percent-encoded UTF-8", "não é UTF-8 válido"},
-    {"shadows_path", "has the name of a path parameter", "tem o nome de um parâmetro do caminho"},
-    {"nif", "is not a valid Portuguese NIF", "não é um NIF português válido"},
-    {"vat_number", "is not a valid VAT number for the country",
-     "não é um número de IVA válido para o país"},
-    {"country", "is not an ISO 3166-1 alpha-2 country code",
-     "não é um código de país ISO 3166-1 alfa-2"},
-    {"postal_code", "is not a valid postal code for the country",
-     "não é um código postal válido para o país"},
-    {"email", "is not a valid email address", "não é um endereço de email válido"},
-    {"phone", "is not an E.164 phone number (+351…)", "não é um número de telefone E.164 (+351…)"},
-    {"url", "is not an https URL", "não é um URL https"},
-    {"exclusive", "cannot come with nif: give one tax number",
-     "não pode vir com nif: indique um número fiscal"},
-    {"use_nif", "is the NIF for Portuguese companies", "é o NIF para empresas portuguesas"},
-    {"admin_contact_required", "needs an admin contact", "precisa de um contacto admin"},
-    {"technical_contact_required", "needs a technical contact", "precisa de um contacto técnico"},
-    {"security_contact_required", "needs a security contact",
-     "precisa de um contacto de segurança"},
-    {"program_code", "is not a program code", "não é um código de programa"},
-    {"staff_only", "is for staff only", "é só para a equipa do .PT"},
-    {"control_character", "contains a control character", "contém um carácter de controlo"},
-    {"bidi_control", "contains a bidirectional formatting character",
-     "contém um carácter de formatação bidirecional"},
-    {"zero_width", "contains a zero-width character", "contém um carácter de largura zero"},
-    {"blank", "is only white space", "só tem espaços em branco"},
-};
-
-static const char *code_message(const char *code, bool pt)
-{
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(codes[i].code, code) == 0)
-            return pt ? codes[i].pt : codes[i].en;
-    return pt ? "é inválido" : "is invalid";
-}
-
-void input_error(json_t *errors, const char *pointer, const char *parameter, const char *code,
+void input_error(json_t *errors, const char *pointer, const char *parameter, enum error_code code,
                  bool lang_pt)
 {
     if (json_array_size(errors) >= INPUT_MAX_ERRORS)
         return; /* enough to fix; a huge body must not make a huge answer */
-    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", code_message(code, lang_pt));
+    json_t *e = json_pack("{s:s, s:s}", "code", error_code_name(code), "message",
+                          error_code_message(code, lang_pt));
     if (pointer != NULL)
         json_object_set_new(e, "pointer", json_string(pointer));
     else
@@ -164,12 +106,12 @@ static bool in_values(const char *const *values, const char *s)
  * bidi or zero-width characters or blankness, else replaced in place by its
  * trimmed NFC form (validate_text), so what is stored is the normalized value.
  * A string with a check is a code, an address or a number: the check rules. */
-static const char *text_rule(const json_t *v, const struct field *f, enum field_type t)
+static enum error_code text_rule(const json_t *v, const struct field *f, enum field_type t)
 {
     if (t != FIELD_STRING || f->valid != NULL)
-        return NULL;
+        return ERR_NONE;
     char *normalized = NULL;
-    const char *code = validate_text(json_string_value(v), &normalized);
+    enum error_code code = validate_text(json_string_value(v), &normalized);
     if (normalized != NULL && strcmp(normalized, json_string_value(v)) != 0)
         json_string_set((json_t *)v, normalized);
     free(normalized);
@@ -191,37 +133,37 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
                            const char *ptr, struct vstate *vs)
 {
     if (!type_matches(t, v)) {
-        input_error(vs->errors, ptr, NULL, "type", vs->pt);
+        input_error(vs->errors, ptr, NULL, ERR_TYPE, vs->pt);
         return;
     }
-    const char *code = NULL;
+    enum error_code code = ERR_NONE;
     /* text_rule first: it may replace the string with its normalized form */
     if ((t == FIELD_STRING || t == FIELD_ENUM || t == FIELD_UUID || t == FIELD_TIMESTAMP) &&
-        (code = text_rule(v, f, t)) == NULL) {
+        (code = text_rule(v, f, t)) == ERR_NONE) {
         const char *s = json_string_value(v);
         long long len = (long long)util_utf8_length(s);
         if (t == FIELD_UUID && !util_is_uuid(s))
-            code = "format";
+            code = ERR_FORMAT;
         else if (t == FIELD_TIMESTAMP && !input_is_timestamp(s))
-            code = "format";
+            code = ERR_FORMAT;
         else if (t == FIELD_ENUM && !in_values(f->values, s))
-            code = "enum";
+            code = ERR_ENUM;
         else if (t == FIELD_STRING && len < f->min)
-            code = "too_short";
+            code = ERR_TOO_SHORT;
         else if (t == FIELD_STRING && f->max > 0 && len > f->max)
-            code = "too_long";
+            code = ERR_TOO_LONG;
     } else if (t == FIELD_INTEGER) {
         long long n = json_integer_value(v);
         if (n < f->min)
-            code = "too_small";
+            code = ERR_TOO_SMALL;
         else if (f->max != 0 && n > f->max)
-            code = "too_large";
+            code = ERR_TOO_LARGE;
     } else if (t == FIELD_ARRAY) {
         long long n = (long long)json_array_size(v);
         if (n < f->min)
-            input_error(vs->errors, ptr, NULL, "too_few", vs->pt);
+            input_error(vs->errors, ptr, NULL, ERR_TOO_FEW, vs->pt);
         if (f->max > 0 && n > f->max) {
-            input_error(vs->errors, ptr, NULL, "too_many", vs->pt);
+            input_error(vs->errors, ptr, NULL, ERR_TOO_MANY, vs->pt);
             return; /* the items of an oversized array are not worth checking */
         }
         size_t i;
@@ -235,7 +177,7 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
             char *p = pointer_join(ptr, idx);
             if (f->item_type == FIELD_OBJECT) {
                 if (!json_is_object(item))
-                    input_error(vs->errors, p, NULL, "type", vs->pt);
+                    input_error(vs->errors, p, NULL, ERR_TYPE, vs->pt);
                 else
                     validate_object(item, f->fields, p, INPUT_CREATE, vs);
             } else {
@@ -252,10 +194,10 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
                         vs);
         return;
     }
-    if (code == NULL && f->valid != NULL && t == FIELD_STRING &&
+    if (code == ERR_NONE && f->valid != NULL && t == FIELD_STRING &&
         (strlen(json_string_value(v)) != json_string_length(v) || !f->valid(json_string_value(v))))
         code = f->code;
-    if (code != NULL)
+    if (code != ERR_NONE)
         input_error(vs->errors, ptr, NULL, code, vs->pt);
 }
 
@@ -279,11 +221,11 @@ static void validate_object(const json_t *obj, const struct field *fields, const
         char *p = pointer_join(ptr, key);
         const struct field *f = find_field(fields, key);
         if (f == NULL)
-            input_error(vs->errors, p, NULL, "unknown_field", vs->pt);
+            input_error(vs->errors, p, NULL, ERR_UNKNOWN_FIELD, vs->pt);
         else if (f->writers != 0 && (f->writers & vs->role) == 0)
-            input_error(vs->errors, p, NULL, "not_writable", vs->pt);
+            input_error(vs->errors, p, NULL, ERR_NOT_WRITABLE, vs->pt);
         else if (json_is_null(v) && !((f->flags & FIELD_NULLABLE) && vs->mode == INPUT_PATCH))
-            input_error(vs->errors, p, NULL, "not_null", vs->pt);
+            input_error(vs->errors, p, NULL, ERR_NOT_NULL, vs->pt);
         else if (!json_is_null(v))
             validate_value(v, f, f->type, p, vs);
         free(p);
@@ -294,7 +236,7 @@ static void validate_object(const json_t *obj, const struct field *fields, const
         bool writable = f->writers == 0 || (f->writers & vs->role) != 0;
         if ((f->flags & FIELD_REQUIRED) && writable && json_object_get(obj, f->name) == NULL) {
             char *p = pointer_join(ptr, f->name);
-            input_error(vs->errors, p, NULL, "required", vs->pt);
+            input_error(vs->errors, p, NULL, ERR_REQUIRED, vs->pt);
             free(p);
         }
     }
@@ -442,7 +384,7 @@ bool input_parse_query(const char *raw, struct req_ctx *ctx, char **bad)
 }
 
 int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                           const char *code)
+                           enum error_code code)
 {
     json_t *errors = json_array();
     input_error(errors, NULL, name, code, ctx->lang_pt);
@@ -453,7 +395,7 @@ int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const 
 }
 
 static bool bad_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                          const char *code)
+                          enum error_code code)
 {
     input_reject_parameter(resp, ctx, name, code);
     return false;
@@ -477,22 +419,22 @@ bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page
     out->limit = 50;
     const char *limit = api_query(ctx, "limit");
     if (limit != NULL && !parse_limit(limit, &out->limit))
-        return bad_parameter(resp, ctx, "limit", "format");
+        return bad_parameter(resp, ctx, "limit", ERR_FORMAT);
     const char *sort = api_query(ctx, "sort");
     if (!page_sort_parse(sort ? sort : "-created_at", sorts, nsorts, out))
-        return bad_parameter(resp, ctx, "sort", "enum");
+        return bad_parameter(resp, ctx, "sort", ERR_ENUM);
     const char *total = api_query(ctx, "include_total");
     if (total != NULL && strcmp(total, "true") != 0 && strcmp(total, "false") != 0)
-        return bad_parameter(resp, ctx, "include_total", "format");
+        return bad_parameter(resp, ctx, "include_total", ERR_FORMAT);
     out->include_total = total != NULL && strcmp(total, "true") == 0;
     const char *since = api_query(ctx, "updated_since");
     if (since != NULL && !input_is_timestamp(since))
-        return bad_parameter(resp, ctx, "updated_since", "format");
+        return bad_parameter(resp, ctx, "updated_since", ERR_FORMAT);
     out->updated_since = since ? xstrdup(since) : NULL;
     const char *cursor = api_query(ctx, "cursor");
     if (cursor != NULL && !page_cursor_decode(cursor, out)) {
         page_req_cleanup(out);
-        return bad_parameter(resp, ctx, "cursor", "format");
+        return bad_parameter(resp, ctx, "cursor", ERR_FORMAT);
     }
     return true;
 }
@@ -505,7 +447,7 @@ bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char
     if (v == NULL)
         return true;
     if (util_utf8_length(v) > INPUT_MAX_FILTER) /* the document's maxLength for every filter */
-        return bad_parameter(resp, ctx, name, "too_long");
+        return bad_parameter(resp, ctx, name, ERR_TOO_LONG);
     json_t *list = json_array();
     const char *p = v;
     for (;;) {
@@ -518,7 +460,7 @@ bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char
         free(item);
         if (!good) {
             json_decref(list);
-            return bad_parameter(resp, ctx, name, "format");
+            return bad_parameter(resp, ctx, name, ERR_FORMAT);
         }
         if (comma == NULL)
             break;

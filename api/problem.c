@@ -14,73 +14,10 @@ struct problem_entry {
 };
 
 static const struct problem_entry catalogue[PROBLEM_KIND_COUNT] = {
-    [PROBLEM_INVALID_REQUEST] = {"invalid-request", 400, "Invalid request", "Pedido inválido",
-                                 "The request is malformed.", "O pedido está mal formado."},
-    [PROBLEM_VALIDATION_FAILED] = {"validation-failed", 422, "Validation failed",
-                                   "Validação falhada", "Some fields are invalid: see errors.",
-                                   "Alguns campos são inválidos: ver errors."},
-    [PROBLEM_UNAUTHENTICATED] = {"unauthenticated", 401, "Authentication required",
-                                 "Autenticação necessária", "A valid bearer token is required.",
-                                 "É necessário um token bearer válido."},
-    [PROBLEM_FORBIDDEN] = {"forbidden", 403, "Forbidden", "Proibido", "Your role may not do this.",
-                           "O seu papel não permite esta ação."},
-    [PROBLEM_NOT_FOUND] = {"not-found", 404, "Not found", "Não encontrado",
-                           "There is nothing here.", "Não existe nada aqui."},
-    [PROBLEM_METHOD_NOT_ALLOWED] = {"method-not-allowed", 405, "Method not allowed",
-                                    "Método não permitido",
-                                    "This method is not allowed here: see Allow.",
-                                    "Este método não é permitido aqui: ver Allow."},
-    [PROBLEM_INVALID_STATE] = {"invalid-state", 409, "Invalid state", "Estado inválido",
-                               "This action is not allowed in the current state.",
-                               "Esta ação não é permitida no estado atual."},
-    [PROBLEM_DUPLICATE] = {"duplicate", 409, "Duplicate", "Duplicado", "This already exists.",
-                           "Isto já existe."},
-    [PROBLEM_NOT_ELIGIBLE] = {"not-eligible", 403, "Not eligible", "Não elegível",
-                              "The conditions for this action are not met.",
-                              "As condições para esta ação não estão cumpridas."},
-    [PROBLEM_WINDOW_CLOSED] = {"window-closed", 409, "Window closed", "Prazo fechado",
-                               "This is outside its time window.",
-                               "Isto está fora do respetivo prazo."},
-    [PROBLEM_CAPACITY_FULL] = {"capacity-full", 409, "Capacity full", "Lotação esgotada",
-                               "There is no room left.", "Não há lugares disponíveis."},
-    [PROBLEM_VOUCHER_REDEEMED] = {"voucher-redeemed", 409, "Voucher already redeemed",
-                                  "Voucher já utilizado", "This voucher was already redeemed.",
-                                  "Este voucher já foi utilizado."},
-    [PROBLEM_VOUCHER_EXPIRED] = {"voucher-expired", 409, "Voucher expired", "Voucher expirado",
-                                 "This voucher has expired.", "Este voucher expirou."},
-    [PROBLEM_VOUCHER_REVOKED] = {"voucher-revoked", 409, "Voucher revoked", "Voucher revogado",
-                                 "This voucher was revoked.", "Este voucher foi revogado."},
-    [PROBLEM_REGISTRAR_SUSPENDED] = {"registrar-suspended", 403, "Registrar suspended",
-                                     "Registrar suspenso", "The registrar is suspended.",
-                                     "O registrar está suspenso."},
-    [PROBLEM_PRECONDITION_FAILED] = {"precondition-failed", 412, "Precondition failed",
-                                     "Pré-condição falhada",
-                                     "If-Match does not match the current version.",
-                                     "If-Match não corresponde à versão atual."},
-    [PROBLEM_PRECONDITION_REQUIRED] = {"precondition-required", 428, "Precondition required",
-                                       "Pré-condição necessária",
-                                       "This request needs an If-Match header.",
-                                       "Este pedido precisa do cabeçalho If-Match."},
-    [PROBLEM_PAYLOAD_TOO_LARGE] = {"payload-too-large", 413, "Payload too large",
-                                   "Conteúdo demasiado grande",
-                                   "The request body is over the limit.",
-                                   "O corpo do pedido excede o limite."},
-    [PROBLEM_UNSUPPORTED_MEDIA_TYPE] = {"unsupported-media-type", 415, "Unsupported media type",
-                                        "Tipo de conteúdo não suportado",
-                                        "Send the body as application/json.",
-                                        "Envie o corpo como application/json."},
-    [PROBLEM_RATE_LIMITED] = {"rate-limited", 429, "Too many requests", "Demasiados pedidos",
-                              "Slow down: see Retry-After.", "Abrande: ver Retry-After."},
-    [PROBLEM_IDEMPOTENCY_KEY_REUSED] = {"idempotency-key-reused", 422, "Idempotency key reused",
-                                        "Chave de idempotência reutilizada",
-                                        "This Idempotency-Key was used with another body.",
-                                        "Esta Idempotency-Key foi usada com outro corpo."},
-    [PROBLEM_LIMIT_REACHED] = {"limit-reached", 409, "Limit reached", "Limite atingido",
-                               "A count limit is reached.", "Foi atingido um limite."},
-    [PROBLEM_SERVICE_UNAVAILABLE] = {"service-unavailable", 503, "Service unavailable",
-                                     "Serviço indisponível",
-                                     "The service cannot answer now: retry later.",
-                                     "O serviço não pode responder agora: tente mais tarde."},
+#define PROBLEM_ENTRY(name, slug, status, title_en, title_pt, detail_en, detail_pt)                \
+    [PROBLEM_##name] = {slug, status, title_en, title_pt, detail_en, detail_pt},
+    PROBLEM_TYPES(PROBLEM_ENTRY)
+#undef PROBLEM_ENTRY
 };
 
 #define PROBLEM_TYPE_BASE "https://parceria.dns.pt/problems/"
@@ -139,24 +76,17 @@ int problem_send(struct _u_response *resp, struct req_ctx *ctx, enum problem_kin
     return U_CALLBACK_COMPLETE;
 }
 
+/* Each status's problem type, from status.h's table. */
+static const enum problem_kind status_problem[] = {
+#define STATUS_PROBLEM(name, text, problem) [ST_##name] = PROBLEM_##problem,
+    STATUS_LIST(STATUS_PROBLEM)
+#undef STATUS_PROBLEM
+};
+
 int problem_send_status(struct _u_response *resp, struct req_ctx *ctx, enum status st)
 {
-    switch (st) {
-    case ST_NOT_FOUND:
-        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
-    case ST_CONFLICT:
-        return problem_send(resp, ctx, PROBLEM_DUPLICATE, PROBLEM_NO_DETAIL, NULL);
-    case ST_INVALID_STATE:
-        return problem_send(resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL, NULL);
-    case ST_STALE:
-        return problem_send(resp, ctx, PROBLEM_PRECONDITION_FAILED, PROBLEM_NO_DETAIL, NULL);
-    case ST_FORBIDDEN:
-        return problem_send(resp, ctx, PROBLEM_FORBIDDEN, PROBLEM_NO_DETAIL, NULL);
-    case ST_LIMIT:
-        return problem_send(resp, ctx, PROBLEM_LIMIT_REACHED, PROBLEM_NO_DETAIL, NULL);
-    case ST_INVALID:
-        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL, NULL);
-    default:
-        return problem_send(resp, ctx, PROBLEM_SERVICE_UNAVAILABLE, PROBLEM_NO_DETAIL, NULL);
-    }
+    enum problem_kind kind = (unsigned)st < sizeof status_problem / sizeof status_problem[0]
+                                 ? status_problem[st]
+                                 : PROBLEM_SERVICE_UNAVAILABLE;
+    return problem_send(resp, ctx, kind, PROBLEM_NO_DETAIL, NULL);
 }

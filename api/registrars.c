@@ -21,7 +21,7 @@ static const struct field patch_fields[] = {
     FIELD_TEXT("legal_name", 0, 1, 200, .writers = STAFF_ONLY),
     FIELD_TEXT("trade_name", 0, 1, 100, .writers = STAFF_ONLY),
     FIELD_OBJ("address", 0, fields_address, .writers = STAFF_ONLY),
-    FIELD_RULE("website", FIELD_NULLABLE, 2048, validate_website, "url", .writers = STAFF_OR_OWN),
+    FIELD_RULE("website", FIELD_NULLABLE, 2048, validate_website, ERR_URL, .writers = STAFF_OR_OWN),
     FIELD_OBJS("contacts", 0, fields_contact, 1, 10, .writers = STAFF_OR_OWN),
     {0},
 };
@@ -99,7 +99,7 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
     const char *country = json_string_value(json_object_get(address, "country"));
     const char *code = json_string_value(json_object_get(address, "postal_code"));
     if (json_array_size(errors) == 0 && country && code && !validate_postal_code(country, code))
-        input_error(errors, "/address/postal_code", NULL, "postal_code", pt);
+        input_error(errors, "/address/postal_code", NULL, ERR_POSTAL_CODE, pt);
     return json_array_size(errors) == 0 ? ST_OK : ST_INVALID;
 }
 

@@ -260,7 +260,7 @@ static bool read_reason(const struct _u_request *req, struct _u_response *resp, 
     const char *r = json_string_value(json_object_get(body, "reason"));
     if (r == NULL && needs_reason) {
         json_t *errors = json_array();
-        input_error(errors, "/reason", NULL, "required", ctx->lang_pt);
+        input_error(errors, "/reason", NULL, ERR_REQUIRED, ctx->lang_pt);
         problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
                      json_pack("{s:o}", "errors", errors));
         json_decref(body);
@@ -340,7 +340,7 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
     bool ok = f->type == RESOURCE_FILTER_TIMESTAMP ? input_is_timestamp(v)
                                                    : *v != '\0' && util_utf8_length(v) <= 100;
     if (!ok)
-        return input_reject_parameter(resp, ctx, f->name, "format"), false;
+        return input_reject_parameter(resp, ctx, f->name, ERR_FORMAT), false;
     /* the store matches a search text with ILIKE: "%" and "_" are characters */
     *out = f->type == RESOURCE_FILTER_TEXT ? util_like_escape(v) : xstrdup(v);
     return true;
@@ -367,7 +367,7 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     enum status st = spec->kind != NULL ? service_list(&call, spec->kind, &q, &page)
                                         : spec->fetch(&call, &q, &page);
     if (st == ST_BAD_VALUE)
-        rc = input_reject_parameter(resp, ctx, "cursor", "format");
+        rc = input_reject_parameter(resp, ctx, "cursor", ERR_FORMAT);
     else if (st != ST_OK)
         rc = problem_send_status(resp, ctx, st);
     if (st != ST_OK)

@@ -117,10 +117,10 @@ static bool check_query(const struct route *r, struct _u_response *resp, struct 
 {
     for (size_t i = 0; i < ctx->nquery; i++) {
         const char *key = ctx->query[i].name;
-        const char *code = api_param(ctx, key)   ? "shadows_path"
-                           : key_allowed(r, key) ? NULL
-                                                 : "unknown_parameter";
-        if (code == NULL)
+        enum error_code code = api_param(ctx, key)   ? ERR_SHADOWS_PATH
+                               : key_allowed(r, key) ? ERR_NONE
+                                                     : ERR_UNKNOWN_PARAMETER;
+        if (code == ERR_NONE)
             continue;
         input_reject_parameter(resp, ctx, key, code);
         return false;

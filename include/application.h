@@ -27,6 +27,7 @@
 #ifndef PARCERIA_APPLICATION_H
 #define PARCERIA_APPLICATION_H
 
+#include "error_code.h"
 #include "status.h"
 
 #include <jansson.h>
@@ -115,7 +116,7 @@ size_t application_allowed_actions(enum application_status status, unsigned role
  * static strings, for input_error. */
 struct application_issue {
     const char *pointer;
-    const char *code;
+    enum error_code code;
 };
 #define APPLICATION_MAX_ISSUES 8 /* application_check never finds more */
 

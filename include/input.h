@@ -6,6 +6,7 @@
 #define PARCERIA_INPUT_H
 
 #include "api.h"
+#include "error_code.h"
 #include "page.h"
 
 #include <jansson.h>
@@ -41,7 +42,7 @@ struct field {
     /* STRING (and ARRAY of STRING items): an extra rule on the value, and the
      * error code reported when it fails (a string with a NUL byte fails too). */
     bool (*valid)(const char *s);
-    const char *code;
+    enum error_code code;
 };
 
 /* Compact entries for the common kinds of field: free text of lo..hi
@@ -79,7 +80,7 @@ bool input_validate(const json_t *obj, const struct field *fields, enum input_mo
 
 /* Appends one error to errors: pointer is a JSON Pointer, or parameter names a
  * query parameter (exactly one of them non-NULL). */
-void input_error(json_t *errors, const char *pointer, const char *parameter, const char *code,
+void input_error(json_t *errors, const char *pointer, const char *parameter, enum error_code code,
                  bool lang_pt);
 
 /* Whether the Content-Type is JSON (or, for a PATCH, a JSON merge patch). */
@@ -102,7 +103,7 @@ char *input_percent_decode(const char *s, size_t len, bool plus_is_space);
 /* Answers 400 invalid-request naming one query parameter and the reason
  * code. Returns U_CALLBACK_COMPLETE. */
 int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                           const char *code);
+                           enum error_code code);
 
 /* Reads limit (1–200, default 50), cursor, sort (one of sorts, '-' prefix for
  * descending; default "-created_at" which must be in sorts), updated_since

@@ -6,31 +6,73 @@
 #include "api.h"
 #include "status.h"
 
+/* The closed list of problem types: name, slug (a public contract: never
+ * rename one), HTTP status, title and default detail in English and
+ * Portuguese. Everything about a problem type comes from this one table. */
+#define PROBLEM_TYPES(X)                                                                           \
+    X(INVALID_REQUEST, "invalid-request", 400, "Invalid request", "Pedido inválido",               \
+      "The request is malformed.", "O pedido está mal formado.")                                   \
+    X(VALIDATION_FAILED, "validation-failed", 422, "Validation failed", "Validação falhada",       \
+      "Some fields are invalid: see errors.", "Alguns campos são inválidos: ver errors.")          \
+    X(UNAUTHENTICATED, "unauthenticated", 401, "Authentication required",                          \
+      "Autenticação necessária", "A valid bearer token is required.",                              \
+      "É necessário um token bearer válido.")                                                      \
+    X(FORBIDDEN, "forbidden", 403, "Forbidden", "Proibido", "Your role may not do this.",          \
+      "O seu papel não permite esta ação.")                                                        \
+    X(NOT_FOUND, "not-found", 404, "Not found", "Não encontrado", "There is nothing here.",        \
+      "Não existe nada aqui.")                                                                     \
+    X(METHOD_NOT_ALLOWED, "method-not-allowed", 405, "Method not allowed", "Método não permitido", \
+      "This method is not allowed here: see Allow.",                                               \
+      "Este método não é permitido aqui: ver Allow.")                                              \
+    X(INVALID_STATE, "invalid-state", 409, "Invalid state", "Estado inválido",                     \
+      "This action is not allowed in the current state.",                                          \
+      "Esta ação não é permitida no estado atual.")                                                \
+    X(DUPLICATE, "duplicate", 409, "Duplicate", "Duplicado", "This already exists.",               \
+      "Isto já existe.")                                                                           \
+    X(NOT_ELIGIBLE, "not-eligible", 403, "Not eligible", "Não elegível",                           \
+      "The conditions for this action are not met.",                                               \
+      "As condições para esta ação não estão cumpridas.")                                          \
+    X(WINDOW_CLOSED, "window-closed", 409, "Window closed", "Prazo fechado",                       \
+      "This is outside its time window.", "Isto está fora do respetivo prazo.")                    \
+    X(CAPACITY_FULL, "capacity-full", 409, "Capacity full", "Lotação esgotada",                    \
+      "There is no room left.", "Não há lugares disponíveis.")                                     \
+    X(VOUCHER_REDEEMED, "voucher-redeemed", 409, "Voucher already redeemed",                       \
+      "Voucher já utilizado", "This voucher was already redeemed.",                                \
+      "Este voucher já foi utilizado.")                                                            \
+    X(VOUCHER_EXPIRED, "voucher-expired", 409, "Voucher expired", "Voucher expirado",              \
+      "This voucher has expired.", "Este voucher expirou.")                                        \
+    X(VOUCHER_REVOKED, "voucher-revoked", 409, "Voucher revoked", "Voucher revogado",              \
+      "This voucher was revoked.", "Este voucher foi revogado.")                                   \
+    X(REGISTRAR_SUSPENDED, "registrar-suspended", 403, "Registrar suspended",                      \
+      "Registrar suspenso", "The registrar is suspended.", "O registrar está suspenso.")           \
+    X(PRECONDITION_FAILED, "precondition-failed", 412, "Precondition failed",                      \
+      "Pré-condição falhada", "If-Match does not match the current version.",                      \
+      "If-Match não corresponde à versão atual.")                                                  \
+    X(PRECONDITION_REQUIRED, "precondition-required", 428, "Precondition required",                \
+      "Pré-condição necessária", "This request needs an If-Match header.",                         \
+      "Este pedido precisa do cabeçalho If-Match.")                                                \
+    X(PAYLOAD_TOO_LARGE, "payload-too-large", 413, "Payload too large",                            \
+      "Conteúdo demasiado grande", "The request body is over the limit.",                          \
+      "O corpo do pedido excede o limite.")                                                        \
+    X(UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", 415, "Unsupported media type",             \
+      "Tipo de conteúdo não suportado", "Send the body as application/json.",                      \
+      "Envie o corpo como application/json.")                                                      \
+    X(RATE_LIMITED, "rate-limited", 429, "Too many requests", "Demasiados pedidos",                \
+      "Slow down: see Retry-After.", "Abrande: ver Retry-After.")                                  \
+    X(IDEMPOTENCY_KEY_REUSED, "idempotency-key-reused", 422, "Idempotency key reused",             \
+      "Chave de idempotência reutilizada", "This Idempotency-Key was used with another body.",     \
+      "Esta Idempotency-Key foi usada com outro corpo.")                                           \
+    X(LIMIT_REACHED, "limit-reached", 409, "Limit reached", "Limite atingido",                     \
+      "A count limit is reached.", "Foi atingido um limite.")                                      \
+    X(SERVICE_UNAVAILABLE, "service-unavailable", 503, "Service unavailable",                      \
+      "Serviço indisponível", "The service cannot answer now: retry later.",                       \
+      "O serviço não pode responder agora: tente mais tarde.")
+
 enum problem_kind {
-    PROBLEM_INVALID_REQUEST,
-    PROBLEM_VALIDATION_FAILED,
-    PROBLEM_UNAUTHENTICATED,
-    PROBLEM_FORBIDDEN,
-    PROBLEM_NOT_FOUND,
-    PROBLEM_METHOD_NOT_ALLOWED,
-    PROBLEM_INVALID_STATE,
-    PROBLEM_DUPLICATE,
-    PROBLEM_NOT_ELIGIBLE,
-    PROBLEM_WINDOW_CLOSED,
-    PROBLEM_CAPACITY_FULL,
-    PROBLEM_VOUCHER_REDEEMED,
-    PROBLEM_VOUCHER_EXPIRED,
-    PROBLEM_VOUCHER_REVOKED,
-    PROBLEM_REGISTRAR_SUSPENDED,
-    PROBLEM_PRECONDITION_FAILED,
-    PROBLEM_PRECONDITION_REQUIRED,
-    PROBLEM_PAYLOAD_TOO_LARGE,
-    PROBLEM_UNSUPPORTED_MEDIA_TYPE,
-    PROBLEM_RATE_LIMITED,
-    PROBLEM_IDEMPOTENCY_KEY_REUSED,
-    PROBLEM_LIMIT_REACHED,
-    PROBLEM_SERVICE_UNAVAILABLE,
-    PROBLEM_KIND_COUNT
+#define PROBLEM_ENUM(name, slug, status, title_en, title_pt, detail_en, detail_pt) PROBLEM_##name,
+    PROBLEM_TYPES(PROBLEM_ENUM)
+#undef PROBLEM_ENUM
+        PROBLEM_KIND_COUNT
 };
 
 /* A detail in both languages; either may be NULL to use the catalogue's. */

@@ -1,20 +1,29 @@
-/* The typed outcome every domain and store function returns; results travel in
- * out-parameters. The HTTP layer maps each status to one problem type. */
+/* The typed outcome every domain, store and service function returns;
+ * results travel in out-parameters. One table names each status, says what
+ * it means, and which problem type (problem.h) the HTTP layer answers it
+ * with, so a misspelt status or problem does not compile. */
 #ifndef PARCERIA_STATUS_H
 #define PARCERIA_STATUS_H
 
+/* X(name, meaning, problem) */
+#define STATUS_LIST(X)                                                                             \
+    X(OK, "done", SERVICE_UNAVAILABLE) /* never answered as a problem */                           \
+    X(NOT_FOUND, "no such object, or not the caller's", NOT_FOUND)                                 \
+    X(INVALID, "input breaks a rule", VALIDATION_FAILED)                                           \
+    X(BAD_VALUE, "the database refused a value (SQLSTATE class 22): a tampered cursor",            \
+      INVALID_REQUEST)                                                                             \
+    X(CONFLICT, "a duplicate (a unique constraint)", DUPLICATE)                                    \
+    X(INVALID_STATE, "the action is not allowed in the current state", INVALID_STATE)              \
+    X(STALE, "If-Match does not match", PRECONDITION_FAILED)                                       \
+    X(FORBIDDEN, "authenticated but not allowed", FORBIDDEN)                                       \
+    X(LIMIT, "a count limit is reached", LIMIT_REACHED)                                            \
+    X(RETRY, "serialization failure or deadlock: run the transaction again", SERVICE_UNAVAILABLE)  \
+    X(UNAVAILABLE, "the database cannot be reached or timed out", SERVICE_UNAVAILABLE)
+
 enum status {
-    ST_OK = 0,
-    ST_NOT_FOUND,     /* no such object, or not the caller's */
-    ST_INVALID,       /* input breaks a rule */
-    ST_BAD_VALUE,     /* the database refused a value (SQLSTATE class 22): a tampered cursor */
-    ST_CONFLICT,      /* unique constraint: a duplicate */
-    ST_INVALID_STATE, /* action not allowed in the current state */
-    ST_STALE,         /* If-Match does not match */
-    ST_FORBIDDEN,     /* authenticated but not allowed */
-    ST_LIMIT,         /* a count limit is reached */
-    ST_RETRY,         /* serialization failure or deadlock: run the transaction again */
-    ST_UNAVAILABLE,   /* the database cannot be reached or timed out */
+#define STATUS_ENUM(name, meaning, problem) ST_##name,
+    STATUS_LIST(STATUS_ENUM)
+#undef STATUS_ENUM
 };
 
 #define WARN_UNUSED __attribute__((warn_unused_result))

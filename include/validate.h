@@ -6,6 +6,8 @@
 #ifndef PARCERIA_VALIDATE_H
 #define PARCERIA_VALIDATE_H
 
+#include "error_code.h"
+
 #include <stdbool.h>
 
 #define VALIDATE_HANDLE_MIN 3
@@ -68,7 +70,7 @@ char *validate_handle_suffixed(const char *handle, unsigned n);
  * UTF-8 ("encoding"): returns that code and sets *normalized to NULL. A good
  * value returns NULL and *normalized gets a new string: trimmed of Unicode
  * spaces at both ends and in Unicode Normalization Form C. */
-const char *validate_text(const char *in, char **normalized);
+enum error_code validate_text(const char *in, char **normalized);
 
 /* Field-table hooks. Each refuses a non-string with "type". Country-dependent
  * rules (a VAT number or a PT postal code against its country) need two

@@ -126,7 +126,7 @@ struct issues {
     size_t cap, n;
 };
 
-static void issue(struct issues *is, const char *pointer, const char *code)
+static void issue(struct issues *is, const char *pointer, enum error_code code)
 {
     if (is->n < is->cap)
         is->out[is->n++] = (struct application_issue){pointer, code};
@@ -142,15 +142,15 @@ static void check_tax_identity(const json_t *doc, struct issues *is)
     const char *nif = member(doc, "nif"), *vat = member(doc, "vat_number");
     const char *country = member(doc, "country");
     if (nif == NULL && vat == NULL)
-        issue(is, "/nif", "required");
+        issue(is, "/nif", ERR_REQUIRED);
     else if (nif != NULL && vat != NULL)
-        issue(is, "/vat_number", "exclusive");
+        issue(is, "/vat_number", ERR_EXCLUSIVE);
     else if (vat != NULL && country == NULL)
-        issue(is, "/country", "required");
+        issue(is, "/country", ERR_REQUIRED);
     else if (vat != NULL && strcmp(country, "PT") == 0)
-        issue(is, "/vat_number", "use_nif");
+        issue(is, "/vat_number", ERR_USE_NIF);
     else if (vat != NULL && validate_country(country) && !validate_vat(country, vat))
-        issue(is, "/vat_number", "vat_number");
+        issue(is, "/vat_number", ERR_VAT_NUMBER);
 }
 
 static void check_address(const json_t *doc, struct issues *is)
@@ -158,17 +158,18 @@ static void check_address(const json_t *doc, struct issues *is)
     const json_t *address = json_object_get(doc, "address");
     const char *code = member(address, "postal_code");
     if (code != NULL && !validate_postal_code(member(address, "country"), code))
-        issue(is, "/address/postal_code", "postal_code");
+        issue(is, "/address/postal_code", ERR_POSTAL_CODE);
 }
 
 static void check_contacts(const json_t *doc, struct issues *is)
 {
     static const struct {
-        const char *type, *code;
+        const char *type;
+        enum error_code code;
     } required[] = {
-        {"admin", "admin_contact_required"},
-        {"technical", "technical_contact_required"},
-        {"security", "security_contact_required"},
+        {"admin", ERR_ADMIN_CONTACT_REQUIRED},
+        {"technical", ERR_TECHNICAL_CONTACT_REQUIRED},
+        {"security", ERR_SECURITY_CONTACT_REQUIRED},
     };
     const json_t *contacts = json_object_get(doc, "contacts");
     if (!json_is_array(contacts)) /* the field table reports it */

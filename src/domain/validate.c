@@ -316,17 +316,17 @@ static size_t utf8_next(const unsigned char *s, unsigned *cp);
  * bidirectional formatting (embeddings, overrides, isolates, LRM, RLM, ALM),
  * which can make a name read differently from what it is; zero-width and
  * invisible characters, which make two names look the same. */
-static const char *text_refusal(unsigned cp)
+static enum error_code text_refusal(unsigned cp)
 {
     if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
-        return "control_character";
+        return ERR_CONTROL_CHARACTER;
     if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
         cp == 0x200f || cp == 0x061c)
-        return "bidi_control";
+        return ERR_BIDI_CONTROL;
     if ((cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff ||
         cp == 0x180e)
-        return "zero_width";
-    return NULL;
+        return ERR_ZERO_WIDTH;
+    return ERR_NONE;
 }
 
 /* Unicode's space separators (Zs): what trimming removes at either end. */
@@ -336,17 +336,17 @@ static bool is_space_cp(unsigned cp)
            cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
-const char *validate_text(const char *in, char **normalized)
+enum error_code validate_text(const char *in, char **normalized)
 {
     *normalized = NULL;
     if (in == NULL || !util_valid_utf8(in, strlen(in)))
-        return "encoding";
+        return ERR_ENCODING;
     const unsigned char *p = (const unsigned char *)in, *start = NULL, *end = p;
     while (*p) {
         unsigned cp;
         size_t n = utf8_next(p, &cp);
-        const char *why = text_refusal(cp);
-        if (why != NULL)
+        enum error_code why = text_refusal(cp);
+        if (why != ERR_NONE)
             return why;
         if (!is_space_cp(cp)) {
             start = start ? start : p;
@@ -357,7 +357,7 @@ const char *validate_text(const char *in, char **normalized)
     if (start == NULL)
         start = end = (const unsigned char *)in;
     if (start == end && *in != '\0')
-        return "blank";
+        return ERR_BLANK;
     size_t len = 0;
     uint8_t *nfc = u8_normalize(UNINORM_NFC, start, (size_t)(end - start), NULL, &len);
     if (nfc == NULL && start != end)
@@ -367,7 +367,7 @@ const char *validate_text(const char *in, char **normalized)
         memcpy(*normalized, nfc, len);
     (*normalized)[len] = '\0';
     free(nfc);
-    return NULL;
+    return ERR_NONE;
 }
 
 /* --- Host names, email, website -------------------------------------------- */
@@ -418,7 +418,7 @@ static bool host_chars_ok(const char *host)
     for (const unsigned char *p = (const unsigned char *)host; *p;) {
         unsigned cp;
         p += utf8_next(p, &cp);
-        if (text_refusal(cp) != NULL || is_space_cp(cp))
+        if (text_refusal(cp) != ERR_NONE || is_space_cp(cp))
             return false;
     }
     return true;

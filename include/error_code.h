@@ -1,0 +1,77 @@
+/* The closed list of error codes a request's fields and parameters are
+ * refused with: each code's name (a public contract, in errors[].code) and
+ * its message in English and Portuguese. Validators return an enum
+ * error_code, so a misspelt code does not compile. Pure: no I/O. */
+#ifndef PARCERIA_ERROR_CODE_H
+#define PARCERIA_ERROR_CODE_H
+
+#include <stdbool.h>
+
+/* X(NAME, "name", message_en, message_pt) */
+#define ERROR_CODES(X)                                                                             \
+    X(REQUIRED, "required", "is required", "é obrigatório")                                        \
+    X(UNKNOWN_FIELD, "unknown_field", "is not a known field", "não é um campo conhecido")          \
+    X(NOT_WRITABLE, "not_writable", "may not be written by your role",                             \
+      "não pode ser escrito pelo seu papel")                                                       \
+    X(TYPE, "type", "has the wrong type", "tem o tipo errado")                                     \
+    X(TOO_SHORT, "too_short", "is too short", "é demasiado curto")                                 \
+    X(TOO_LONG, "too_long", "is too long", "é demasiado longo")                                    \
+    X(TOO_SMALL, "too_small", "is too small", "é demasiado pequeno")                               \
+    X(TOO_LARGE, "too_large", "is too large", "é demasiado grande")                                \
+    X(TOO_FEW, "too_few", "has too few items", "tem poucos elementos")                             \
+    X(TOO_MANY, "too_many", "has too many items", "tem demasiados elementos")                      \
+    X(FORMAT, "format", "has an invalid format", "tem um formato inválido")                        \
+    X(ENUM, "enum", "is not one of the allowed values", "não é um dos valores permitidos")         \
+    X(NOT_NULL, "not_null", "may not be null", "não pode ser nulo")                                \
+    X(UNKNOWN_PARAMETER, "unknown_parameter", "is not a known parameter",                          \
+      "não é um parâmetro conhecido")                                                              \
+    X(REPEATED, "repeated", "is repeated: use comma-separated values",                             \
+      "está repetido: use valores separados por vírgulas")                                         \
+    X(ENCODING, "encoding", "is not valid percent-encoded UTF-8", "não é UTF-8 válido")            \
+    X(SHADOWS_PATH, "shadows_path", "has the name of a path parameter",                            \
+      "tem o nome de um parâmetro do caminho")                                                     \
+    X(NIF, "nif", "is not a valid Portuguese NIF", "não é um NIF português válido")                \
+    X(VAT_NUMBER, "vat_number", "is not a valid VAT number for the country",                       \
+      "não é um número de IVA válido para o país")                                                 \
+    X(COUNTRY, "country", "is not an ISO 3166-1 alpha-2 country code",                             \
+      "não é um código de país ISO 3166-1 alfa-2")                                                 \
+    X(POSTAL_CODE, "postal_code", "is not a valid postal code for the country",                    \
+      "não é um código postal válido para o país")                                                 \
+    X(EMAIL, "email", "is not a valid email address", "não é um endereço de email válido")         \
+    X(PHONE, "phone", "is not an E.164 phone number (+351…)",                                      \
+      "não é um número de telefone E.164 (+351…)")                                                 \
+    X(URL, "url", "is not an https URL", "não é um URL https")                                     \
+    X(EXCLUSIVE, "exclusive", "cannot come with nif: give one tax number",                         \
+      "não pode vir com nif: indique um número fiscal")                                            \
+    X(USE_NIF, "use_nif", "is the NIF for Portuguese companies",                                   \
+      "é o NIF para empresas portuguesas")                                                         \
+    X(ADMIN_CONTACT_REQUIRED, "admin_contact_required", "needs an admin contact",                  \
+      "precisa de um contacto admin")                                                              \
+    X(TECHNICAL_CONTACT_REQUIRED, "technical_contact_required", "needs a technical contact",       \
+      "precisa de um contacto técnico")                                                            \
+    X(SECURITY_CONTACT_REQUIRED, "security_contact_required", "needs a security contact",          \
+      "precisa de um contacto de segurança")                                                       \
+    X(PROGRAM_CODE, "program_code", "is not a program code", "não é um código de programa")        \
+    X(STAFF_ONLY, "staff_only", "is for staff only", "é só para a equipa do .PT")                  \
+    X(CONTROL_CHARACTER, "control_character", "contains a control character",                      \
+      "contém um carácter de controlo")                                                            \
+    X(BIDI_CONTROL, "bidi_control", "contains a bidirectional formatting character",               \
+      "contém um carácter de formatação bidirecional")                                             \
+    X(ZERO_WIDTH, "zero_width", "contains a zero-width character",                                 \
+      "contém um carácter de largura zero")                                                        \
+    X(BLANK, "blank", "is only white space", "só tem espaços em branco")
+
+enum error_code {
+    ERR_NONE = 0, /* no error */
+#define ERROR_CODE_ENUM(name, text, en, pt) ERR_##name,
+    ERROR_CODES(ERROR_CODE_ENUM)
+#undef ERROR_CODE_ENUM
+        ERROR_CODE_COUNT
+};
+
+/* "required", "too_long", …; NULL for ERR_NONE. Lent. */
+const char *error_code_name(enum error_code code);
+/* The code's message in English, or Portuguese when pt. Lent. */
+const char *error_code_message(enum error_code code, bool pt);
+
+#endif
