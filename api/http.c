@@ -338,7 +338,11 @@ struct api_server *api_server_start(const struct app *app)
         {MHD_OPTION_CONNECTION_LIMIT, 1000, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    /* PARCERIA_THREADS=0: a thread per connection, so a handler waiting on the
+     * database (up to its deadline) holds up no other connection. */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+        (app->cfg->threads == 0 ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL : MHD_USE_EPOLL);
     if (!add_routes(s) ||
         ulfius_start_framework_with_mhd_options(&s->instance, flags, ops) != U_OK) {
         y_log_message(Y_LOG_LEVEL_ERROR, "cannot listen on %s:%u", app->cfg->bind_address,
