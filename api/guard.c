@@ -1,4 +1,5 @@
-/* Rate limits and idempotency around handlers. Stored answers are encrypted
+/* Rate limits (per client in memory, public submissions in PostgreSQL) and
+ * idempotency around handlers. Stored answers are encrypted
  * with a key derived from the caller's Idempotency-Key, so the secrets some
  * answers carry once (client secrets, access keys) stay unreadable at rest. */
 #include "guard.h"
@@ -7,6 +8,7 @@
 
 #include "input.h"
 #include "problem.h"
+#include "ratelimit.h"
 #include "store_guard.h"
 #include "util.h"
 
@@ -24,14 +26,33 @@
 static const char *const replayed_headers[] = {"Content-Type",     "Location",      "ETag",
                                                "Content-Language", "Cache-Control", NULL};
 
+/* Counts the hit: per-client buckets in this replica's memory (no write per
+ * request), public-submission counters in PostgreSQL (rare, shared by all). */
+static enum status count_hit(struct req_ctx *ctx, const char *bucket, unsigned *limit,
+                             unsigned window_s, long *count, long *reset, long *retry)
+{
+    if (strncmp(bucket, "client:", 7) == 0 && ctx->app->limiter != NULL) {
+        struct ratelimit_result r;
+        ratelimit_hit(ctx->app->limiter, bucket, *limit, window_s, &r);
+        *limit = r.limit;
+        *count = r.allowed ? (long)r.limit - r.remaining : (long)r.limit + 1;
+        *reset = r.reset_s;
+        *retry = r.retry_after;
+        return ST_OK;
+    }
+    PGconn *conn = NULL;
+    enum status st = api_conn(ctx, &conn);
+    if (st == ST_OK)
+        st = store_rate_hit(conn, bucket, window_s, count, reset);
+    *retry = *reset;
+    return st;
+}
+
 bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
                       unsigned limit, unsigned window_s)
 {
-    PGconn *conn = NULL;
-    long count = 0, reset = 0;
-    enum status st = api_conn(ctx, &conn);
-    if (st == ST_OK)
-        st = store_rate_hit(conn, bucket, window_s, &count, &reset);
+    long count = 0, reset = 0, retry_s = 0;
+    enum status st = count_hit(ctx, bucket, &limit, window_s, &count, &reset, &retry_s);
     if (st != ST_OK) {
         problem_send_status(resp, ctx, st);
         return false;
@@ -45,7 +66,7 @@ bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char 
     u_map_put(resp->map_header, "RateLimit", state);
     if (count <= (long)limit)
         return true;
-    snprintf(retry, sizeof retry, "%ld", reset > 0 ? reset : 1);
+    snprintf(retry, sizeof retry, "%ld", retry_s > 0 ? retry_s : 1);
     u_map_put(resp->map_header, "Retry-After", retry);
     metrics_rate_limited();
     problem_send(resp, ctx, PROBLEM_RATE_LIMITED, PROBLEM_NO_DETAIL, NULL);

@@ -374,8 +374,11 @@ struct api_server *api_server_start(const struct app *app)
     };
     /* poll, not epoll: libmicrohttpd 0.9.75's edge-triggered epoll misses the
      * close of a peer whose request and FIN were both queued before the first
-     * read, and holds the slot until the timeout. poll reports the close. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC;
+     * read, and holds the slot until the timeout. poll reports the close.
+     * PARCERIA_THREADS=0: a thread per connection, so a handler waiting on the
+     * database (up to its deadline) holds up no other connection. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                     (app->cfg->threads == 0 ? MHD_USE_THREAD_PER_CONNECTION : 0);
     door_open(cfg);
     if (!add_routes(s) ||
         ulfius_start_framework_with_mhd_options(&s->instance, flags, ops) != U_OK) {

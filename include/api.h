@@ -8,6 +8,7 @@
 #include "config.h"
 #include "db.h"
 #include "principal.h"
+#include "ratelimit.h"
 #include "token.h"
 
 #include <jansson.h>
@@ -24,6 +25,7 @@ struct app {
     const struct config *cfg;
     struct db_pool *pool;
     const struct token_keyring *keyring;
+    struct ratelimit *limiter; /* per-client buckets of this replica (thread-safe) */
 };
 
 struct api_pair {

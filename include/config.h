@@ -27,6 +27,7 @@ struct config {
     unsigned db_pool_size;
     unsigned db_wait_ms;
     unsigned statement_timeout_ms;
+    unsigned db_deadline_margin_ms; /* a call is cancelled at statement timeout + this */
     unsigned threads;
     size_t max_body_bytes;
     unsigned connections_per_address; /* open connections one peer address may hold */
@@ -36,7 +37,8 @@ struct config {
     char **cors_origins;              /* NULL-terminated; empty list when unset */
     unsigned public_rate_limit;
     unsigned client_rate_limit;
-    char **trusted_proxies;  /* NULL-terminated list of addresses */
+    unsigned replicas;      /* serve processes sharing the client limit, each enforcing its share */
+    char **trusted_proxies; /* NULL-terminated list of addresses */
     unsigned long log_level; /* a Y_LOG_LEVEL_* value */
     enum config_log_format log_format;
 };

@@ -22,6 +22,10 @@ struct db_pool_stats {
  * database that is not up yet. */
 struct db_pool *db_pool_new(const char *url, unsigned size, unsigned wait_ms,
                             unsigned statement_timeout_ms);
+/* Sets the longest any one database call may take before it is cancelled and
+ * answered ST_UNAVAILABLE (default: the statement timeout + 1 s). Call before
+ * the first db_acquire. */
+void db_pool_set_deadline(struct db_pool *pool, unsigned deadline_ms);
 void db_pool_free(struct db_pool *pool);
 void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
 
@@ -40,7 +44,10 @@ PGconn *db_connect(const char *url, unsigned statement_timeout_ms);
 enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
 
 /* Runs a parameterised statement; *out (when not NULL) receives the result on
- * ST_OK, which the caller PQclear()s. Text parameters only. */
+ * ST_OK, which the caller PQclear()s. Text parameters only. On a pooled
+ * connection the statement is prepared once (keyed by its text) and every call
+ * is bounded by the pool's deadline; past it the statement is cancelled and
+ * ST_UNAVAILABLE returned. */
 enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
                     PGresult **out) WARN_UNUSED;
 

@@ -1,11 +1,13 @@
-/* Guards around handlers: rate limits (headers and 429) and idempotency
- * keys (claim, replay, store), both backed by PostgreSQL. */
+/* Guards around handlers: rate limits (headers and 429; per-client buckets in
+ * memory, public counters in PostgreSQL) and idempotency keys (claim, replay,
+ * store, in PostgreSQL). */
 #ifndef PARCERIA_GUARD_H
 #define PARCERIA_GUARD_H
 
 #include "api.h"
 
-/* Counts one hit in bucket (limit per window_s seconds), sets RateLimit and
+/* Counts one hit in bucket (limit per window_s seconds; a "client:" bucket
+ * counts in this replica's memory against limit / PARCERIA_REPLICAS), sets RateLimit and
  * RateLimit-Policy, and answers 429 with Retry-After when over the limit.
  * Returns true when the request may go on. */
 bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,

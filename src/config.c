@@ -213,11 +213,13 @@ bool config_load(struct config *cfg, const char *(*lookup)(const char *name), ch
     cfg->db_pool_size = read_uint(&r, "PARCERIA_DB_POOL_SIZE", 8, 1, 256);
     cfg->db_wait_ms = read_uint(&r, "PARCERIA_DB_WAIT_MS", 2000, 10, 60000);
     cfg->statement_timeout_ms = read_uint(&r, "PARCERIA_STATEMENT_TIMEOUT_MS", 5000, 100, 600000);
-    cfg->threads = read_uint(&r, "PARCERIA_THREADS", 8, 1, 256);
+    cfg->db_deadline_margin_ms = read_uint(&r, "PARCERIA_DB_DEADLINE_MARGIN_MS", 1000, 50, 60000);
+    cfg->threads = read_uint(&r, "PARCERIA_THREADS", 0, 0, 256);
     cfg->max_body_bytes = read_uint(&r, "PARCERIA_MAX_BODY_BYTES", 1048576, 1024, 67108864);
     read_door(&r, cfg);
     cfg->public_rate_limit = read_uint(&r, "PARCERIA_PUBLIC_RATE_LIMIT", 20, 1, 1000000);
     cfg->client_rate_limit = read_uint(&r, "PARCERIA_CLIENT_RATE_LIMIT", 600, 1, 1000000);
+    cfg->replicas = read_uint(&r, "PARCERIA_REPLICAS", 1, 1, 1000);
     read_log(&r, cfg);
     *errors = r.errors;
     return r.errors == NULL;

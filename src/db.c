@@ -1,8 +1,10 @@
-/* The connection pool: a fixed array of PGconn guarded by a mutex and a
- * condition variable. Broken connections are reset on the way out and on the
- * way in, so the service recovers by itself when PostgreSQL comes back. */
+/* The connection pool: a fixed array of PGconn guarded by a mutex, handed to
+ * waiters in arrival order. Broken connections are reset on the way out and on
+ * the way in, so the service recovers by itself when PostgreSQL comes back.
+ * Statements run asynchronously under a deadline, prepared once per connection. */
 #include "db.h"
 
+#include "db_conn.h"
 #include "util.h"
 
 #include <errno.h>
@@ -16,6 +18,14 @@
 #include <yder.h>
 
 #define DB_TX_ATTEMPTS 5
+#define DB_DEFAULT_MARGIN_MS 1000
+
+/* One caller waiting for a connection; the pool hands slots to the oldest. */
+struct waiter {
+    pthread_cond_t wake;
+    int slot; /* -1 until a slot is handed over */
+    struct waiter *next;
+};
 
 struct db_pool {
     pthread_mutex_t lock;
@@ -24,6 +34,8 @@ struct db_pool {
     unsigned wait_ms;
     unsigned in_use;
     unsigned waiting;
+    unsigned deadline_ms;       /* statement timeout + margin: the service's own bound */
+    struct waiter *head, *tail; /* FIFO of callers waiting for a slot */
     char *url;
     char *options;
     PGconn **conns; /* size entries; NULL when never opened */
@@ -52,6 +64,16 @@ static PGconn *open_conn(const char *url, const char *options)
     const char *vals[] = {url, "3", options, "parceria", NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
     PQsetNoticeProcessor(conn, log_notice, NULL);
+    return conn;
+}
+
+/* A pooled connection: statements prepared once, every call under the deadline. */
+static PGconn *open_pooled(struct db_pool *pool)
+{
+    PGconn *conn = open_conn(pool->url, pool->options);
+    if (!db_conn_attach(conn, pool->deadline_ms))
+        y_log_message(Y_LOG_LEVEL_WARNING, "database connection runs without a deadline");
+    PQsetnonblocking(conn, 1);
     return conn;
 }
 
@@ -93,12 +115,18 @@ struct db_pool *db_pool_new(const char *url, unsigned size, unsigned wait_ms,
     pthread_cond_init(&pool->freed, NULL);
     pool->size = size;
     pool->wait_ms = wait_ms;
+    pool->deadline_ms = statement_timeout_ms + DB_DEFAULT_MARGIN_MS;
     pool->url = xstrdup(url);
     pool->options = xasprintf("-c statement_timeout=%u -c lock_timeout=%u", statement_timeout_ms,
                               statement_timeout_ms);
     pool->conns = xcalloc(size, sizeof *pool->conns);
     pool->busy = xcalloc(size, sizeof *pool->busy);
     return pool;
+}
+
+void db_pool_set_deadline(struct db_pool *pool, unsigned deadline_ms)
+{
+    pool->deadline_ms = deadline_ms;
 }
 
 void db_pool_free(struct db_pool *pool)
@@ -137,36 +165,71 @@ static void deadline_after(struct timespec *ts, unsigned ms)
     }
 }
 
-/* Takes a free slot, waiting up to the bound. Returns the slot or -1. */
+static int free_slot(struct db_pool *pool)
+{
+    for (unsigned i = 0; i < pool->size; i++)
+        if (!pool->busy[i])
+            return (int)i;
+    return -1;
+}
+
+/* Takes a free slot, waiting up to the bound behind earlier callers: first
+ * come, first served, so the wait a caller sees is bounded by the queue ahead
+ * of it and not by luck. Returns the slot or -1. */
 static int take_slot(struct db_pool *pool)
 {
     struct timespec deadline;
-    int slot = -1, rc = 0;
+    struct waiter me = {.slot = -1};
+    int rc = 0;
     deadline_after(&deadline, pool->wait_ms);
     pthread_mutex_lock(&pool->lock);
-    pool->waiting++;
-    while (pool->in_use == pool->size && rc != ETIMEDOUT)
-        rc = pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline);
-    pool->waiting--;
-    if (pool->in_use < pool->size) {
-        for (unsigned i = 0; i < pool->size; i++)
-            if (!pool->busy[i]) {
-                slot = (int)i;
-                break;
-            }
-        pool->busy[slot] = true;
+    if (pool->head == NULL && pool->in_use < pool->size) {
+        me.slot = free_slot(pool);
+        pool->busy[me.slot] = true;
         pool->in_use++;
+        pthread_mutex_unlock(&pool->lock);
+        return me.slot;
     }
+    pthread_cond_init(&me.wake, NULL);
+    if (pool->tail != NULL)
+        pool->tail->next = &me;
+    else
+        pool->head = &me;
+    pool->tail = &me;
+    pool->waiting++;
+    while (me.slot < 0 && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&me.wake, &pool->lock, &deadline);
+    if (me.slot < 0) { /* timed out: leave the queue */
+        struct waiter **p = &pool->head, *prev = NULL;
+        while (*p != &me) {
+            prev = *p;
+            p = &(*p)->next;
+        }
+        *p = me.next;
+        if (pool->tail == &me)
+            pool->tail = prev;
+    }
+    pool->waiting--;
     pthread_mutex_unlock(&pool->lock);
-    return slot;
+    pthread_cond_destroy(&me.wake);
+    return me.slot;
 }
 
+/* Hands the slot to the oldest waiter, or frees it. */
 static void give_slot(struct db_pool *pool, unsigned slot)
 {
     pthread_mutex_lock(&pool->lock);
-    pool->busy[slot] = false;
-    pool->in_use--;
-    pthread_cond_signal(&pool->freed);
+    struct waiter *w = pool->head;
+    if (w != NULL) {
+        pool->head = w->next;
+        if (pool->head == NULL)
+            pool->tail = NULL;
+        w->slot = (int)slot;
+        pthread_cond_signal(&w->wake);
+    } else {
+        pool->busy[slot] = false;
+        pool->in_use--;
+    }
     pthread_mutex_unlock(&pool->lock);
 }
 
@@ -180,7 +243,7 @@ enum status db_acquire(struct db_pool *pool, PGconn **out)
     }
     PGconn *conn = pool->conns[slot];
     if (conn == NULL) {
-        conn = open_conn(pool->url, pool->options);
+        conn = open_pooled(pool);
         pool->conns[slot] = conn;
     } else if (!still_open(conn)) {
         PQreset(conn);
@@ -195,6 +258,17 @@ enum status db_acquire(struct db_pool *pool, PGconn **out)
     return ST_OK;
 }
 
+/* Ends an open or failed transaction, under the same deadline as any call. */
+static void rollback(PGconn *conn)
+{
+    if (PQstatus(conn) != CONNECTION_OK || db_conn_broken(conn) ||
+        PQtransactionStatus(conn) == PQTRANS_IDLE)
+        return;
+    PGresult *res = NULL;
+    if (db_conn_run(conn, "ROLLBACK", 0, NULL, &res) == ST_OK)
+        PQclear(res);
+}
+
 void db_release(struct db_pool *pool, PGconn *conn)
 {
     if (conn == NULL)
@@ -205,12 +279,13 @@ void db_release(struct db_pool *pool, PGconn *conn)
             break;
     if (slot == pool->size)
         return;
-    if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
-        PGresult *res = PQexec(conn, "ROLLBACK");
-        PQclear(res);
-    }
-    if (PQstatus(conn) != CONNECTION_OK)
+    rollback(conn);
+    if (db_conn_broken(conn)) { /* silent past its deadline: open a new one on next use */
+        PQfinish(conn);
+        pool->conns[slot] = NULL;
+    } else if (PQstatus(conn) != CONNECTION_OK) {
         PQreset(conn);
+    }
     give_slot(pool, slot);
 }
 
@@ -221,6 +296,8 @@ enum status db_status_of(PGconn *conn, const PGresult *res)
         return ST_CONFLICT;
     if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
         return ST_RETRY;
+    if (state != NULL && strcmp(state, "26000") == 0)
+        return ST_RETRY; /* prepared statements vanished mid-transaction: db_conn prepares again */
     if (state != NULL && strncmp(state, "22", 2) == 0)
         return ST_BAD_VALUE; /* data exception: a value from the client does not fit */
     atomic_fetch_add(&db_errors, 1);
@@ -237,7 +314,10 @@ enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *cons
 {
     if (out != NULL)
         *out = NULL;
-    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *res = NULL;
+    enum status run = db_conn_run(conn, sql, nparams, params, &res);
+    if (run != ST_OK) /* past the deadline, cancelled */
+        return run;
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         enum status s = db_status_of(conn, res);
@@ -271,11 +351,8 @@ static enum status run_once(PGconn *conn, const struct db_tx_opts *opts, db_tx_f
         st = opts->before_commit(conn, opts->before_commit_arg);
     if (st == ST_OK)
         st = db_exec(conn, "COMMIT", 0, NULL, NULL);
-    if (st != ST_OK && PQstatus(conn) == CONNECTION_OK &&
-        PQtransactionStatus(conn) != PQTRANS_IDLE) {
-        PGresult *res = PQexec(conn, "ROLLBACK");
-        PQclear(res);
-    }
+    if (st != ST_OK)
+        rollback(conn);
     return st;
 }
 

@@ -21,6 +21,8 @@
 #ifndef PARCERIA_VERSION
 #define PARCERIA_VERSION "0.0.0"
 #endif
+/* Clients whose buckets one replica remembers (24 bytes each). */
+#define MAIN_RATE_BUCKETS 65536
 
 static const char *env_lookup(const char *name)
 {
@@ -127,8 +129,10 @@ static int run_serve(const struct config *cfg)
     }
     struct app app = {.cfg = cfg,
                       .keyring = keyring,
+                      .limiter = ratelimit_new(MAIN_RATE_BUCKETS, cfg->replicas, NULL, NULL),
                       .pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_wait_ms,
                                           cfg->statement_timeout_ms)};
+    db_pool_set_deadline(app.pool, cfg->statement_timeout_ms + cfg->db_deadline_margin_ms);
     bootstrap_admin(cfg, app.pool);
     metrics_init();
     struct api_server *server = api_server_start(&app);
@@ -153,6 +157,7 @@ static int run_serve(const struct config *cfg)
     rc = 0;
 out:
     db_pool_free(app.pool);
+    ratelimit_free(app.limiter);
     metrics_cleanup();
     token_keyring_free(keyring);
     return rc;

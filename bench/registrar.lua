@@ -1,0 +1,24 @@
+-- GET or PATCH /v1/registrars/{id}, each with that registrar's own token:
+-- wrk … -s bench/registrar.lua -- TOKENS_FILE [get|patch]. The tokens file
+-- (written by bench/run) returns a list of {id, token}.
+local tokens, mode, n, i = nil, "get", 0, 0
+
+function init(args)
+  tokens = dofile(args[1])
+  mode = args[2] or "get"
+  n = #tokens
+  i = math.random(n)
+end
+
+function request()
+  i = i % n + 1
+  local t = tokens[i]
+  local h = { Authorization = "Bearer " .. t[2] }
+  if mode == "get" then
+    return wrk.format("GET", "/v1/registrars/" .. t[1], h)
+  end
+  h["If-Match"] = "*"
+  h["Content-Type"] = "application/merge-patch+json"
+  return wrk.format("PATCH", "/v1/registrars/" .. t[1], h,
+    string.format('{"website":"https://registo-%d-%d.example.pt"}', i, math.random(1000000)))
+end

@@ -1,0 +1,35 @@
+/* What the pool keeps per connection: the statements prepared on it and the
+ * deadline of every call. Used by src/db.c only; the store sees db_exec. */
+#ifndef PARCERIA_DB_CONN_H
+#define PARCERIA_DB_CONN_H
+
+#include "status.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* Most statements one connection keeps prepared; further ones run unnamed. */
+#define DB_CONN_MAX_STATEMENTS 256
+
+/* Gives a pooled connection its state: calls on it then run asynchronously,
+ * each bounded by deadline_ms, and statements are prepared on first use.
+ * The state is forgotten on PQreset (PostgreSQL forgot the statements too)
+ * and freed by PQfinish. Returns false if libpq refused the event hook. */
+bool db_conn_attach(PGconn *conn, unsigned deadline_ms);
+
+/* Whether conn is attached and a call on it missed its deadline: the pool
+ * must drop it rather than reuse it. */
+bool db_conn_broken(const PGconn *conn);
+
+/* How many statements conn keeps prepared (tests and metrics). */
+unsigned db_conn_prepared(const PGconn *conn);
+
+/* Runs one statement, prepared by name when conn is attached, and waits at
+ * most the connection's deadline for its result; past it, the statement is
+ * cancelled and ST_UNAVAILABLE returned. A connection that is not attached
+ * runs it with PQexecParams (migrations, tools). *res gets the result
+ * (PGRES_COMMAND_OK / TUPLES_OK or an error) or NULL on a deadline. */
+enum status db_conn_run(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                        PGresult **res) WARN_UNUSED;
+
+#endif
