@@ -4,9 +4,11 @@
  * the first API client). Everything else is the kit's (resource.h). */
 #include "application.h"
 #include "auth.h"
+#include "body.h"
 #include "fields.h"
 #include "guard.h"
 #include "handlers.h"
+#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_application.h"
@@ -53,12 +55,12 @@ const struct field api_application_fields[] = {
 /* The whole document's rules: each field, then the rules across fields. */
 static bool document_valid(const json_t *doc, bool pt, json_t *errors)
 {
-    input_validate(doc, api_application_fields, INPUT_CREATE, 0, pt, errors);
+    schema_validate(doc, api_application_fields, SCHEMA_CREATE, 0, pt, errors);
     struct application_issue issues[APPLICATION_MAX_ISSUES];
     size_t n =
         json_array_size(errors) == 0 ? application_check(doc, issues, APPLICATION_MAX_ISSUES) : 0;
     for (size_t i = 0; i < n; i++)
-        input_error(errors, issues[i].pointer, NULL, issues[i].code, pt);
+        schema_error(errors, issues[i].pointer, NULL, issues[i].code, pt);
     return json_array_size(errors) == 0;
 }
 
@@ -106,7 +108,7 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
     const struct application_row *cur = current;
     struct application_row *out = next;
     out->document = json_deep_copy(cur->document);
-    input_merge_patch(out->document, patch);
+    merge_patch(out->document, patch);
     application_normalise(out->document);
     return document_valid(out->document, pt, errors) ? ST_OK : ST_INVALID;
 }
@@ -202,7 +204,7 @@ int api_applications_create(const struct _u_request *req, struct _u_response *re
 {
     if (!guard_public_limit(resp, ctx, "application:ip", ctx->client_ip))
         return U_CALLBACK_COMPLETE;
-    json_t *doc = input_body(req, resp, ctx, api_application_fields, INPUT_CREATE, 0, false);
+    json_t *doc = body_read(req, resp, ctx, api_application_fields, SCHEMA_CREATE, 0, false);
     if (doc == NULL)
         return U_CALLBACK_COMPLETE;
     json_t *errors = json_array();

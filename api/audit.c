@@ -1,8 +1,8 @@
 /* GET /v1/audit-events: the audit log for staff, filtered and paginated. */
 #include "handlers.h"
-#include "input.h"
 #include "problem.h"
 #include "resource.h"
+#include "schema.h"
 #include "service_client.h"
 #include "store_audit.h"
 

@@ -3,10 +3,11 @@
  * active). The secret is shown once, in the creation answer, and stored only
  * as its SHA-256. */
 #include "auth.h"
+#include "body.h"
 #include "handlers.h"
-#include "input.h"
 #include "problem.h"
 #include "resource.h"
+#include "schema.h"
 #include "service_client.h"
 #include "store_audit.h"
 #include "store_clients.h"
@@ -128,7 +129,7 @@ static const char *own_registrar(struct _u_response *resp, struct req_ctx *ctx)
 int api_clients_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     json_t *body =
-        input_body(req, resp, ctx, admin_client_fields, INPUT_CREATE, ctx->who.role, false);
+        body_read(req, resp, ctx, admin_client_fields, SCHEMA_CREATE, ctx->who.role, false);
     if (body == NULL)
         return U_CALLBACK_COMPLETE;
     int rc = create(resp, ctx, json_string_value(json_object_get(body, "name")),
@@ -188,7 +189,7 @@ int api_registrar_clients_create(const struct _u_request *req, struct _u_respons
     if (id == NULL)
         return U_CALLBACK_COMPLETE;
     json_t *body =
-        input_body(req, resp, ctx, registrar_client_fields, INPUT_CREATE, ctx->who.role, false);
+        body_read(req, resp, ctx, registrar_client_fields, SCHEMA_CREATE, ctx->who.role, false);
     if (body == NULL)
         return U_CALLBACK_COMPLETE;
     int rc = create(resp, ctx, json_string_value(json_object_get(body, "name")), "registrar", id);

@@ -6,7 +6,7 @@
 
 #include "metrics.h"
 
-#include "input.h"
+#include "body.h"
 #include "problem.h"
 #include "ratelimit.h"
 #include "store_guard.h"
@@ -175,7 +175,7 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
         return true;
     /* A wrong Content-Type is answered before anything about the body,
      * including whether the key was used with another one. */
-    if (req->binary_body_length > 0 && !input_json_media(req, INPUT_CREATE)) {
+    if (req->binary_body_length > 0 && !body_is_json(req, SCHEMA_CREATE)) {
         problem_send(resp, ctx, PROBLEM_UNSUPPORTED_MEDIA_TYPE, PROBLEM_NO_DETAIL, NULL);
         return false;
     }

@@ -5,10 +5,11 @@
 #include "api.h"
 
 #include "door.h"
-#include "input.h"
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
+#include "query.h"
+#include "schema.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -267,11 +268,11 @@ static int prelude(const struct _u_request *req, struct _u_response *resp, void 
         return problem_send(resp, ctx, PROBLEM_PAYLOAD_TOO_LARGE, PROBLEM_NO_DETAIL, NULL);
     const char *q = strchr(req->http_url, '?');
     char *bad = NULL;
-    if (!input_parse_query(q ? q + 1 : NULL, ctx, &bad)) {
+    if (!query_parse(q ? q + 1 : NULL, ctx, &bad)) {
         json_t *errors = json_array();
         const char *name = bad && util_valid_utf8(bad, strlen(bad)) ? bad : "?";
-        input_error(errors, NULL, name, api_query(ctx, name) ? ERR_REPEATED : ERR_ENCODING,
-                    ctx->lang_pt);
+        schema_error(errors, NULL, name, api_query(ctx, name) ? ERR_REPEATED : ERR_ENCODING,
+                     ctx->lang_pt);
         free(bad);
         return problem_send(resp, ctx, PROBLEM_INVALID_REQUEST,
                             (struct problem_text){"The query string is malformed: see errors.",

@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "fields.h"
 #include "handlers.h"
+#include "merge.h"
 #include "problem.h"
 #include "registrar.h"
 #include "resource.h"
@@ -90,16 +91,16 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
 {
     struct registrar_row *out = next;
     out->fields = json_deep_copy(((const struct registrar_row *)current)->fields);
-    input_merge_patch(out->fields, patch);
+    merge_patch(out->fields, patch);
     json_t *address = json_object_get(out->fields, "address");
     json_t *whole = json_pack("{s:O?, s:O?}", "address", address, "contacts",
                               json_object_get(out->fields, "contacts"));
-    input_validate(whole, whole_fields, INPUT_CREATE, ROLE_STAFF, pt, errors);
+    schema_validate(whole, whole_fields, SCHEMA_CREATE, ROLE_STAFF, pt, errors);
     json_decref(whole);
     const char *country = json_string_value(json_object_get(address, "country"));
     const char *code = json_string_value(json_object_get(address, "postal_code"));
     if (json_array_size(errors) == 0 && country && code && !validate_postal_code(country, code))
-        input_error(errors, "/address/postal_code", NULL, ERR_POSTAL_CODE, pt);
+        schema_error(errors, "/address/postal_code", NULL, ERR_POSTAL_CODE, pt);
     return json_array_size(errors) == 0 ? ST_OK : ST_INVALID;
 }
 

@@ -1,6 +1,8 @@
 /* The resource kit (resource.h): generic handlers for reading, listing,
  * editing, history and state-machine actions of any declared resource. */
 #include "resource.h"
+#include "body.h"
+#include "query.h"
 
 #include "auth.h"
 #include "guard.h"
@@ -223,7 +225,7 @@ int resource_patch(const struct _u_request *req, struct _u_response *resp, struc
     if (id == NULL || !if_match(req, resp, ctx, true, &version))
         return U_CALLBACK_COMPLETE;
     json_t *patch =
-        input_body(req, resp, ctx, res->patch_fields, INPUT_PATCH, ctx->who.role, false);
+        body_read(req, resp, ctx, res->patch_fields, SCHEMA_PATCH, ctx->who.role, false);
     if (patch == NULL)
         return U_CALLBACK_COMPLETE;
     struct merge m = {res, patch, ctx->lang_pt, json_array()};
@@ -254,13 +256,13 @@ static bool read_reason(const struct _u_request *req, struct _u_response *resp, 
                         bool needs_reason, char **reason)
 {
     *reason = NULL;
-    json_t *body = input_body(req, resp, ctx, reason_fields, INPUT_CREATE, ctx->who.role, true);
+    json_t *body = body_read(req, resp, ctx, reason_fields, SCHEMA_CREATE, ctx->who.role, true);
     if (body == NULL)
         return false;
     const char *r = json_string_value(json_object_get(body, "reason"));
     if (r == NULL && needs_reason) {
         json_t *errors = json_array();
-        input_error(errors, "/reason", NULL, ERR_REQUIRED, ctx->lang_pt);
+        schema_error(errors, "/reason", NULL, ERR_REQUIRED, ctx->lang_pt);
         problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
                      json_pack("{s:o}", "errors", errors));
         json_decref(body);
@@ -331,16 +333,16 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
         return true;
     if (f->type == RESOURCE_FILTER_LIST) {
         json_t *list = NULL;
-        if (!input_filter_list(resp, ctx, f->name, f->valid, &list))
+        if (!query_list(resp, ctx, f->name, f->valid, &list))
             return false;
         *out = json_dumps(list, JSON_COMPACT);
         json_decref(list);
         return true;
     }
-    bool ok = f->type == RESOURCE_FILTER_TIMESTAMP ? input_is_timestamp(v)
+    bool ok = f->type == RESOURCE_FILTER_TIMESTAMP ? schema_is_timestamp(v)
                                                    : *v != '\0' && util_utf8_length(v) <= 100;
     if (!ok)
-        return input_reject_parameter(resp, ctx, f->name, ERR_FORMAT), false;
+        return query_reject(resp, ctx, f->name, ERR_FORMAT), false;
     /* the store matches a search text with ILIKE: "%" and "_" are characters */
     *out = f->type == RESOURCE_FILTER_TEXT ? util_like_escape(v) : xstrdup(v);
     return true;
@@ -356,7 +358,7 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     struct page_result page = {0};
     struct service_call call;
     int rc = U_CALLBACK_COMPLETE;
-    if (!input_page(resp, ctx, spec->sorts, spec->nsorts, &q.page))
+    if (!query_page(resp, ctx, spec->sorts, spec->nsorts, &q.page))
         return rc;
     for (size_t i = 0; spec->filters != NULL && spec->filters[i].name != NULL; i++)
         if (!read_filter(resp, ctx, &spec->filters[i], &q.filters[i]))
@@ -367,7 +369,7 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     enum status st = spec->kind != NULL ? service_list(&call, spec->kind, &q, &page)
                                         : spec->fetch(&call, &q, &page);
     if (st == ST_BAD_VALUE)
-        rc = input_reject_parameter(resp, ctx, "cursor", ERR_FORMAT);
+        rc = query_reject(resp, ctx, "cursor", ERR_FORMAT);
     else if (st != ST_OK)
         rc = problem_send_status(resp, ctx, st);
     if (st != ST_OK)

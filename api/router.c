@@ -7,8 +7,8 @@
 
 #include "auth.h"
 #include "guard.h"
-#include "input.h"
 #include "problem.h"
+#include "query.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -60,7 +60,7 @@ bool api_route_match(const char *tmpl, const char *path, struct req_ctx *ctx)
         p++;
         size_t tl = strcspn(t, "/"), pl = strcspn(p, "/");
         if (tl > 2 && t[0] == '{' && t[tl - 1] == '}') {
-            char *value = input_percent_decode(p, pl, false);
+            char *value = query_percent_decode(p, pl, false);
             bool ok = value != NULL && plain_segment(value);
             if (ok && ctx != NULL && ctx->nparams < API_MAX_PARAMS) {
                 ctx->params[ctx->nparams].name = xstrndup(t + 1, tl - 2);
@@ -122,7 +122,7 @@ static bool check_query(const struct route *r, struct _u_response *resp, struct 
                                                      : ERR_UNKNOWN_PARAMETER;
         if (code == ERR_NONE)
             continue;
-        input_reject_parameter(resp, ctx, key, code);
+        query_reject(resp, ctx, key, code);
         return false;
     }
     return true;

@@ -4,8 +4,8 @@
  * access key. Errors follow RFC 6749 section 5.2, not problem+json. */
 #include "guard.h"
 #include "handlers.h"
-#include "input.h"
 #include "metrics.h"
+#include "query.h"
 #include "resource.h"
 #include "store_clients.h"
 #include "store_guard.h"
@@ -73,8 +73,8 @@ static bool parse_form(const char *body, size_t len, struct token_request *t)
     bool ok = strlen(copy) == len;
     for (char *pair = strtok_r(copy, "&", &save); ok && pair; pair = strtok_r(NULL, "&", &save)) {
         char *eq = strchr(pair, '=');
-        char *name = input_percent_decode(pair, eq ? (size_t)(eq - pair) : strlen(pair), true);
-        char *value = eq ? input_percent_decode(eq + 1, strlen(eq + 1), true) : xstrdup("");
+        char *name = query_percent_decode(pair, eq ? (size_t)(eq - pair) : strlen(pair), true);
+        char *value = eq ? query_percent_decode(eq + 1, strlen(eq + 1), true) : xstrdup("");
         ok = name != NULL && value != NULL && set_param(t, name, value);
         free(name);
         free(value);
@@ -115,10 +115,10 @@ static bool read_request(const struct _u_request *req, struct token_request *t)
     if (t->client_id != NULL || t->client_secret != NULL)
         return false; /* one authentication method only (RFC 6749 section 2.3) */
     t->basic = true;
-    t->client_id = input_percent_decode(req->auth_basic_user, strlen(req->auth_basic_user), true);
+    t->client_id = query_percent_decode(req->auth_basic_user, strlen(req->auth_basic_user), true);
     t->client_secret =
         req->auth_basic_password
-            ? input_percent_decode(req->auth_basic_password, strlen(req->auth_basic_password), true)
+            ? query_percent_decode(req->auth_basic_password, strlen(req->auth_basic_password), true)
             : NULL;
     return t->client_id != NULL && t->client_secret != NULL;
 }

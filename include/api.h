@@ -1,6 +1,6 @@
 /* What every HTTP handler shares: the per-request context kept in the
  * response's shared data, the route table's shape, and the answer helpers.
- * A handler reads input through input.h, calls the domain and the store, and
+ * A handler reads input through body.h and query.h, calls one service, and
  * answers with api_send_json or problem_send; it never touches SQL or JWT. */
 #ifndef PARCERIA_API_H
 #define PARCERIA_API_H

@@ -113,7 +113,7 @@ size_t application_allowed_actions(enum application_status status, unsigned role
                                    bool credentials_collected, const char **out, size_t cap);
 
 /* One breach of a rule across fields: a JSON Pointer and an error code, both
- * static strings, for input_error. */
+ * static strings, for schema_error. */
 struct application_issue {
     const char *pointer;
     enum error_code code;

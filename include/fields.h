@@ -3,7 +3,7 @@
 #ifndef PARCERIA_FIELDS_H
 #define PARCERIA_FIELDS_H
 
-#include "input.h"
+#include "schema.h"
 
 /* street, postal_code, city, country. */
 extern const struct field fields_address[];

@@ -3,8 +3,8 @@
 #define PARCERIA_HANDLERS_H
 
 #include "api.h"
-#include "input.h"
 #include "resource.h"
+#include "schema.h"
 #include "store_audit.h"
 
 #define HANDLER(name)                                                                              \

@@ -10,8 +10,8 @@
 #define PARCERIA_RESOURCE_H
 
 #include "api.h"
-#include "input.h"
 #include "page.h"
+#include "schema.h"
 #include "service.h"
 
 /* Renders the answer of a change into resp (status, body, headers) without

@@ -2,7 +2,7 @@
  * Portuguese NIF, EU VAT numbers, ISO 3166-1 alpha-2 countries, postal codes,
  * email addresses, E.164 phones, https websites, registrar handles and
  * human-readable text. Pure: no I/O. Each check is a bool (*)(const char *)
- * so a field table (input.h) names it with the error code it reports. */
+ * so a field table (schema.h) names it with the error code it reports. */
 #ifndef PARCERIA_VALIDATE_H
 #define PARCERIA_VALIDATE_H
 

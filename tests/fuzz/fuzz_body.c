@@ -1,13 +1,15 @@
-/* Request bodies: bytes through json_loadb as input_body reads them, then the
+/* Request bodies: bytes through json_loadb as body_read reads them, then the
  * field table of an accreditation application (nested address object, array
  * of contact objects, the real check_* hooks: api/applications.c's own table), the cross-field
  * rules, and a merge patch onto a copy of itself and onto a valid stored document. */
 #include "fuzz.h"
 
 #include "application.h"
+#include "body.h"
 #include "handlers.h"
-#include "input.h"
+#include "merge.h"
 #include "role.h"
+#include "schema.h"
 #include "validate.h"
 
 #include <jansson.h>
@@ -43,13 +45,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* The whole-document rules, as api/applications.c's document_valid runs them. */
-static void check_document(const json_t *doc, enum input_mode mode, unsigned role)
+static void check_document(const json_t *doc, enum schema_mode mode, unsigned role)
 {
     json_t *errors = json_array();
-    input_validate(doc, extra_fields, mode, role, role != 0, errors);
+    schema_validate(doc, extra_fields, mode, role, role != 0, errors);
     json_array_clear(errors);
-    if (input_validate(doc, api_application_fields, mode, role, role != 0, errors) &&
-        mode == INPUT_CREATE) {
+    if (schema_validate(doc, api_application_fields, mode, role, role != 0, errors) &&
+        mode == SCHEMA_CREATE) {
         struct application_issue issues[APPLICATION_MAX_ISSUES];
         size_t n = application_check(doc, issues, APPLICATION_MAX_ISSUES);
         if (n > APPLICATION_MAX_ISSUES)
@@ -66,17 +68,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(doc);
         return 0;
     }
-    check_document(doc, INPUT_CREATE, 0);
-    check_document(doc, INPUT_PATCH, ROLE_APPLICANT);
-    check_document(doc, INPUT_PATCH, ROLE_STAFF);
+    check_document(doc, SCHEMA_CREATE, 0);
+    check_document(doc, SCHEMA_PATCH, ROLE_APPLICANT);
+    check_document(doc, SCHEMA_PATCH, ROLE_STAFF);
 
     json_t *copy = json_deep_copy(doc); /* target and patch are never the same object */
-    input_merge_patch(copy, doc);
+    merge_patch(copy, doc);
     json_decref(copy);
 
     json_t *merged = json_loads(stored, 0, NULL);
-    input_merge_patch(merged, doc);
-    check_document(merged, INPUT_CREATE, 0);
+    merge_patch(merged, doc);
+    check_document(merged, SCHEMA_CREATE, 0);
     json_decref(merged);
     json_decref(doc);
     return 0;

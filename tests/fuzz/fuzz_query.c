@@ -1,11 +1,12 @@
-/* Query strings: input_parse_query on the raw text after '?', each decoded
- * value through the checks list parameters get, and input_percent_decode on
+/* Query strings: query_parse on the raw text after '?', each decoded
+ * value through the checks list parameters get, and query_percent_decode on
  * the same bytes with and without '+' as a space. Everything is freed, so
  * LeakSanitizer sees any path that drops a key, a value or *bad. */
 #include "fuzz.h"
 
 #include "api.h"
-#include "input.h"
+#include "query.h"
+#include "schema.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void decode(const uint8_t *data, size_t size, bool plus_is_space)
 {
-    char *s = input_percent_decode((const char *)data, size, plus_is_space);
+    char *s = query_percent_decode((const char *)data, size, plus_is_space);
     if (s != NULL && !util_valid_utf8(s, strlen(s)))
         abort(); /* the contract: NULL unless valid UTF-8 with no NUL */
     free(s);
@@ -34,10 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *raw = fuzz_string(data, size);
     static struct req_ctx ctx;
     char *bad = NULL;
-    if (input_parse_query(raw, &ctx, &bad)) {
+    if (query_parse(raw, &ctx, &bad)) {
         for (size_t i = 0; i < ctx.nquery; i++) {
             const char *v = ctx.query[i].value;
-            (void)input_is_timestamp(v);
+            (void)schema_is_timestamp(v);
             (void)util_is_uuid(v);
         }
     } else if (bad == NULL) {

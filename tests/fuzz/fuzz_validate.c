@@ -41,8 +41,8 @@ static void handles(const char *s, unsigned n)
 static void text(const char *s)
 {
     char *once = NULL, *twice = NULL;
-    if (validate_text(s, &once) == NULL &&
-        (validate_text(once, &twice) != NULL || strcmp(once, twice) != 0))
+    if (validate_text(s, &once) == ERR_NONE &&
+        (validate_text(once, &twice) != ERR_NONE || strcmp(once, twice) != 0))
         abort();
     free(twice);
     free(once);

@@ -7,7 +7,9 @@
 #include <cmocka.h> /* after the four above, which it needs */
 
 #include "api.h"
-#include "input.h"
+#include "merge.h"
+#include "query.h"
+#include "schema.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -35,12 +37,12 @@ static const struct field fields[] = {
     {0},
 };
 
-static json_t *run(const char *text, enum input_mode mode, unsigned role)
+static json_t *run(const char *text, enum schema_mode mode, unsigned role)
 {
     json_t *obj = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
     assert_non_null(obj);
     json_t *errors = json_array();
-    input_validate(obj, fields, mode, role, false, errors);
+    schema_validate(obj, fields, mode, role, false, errors);
     json_decref(obj);
     return errors;
 }
@@ -58,7 +60,7 @@ static void valid_body_has_no_errors(void **state)
     (void)state;
     json_t *e = run("{\"name\":\"Ana\",\"count\":2,\"when\":\"2026-10-14T09:00:00Z\","
                     "\"contacts\":[{\"type\":\"admin\",\"email\":\"a@b.pt\"}]}",
-                    INPUT_CREATE, ROLE_REGISTRAR);
+                    SCHEMA_CREATE, ROLE_REGISTRAR);
     assert_int_equal(json_array_size(e), 0);
     json_decref(e);
 }
@@ -69,7 +71,7 @@ static void every_violation_is_reported(void **state)
     json_t *e =
         run("{\"count\":9,\"extra\":1,\"contacts\":[{\"type\":\"boss\",\"email\":\"x@y.pt\"},"
             "{\"email\":7}]}",
-            INPUT_CREATE, ROLE_REGISTRAR);
+            SCHEMA_CREATE, ROLE_REGISTRAR);
     assert_int_equal(json_array_size(e), 6);
     assert_error(e, 0, "/count", "too_large");
     assert_error(e, 1, "/extra", "unknown_field");
@@ -84,12 +86,12 @@ static void field_a_role_may_not_write_is_refused(void **state)
 {
     (void)state;
     json_t *e = run("{\"name\":\"a\",\"registrar_id\":\"6f1c1a52-0d5e-4a53-9a57-6d8a4d2f7c10\"}",
-                    INPUT_CREATE, ROLE_REGISTRAR);
+                    SCHEMA_CREATE, ROLE_REGISTRAR);
     assert_int_equal(json_array_size(e), 1);
     assert_error(e, 0, "/registrar_id", "not_writable");
     json_decref(e);
     e = run("{\"name\":\"a\",\"registrar_id\":\"6f1c1a52-0d5e-4a53-9a57-6d8a4d2f7c10\"}",
-            INPUT_CREATE, ROLE_STAFF);
+            SCHEMA_CREATE, ROLE_STAFF);
     assert_int_equal(json_array_size(e), 0);
     json_decref(e);
 }
@@ -97,7 +99,7 @@ static void field_a_role_may_not_write_is_refused(void **state)
 static void patch_skips_required_but_checks_null(void **state)
 {
     (void)state;
-    json_t *e = run("{\"when\":null,\"count\":null}", INPUT_PATCH, ROLE_STAFF);
+    json_t *e = run("{\"when\":null,\"count\":null}", SCHEMA_PATCH, ROLE_STAFF);
     assert_int_equal(json_array_size(e), 1);
     assert_error(e, 0, "/count", "not_null");
     json_decref(e);
@@ -106,10 +108,10 @@ static void patch_skips_required_but_checks_null(void **state)
 static void length_counts_characters_not_bytes(void **state)
 {
     (void)state;
-    json_t *e = run("{\"name\":\"çãõçãõçãõç\"}", INPUT_CREATE, 0);
+    json_t *e = run("{\"name\":\"çãõçãõçãõç\"}", SCHEMA_CREATE, 0);
     assert_int_equal(json_array_size(e), 0);
     json_decref(e);
-    e = run("{\"name\":\"çãõçãõçãõçã\"}", INPUT_CREATE, 0);
+    e = run("{\"name\":\"çãõçãõçãõçã\"}", SCHEMA_CREATE, 0);
     assert_error(e, 0, "/name", "too_long");
     json_decref(e);
 }
@@ -117,7 +119,7 @@ static void length_counts_characters_not_bytes(void **state)
 static void pointer_escapes_tilde_and_slash(void **state)
 {
     (void)state;
-    json_t *e = run("{\"name\":\"a\",\"a/b~c\":1}", INPUT_CREATE, 0);
+    json_t *e = run("{\"name\":\"a\",\"a/b~c\":1}", SCHEMA_CREATE, 0);
     assert_error(e, 0, "/a~1b~0c", "unknown_field");
     json_decref(e);
 }
@@ -125,14 +127,14 @@ static void pointer_escapes_tilde_and_slash(void **state)
 static void percent_decoding(void **state)
 {
     (void)state;
-    char *s = input_percent_decode("a%20b+c%C3%A7", 13, true);
+    char *s = query_percent_decode("a%20b+c%C3%A7", 13, true);
     assert_string_equal(s, "a b cç");
     free(s);
-    assert_null(input_percent_decode("%zz", 3, true));
-    assert_null(input_percent_decode("%4", 2, true));
-    assert_null(input_percent_decode("%00", 3, true));
-    assert_null(input_percent_decode("%ff", 3, true));
-    s = input_percent_decode("a+b", 3, false);
+    assert_null(query_percent_decode("%zz", 3, true));
+    assert_null(query_percent_decode("%4", 2, true));
+    assert_null(query_percent_decode("%00", 3, true));
+    assert_null(query_percent_decode("%ff", 3, true));
+    s = query_percent_decode("a+b", 3, false);
     assert_string_equal(s, "a+b");
     free(s);
 }
@@ -140,18 +142,18 @@ static void percent_decoding(void **state)
 static void timestamps(void **state)
 {
     (void)state;
-    assert_true(input_is_timestamp("2026-10-14T09:00:00Z"));
-    assert_true(input_is_timestamp("2026-10-14T09:00:00.123Z"));
-    assert_false(input_is_timestamp("2026-10-14T09:00:00+01:00"));
-    assert_false(input_is_timestamp("2026-13-14T09:00:00Z"));
-    assert_false(input_is_timestamp("2026-10-14 09:00:00Z"));
-    assert_false(input_is_timestamp("2026-10-14T24:00:00Z"));
-    assert_false(input_is_timestamp(""));
-    assert_false(input_is_timestamp("2026-02-30T00:00:00Z"));
-    assert_false(input_is_timestamp("2026-04-31T00:00:00Z"));
-    assert_false(input_is_timestamp("0000-01-01T00:00:00Z"));
-    assert_true(input_is_timestamp("2028-02-29T00:00:00Z"));
-    assert_false(input_is_timestamp("2100-02-29T00:00:00Z"));
+    assert_true(schema_is_timestamp("2026-10-14T09:00:00Z"));
+    assert_true(schema_is_timestamp("2026-10-14T09:00:00.123Z"));
+    assert_false(schema_is_timestamp("2026-10-14T09:00:00+01:00"));
+    assert_false(schema_is_timestamp("2026-13-14T09:00:00Z"));
+    assert_false(schema_is_timestamp("2026-10-14 09:00:00Z"));
+    assert_false(schema_is_timestamp("2026-10-14T24:00:00Z"));
+    assert_false(schema_is_timestamp(""));
+    assert_false(schema_is_timestamp("2026-02-30T00:00:00Z"));
+    assert_false(schema_is_timestamp("2026-04-31T00:00:00Z"));
+    assert_false(schema_is_timestamp("0000-01-01T00:00:00Z"));
+    assert_true(schema_is_timestamp("2028-02-29T00:00:00Z"));
+    assert_false(schema_is_timestamp("2100-02-29T00:00:00Z"));
 }
 
 static void query_parsing(void **state)
@@ -160,7 +162,7 @@ static void query_parsing(void **state)
     struct req_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     char *bad = NULL;
-    assert_true(input_parse_query("status=a,b&q=Lisboa+Porto&empty=", &ctx, &bad));
+    assert_true(query_parse("status=a,b&q=Lisboa+Porto&empty=", &ctx, &bad));
     assert_int_equal(ctx.nquery, 3);
     assert_string_equal(api_query(&ctx, "status"), "a,b");
     assert_string_equal(api_query(&ctx, "q"), "Lisboa Porto");
@@ -170,7 +172,7 @@ static void query_parsing(void **state)
         free(ctx.query[i].value);
     }
     memset(&ctx, 0, sizeof ctx);
-    assert_false(input_parse_query("a=1&a=2", &ctx, &bad));
+    assert_false(query_parse("a=1&a=2", &ctx, &bad));
     assert_string_equal(bad, "a");
     free(bad);
     free(ctx.query[0].name);
@@ -196,7 +198,7 @@ static void merge_patch_follows_rfc_7396(void **state)
         json_t *target = json_loads(cases[i][0], 0, NULL),
                *patch = json_loads(cases[i][1], 0, NULL);
         json_t *want = json_loads(cases[i][2], 0, NULL);
-        input_merge_patch(target, patch);
+        merge_patch(target, patch);
         assert_true(json_equal(target, want));
         json_decref(target);
         json_decref(patch);
@@ -216,9 +218,9 @@ static void cursor_round_trips_through_the_query(void **state)
     memset(&ctx, 0, sizeof ctx);
     char *query = xasprintf("sort=handle&cursor=%s&limit=2", cursor);
     char *bad = NULL;
-    assert_true(input_parse_query(query, &ctx, &bad));
+    assert_true(query_parse(query, &ctx, &bad));
     struct page_req got;
-    assert_true(input_page(NULL, &ctx, sorts, 2, &got));
+    assert_true(query_page(NULL, &ctx, sorts, 2, &got));
     assert_int_equal(got.limit, 2);
     assert_int_equal(got.sort_index, 1);
     assert_ptr_equal(got.sort, &sorts[1]);

@@ -1,13 +1,11 @@
-/* Strict input: request bodies against a per-endpoint field table (unknown
- * keys, duplicate keys, wrong types and out-of-range values rejected, every
- * violation reported at once as a JSON Pointer), and list parameters. The
- * "or reply" readers send the 400/413/415/422 themselves and return NULL. */
-#ifndef PARCERIA_INPUT_H
-#define PARCERIA_INPUT_H
+/* The schema validator: a request body against a per-endpoint field table
+ * (unknown keys, wrong types, out-of-range values and failed rules refused,
+ * every violation reported at once as a JSON Pointer with its error code).
+ * Pure: no I/O, no HTTP. */
+#ifndef PARCERIA_SCHEMA_H
+#define PARCERIA_SCHEMA_H
 
-#include "api.h"
 #include "error_code.h"
-#include "page.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -27,7 +25,7 @@ enum field_type {
 #define FIELD_NULLABLE 2u /* null is accepted in a PATCH (merge patch: removes the member) */
 
 /* At most this many violations are reported for one body. */
-#define INPUT_MAX_ERRORS 100
+#define SCHEMA_MAX_ERRORS 100
 
 /* One member of a JSON object. Tables end with an entry whose name is NULL. */
 struct field {
@@ -68,63 +66,22 @@ struct field {
         .fields = (tbl), .min = (lo), .max = (hi), __VA_ARGS__                                     \
     }
 
-enum input_mode { INPUT_CREATE, INPUT_PATCH };
+enum schema_mode { SCHEMA_CREATE, SCHEMA_PATCH };
 
 /* Validates obj against fields, appending {pointer, code, message} entries
  * to errors (a JSON array). role is the caller's single role bit (0 for the
  * public). A FIELD_STRING without a check is human-readable text
  * (validate_text): its value in obj is replaced by the trimmed NFC form. No
  * I/O. Returns true when nothing was appended. */
-bool input_validate(const json_t *obj, const struct field *fields, enum input_mode mode,
-                    unsigned role, bool lang_pt, json_t *errors);
+bool schema_validate(const json_t *obj, const struct field *fields, enum schema_mode mode,
+                     unsigned role, bool lang_pt, json_t *errors);
 
 /* Appends one error to errors: pointer is a JSON Pointer, or parameter names a
  * query parameter (exactly one of them non-NULL). */
-void input_error(json_t *errors, const char *pointer, const char *parameter, enum error_code code,
-                 bool lang_pt);
-
-/* Whether the Content-Type is JSON (or, for a PATCH, a JSON merge patch). */
-bool input_json_media(const struct _u_request *req, enum input_mode mode);
-
-/* Reads the body as a JSON object and validates it; on any failure answers
- * 400/413/415/422 and returns NULL. When optional is true an empty body is an
- * empty object. Returns a new reference. */
-json_t *input_body(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
-                   const struct field *fields, enum input_mode mode, unsigned role, bool optional);
-
-/* Parses a raw query string (after '?') into ctx->query. Refuses repeated
- * keys, bad percent-encoding, invalid UTF-8 and too many keys. Returns the
- * offending key's problem through *bad (a new string) on failure. */
-bool input_parse_query(const char *raw, struct req_ctx *ctx, char **bad);
-/* Decodes %XX and '+' in place semantics into a new string; NULL when the
- * encoding or the UTF-8 is invalid. */
-char *input_percent_decode(const char *s, size_t len, bool plus_is_space);
-
-/* Answers 400 invalid-request naming one query parameter and the reason
- * code. Returns U_CALLBACK_COMPLETE. */
-int input_reject_parameter(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                           enum error_code code);
-
-/* Reads limit (1–200, default 50), cursor, sort (one of sorts, '-' prefix for
- * descending; default "-created_at" which must be in sorts), updated_since
- * and include_total. Answers 400 and returns false on any bad one. */
-bool input_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
-                size_t nsorts, struct page_req *out);
-
-/* The longest filter value, in characters, before it is split. */
-#define INPUT_MAX_FILTER 4000
-
-/* Splits a comma-separated filter into a Postgres text-array literal's items
- * check: each item must satisfy ok (when not NULL). Returns false and answers
- * 400 on a bad item; *out gets a new JSON array of strings (NULL when absent). */
-bool input_filter_list(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                       bool (*ok)(const char *item), json_t **out);
-
-/* Applies an RFC 7396 JSON Merge Patch to target in place: null members
- * are removed, objects merge recursively, anything else replaces. */
-void input_merge_patch(json_t *target, const json_t *patch);
+void schema_error(json_t *errors, const char *pointer, const char *parameter, enum error_code code,
+                  bool lang_pt);
 
 /* True when s is an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.fff]Z). */
-bool input_is_timestamp(const char *s);
+bool schema_is_timestamp(const char *s);
 
 #endif
