@@ -128,6 +128,36 @@ static bool check_query(const struct route *r, struct _u_response *resp, struct 
     return true;
 }
 
+static void print_roles(FILE *out, unsigned roles)
+{
+    const char *sep = "";
+    for (unsigned bit = 1; bit <= ROLE_ANY_TOKEN; bit <<= 1)
+        if (roles & bit) {
+            fprintf(out, "%s%s", sep, principal_role_name(bit));
+            sep = ",";
+        }
+}
+
+void api_routes_print(FILE *out)
+{
+    fputs("# served: ", out);
+    print_roles(out, ROLE_SERVED);
+    fputc('\n', out);
+    for (const struct route *r = api_routes; r->method; r++) {
+        unsigned roles = r->roles & ROLE_STAFF ? r->roles | ROLE_ADMIN : r->roles;
+        fprintf(out, "%s\t%s\t", r->method, r->path);
+        if (roles == ROLE_PUBLIC)
+            fputs("public", out);
+        else
+            print_roles(out, roles);
+        fprintf(out, "\t%s%s%s\n", r->flags & ROUTE_NO_AUTH ? "no-auth" : "",
+                (r->flags & ROUTE_NO_AUTH) && (r->flags & ROUTE_NO_IDEMPOTENCY) ? "," : "",
+                r->flags & ROUTE_NO_IDEMPOTENCY ? "no-idempotency"
+                : r->flags & ROUTE_NO_AUTH      ? ""
+                                                : "-");
+    }
+}
+
 int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct route *r = user_data;

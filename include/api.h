@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <ulfius.h>
 
 #define API_MAX_PARAMS 4
@@ -131,6 +132,13 @@ bool api_route_match(const char *tmpl, const char *path, struct req_ctx *ctx);
 /* Writes the methods the route table allows on path, comma-separated, into
  * out; returns false when no route has that path. */
 bool api_allowed_methods(const char *path, char *out, size_t size);
+
+/* Prints the route table, a route a line, tab-separated: method, path, the
+ * roles that may call it as the auth rule applies them (comma-separated
+ * names, admin wherever staff is; "public" for none needed), and flags
+ * ("no-auth", "no-idempotency", or "-"). Roles no route serves yet are listed
+ * on a first line "# served: …". */
+void api_routes_print(FILE *out);
 
 /* The ulfius callback that runs one route of the table (user_data is the route). */
 int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data);

@@ -31,10 +31,11 @@ static const char *env_lookup(const char *name)
 
 static int usage(void)
 {
-    fputs("usage: parceria serve | migrate | version | token ROLE [options]\n"
+    fputs("usage: parceria serve | migrate | version | routes | token ROLE [options]\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
           "  migrate  apply pending database migrations and exit\n"
           "  version  print the version\n"
+          "  routes   print the route table: method, path, roles that may call it, flags\n"
           "  token    print a token of ours for local use, signed with the configured key:\n"
           "           token ROLE [--sub S] [--registrar-id UUID] [--application-id UUID]\n"
           "                 [--entry-id UUID] [--ttl SECONDS]\n",
@@ -211,6 +212,10 @@ int main(int argc, char **argv)
         return usage();
     if (strcmp(argv[1], "version") == 0) {
         printf("parceria %s\n", PARCERIA_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "routes") == 0) {
+        api_routes_print(stdout);
         return 0;
     }
     if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 && !token)
