@@ -54,3 +54,11 @@ def applicant_token(api, created):
                                          "client_secret": created["access_key"]})
     assert r.status_code == 200, r.text
     return r.json()["access_token"]
+
+
+def ok(resp, status=200):
+    """A story's step: asserts its status where it happens, so a failure
+    names the step, and returns the body."""
+    assert resp.status_code == status, (resp.request.method, resp.request.url, resp.status_code,
+                                        resp.text)
+    return resp.json()

@@ -20,7 +20,7 @@ def test_each_change_is_audited_with_actor_and_request_id(api):
     r = a.post("/v1/clients", {"name": "Audited", "role": "staff"},
                headers={"X-Request-Id": "audit-req-1"})
     cid = r.json()["client_id"]
-    a.delete(f"/v1/clients/{cid}", headers={"X-Request-Id": "audit-req-2"})
+    assert a.delete(f"/v1/clients/{cid}", headers={"X-Request-Id": "audit-req-2"}).status_code == 204
     s = api.with_token(mint("staff"))
     page = s.get("/v1/audit-events", params={"resource_id": cid, "sort": "created_at"}).json()
     events = [(e["action"], e["from_status"], e["to_status"], e["request_id"]) for e in page["items"]]
@@ -35,10 +35,13 @@ def test_each_change_is_audited_with_actor_and_request_id(api):
 
 def test_registrar_actions_carry_the_registrar(api, db):
     rid = make_registrar(db)
-    api.with_token(registrar_token(rid)).post(f"/v1/registrars/{rid}/clients", {"name": "x"})
-    items = api.with_token(mint("staff")).get("/v1/audit-events", params={"resource_type": "api_client",
-                                                                          "limit": "200"}).json()["items"]
-    assert any(e["actor"]["registrar_id"] == rid for e in items)
+    made = api.with_token(registrar_token(rid)).post(f"/v1/registrars/{rid}/clients", {"name": "x"})
+    assert made.status_code == 201, made.text
+    items = api.with_token(mint("staff")).get(
+        "/v1/audit-events", params={"resource_id": made.json()["client_id"]}).json()["items"]
+    assert len(items) == 1, items
+    assert items[0]["action"] == "create"
+    assert items[0]["actor"]["registrar_id"] == rid and items[0]["actor"]["role"] == "registrar"
 
 
 def test_audit_log_pagination_and_filters(api):

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from accreditation import application, applicant_token, nif, submit
+from accreditation import application, applicant_token, nif, submit, ok
 from conftest import Server, clone_database, drop_database
 from identity import make_registrar, mint, registrar_token
 from openapi_check import Client
@@ -28,7 +28,7 @@ def test_the_whole_path(api, db):
     assert got.json()["allowed_actions"] == ["withdraw", "edit"]
     # Staff review and ask for changes.
     s = staff(api)
-    assert s.post(f"{APPS}/{app_id}/start-review").json()["status"] == "under_review"
+    assert ok(s.post(f"{APPS}/{app_id}/start-review"))["status"] == "under_review"
     r = s.post(f"{APPS}/{app_id}/request-changes", {"reason": "Falta o contacto de abuso."})
     assert r.json()["status"] == "changes_requested" and r.json()["reason"] == "Falta o contacto de abuso."
     # The applicant edits with If-Match, then resubmits.
@@ -38,13 +38,14 @@ def test_the_whole_path(api, db):
     r = me.patch(f"{APPS}/{app_id}", {"contacts": contacts}, headers={"If-Match": current.headers["ETag"]})
     assert r.status_code == 200, r.text
     assert len(r.json()["contacts"]) == 4
-    assert me.post(f"{APPS}/{app_id}/resubmit").json()["status"] == "submitted"
+    assert ok(me.post(f"{APPS}/{app_id}/resubmit"))["status"] == "submitted"
     # Staff approve: the registrar exists at once.
-    s.post(f"{APPS}/{app_id}/start-review")
-    approved = s.post(f"{APPS}/{app_id}/approve").json()
+    step = s.post(f"{APPS}/{app_id}/start-review")
+    assert step.status_code == 200, step.text
+    approved = ok(s.post(f"{APPS}/{app_id}/approve"))
     assert approved["status"] == "approved" and approved["registrar_id"]
     rid = approved["registrar_id"]
-    reg = s.get(f"/v1/registrars/{rid}").json()
+    reg = ok(s.get(f"/v1/registrars/{rid}"))
     assert reg["status"] == "accredited" and reg["handle"] == "lisboa-dominios"
     assert len(reg["contacts"]) == 4 and reg["application_id"] == app_id
     # The applicant collects the credentials once.
@@ -67,14 +68,14 @@ def test_the_whole_path(api, db):
                    headers={"If-Match": record.headers["ETag"]})
     assert r.status_code == 200 and r.json()["website"] == "https://www.lisboa-dominios.example.pt"
     # Suspended: blocked; reinstated: free again.
-    assert s.post(f"/v1/registrars/{rid}/suspend", {"reason": "Faturas em atraso."}).json()["status"] == "suspended"
+    assert ok(s.post(f"/v1/registrars/{rid}/suspend", {"reason": "Faturas em atraso."}))["status"] == "suspended"
     blocked = mine.post(f"/v1/registrars/{rid}/clients", {"name": "Another"})
     assert blocked.status_code == 403 and blocked.json()["type"] == PROBLEMS + "registrar-suspended"
     assert mine.get("/v1/me").json()["registrar"]["status"] == "suspended"
-    assert s.post(f"/v1/registrars/{rid}/reinstate", {"reason": "Regularizado."}).json()["status"] == "accredited"
+    assert ok(s.post(f"/v1/registrars/{rid}/reinstate", {"reason": "Regularizado."}))["status"] == "accredited"
     assert mine.post(f"/v1/registrars/{rid}/clients", {"name": "Another"}).status_code == 201
     # Every step is in the histories.
-    hist = [(h["action"], h["to_status"]) for h in s.get(f"{APPS}/{app_id}/history").json()["items"]]
+    hist = [(h["action"], h["to_status"]) for h in ok(s.get(f"{APPS}/{app_id}/history"))["items"]]
     assert hist == [("create", "submitted"), ("start-review", "under_review"),
                     ("request-changes", "changes_requested"), ("edit", None), ("resubmit", "submitted"),
                     ("start-review", "under_review"), ("approve", "approved"),
@@ -86,7 +87,7 @@ def test_the_whole_path(api, db):
 def test_personal_values_are_hashed_in_the_audit_log(api):
     doc = application()
     created = submit(api, doc)
-    h = staff(api).get(f"{APPS}/{created['id']}/history").json()["items"][0]
+    h = ok(staff(api).get(f"{APPS}/{created['id']}/history"))["items"][0]
     contact = h["changes"]["contacts"][0]
     assert contact["type"] == "admin"
     for field in ("name", "email", "phone"):
@@ -175,7 +176,8 @@ def test_one_open_application_per_tax_number(api, db):
     assert again.status_code == 409
     assert again.json()["type"] == PROBLEMS + "duplicate" and again.json()["conflict"] == "open_application"
     me = api.with_token(applicant_token(api, first))
-    me.post(f"{APPS}/{first['id']}/withdraw")
+    step = me.post(f"{APPS}/{first['id']}/withdraw")
+    assert step.status_code == 200, step.text
     assert api.post(APPS, application(nif=doc["nif"])).status_code == 201
 
 
@@ -183,7 +185,8 @@ def test_no_application_for_a_registrars_tax_number(api, db):
     doc = application()
     created = submit(api, doc)
     s = staff(api)
-    s.post(f"{APPS}/{created['id']}/start-review")
+    step = s.post(f"{APPS}/{created['id']}/start-review")
+    assert step.status_code == 200, step.text
     assert s.post(f"{APPS}/{created['id']}/approve").status_code == 200
     r = api.post(APPS, application(nif=doc["nif"]))
     assert r.status_code == 409 and r.json()["conflict"] == "registrar"
@@ -236,9 +239,10 @@ def test_rejection_and_withdrawal_revoke_the_access_key_at_once(api):
         tok = applicant_token(api, created)
         me = api.with_token(tok)
         if how == "reject":
-            staff(api).post(f"{APPS}/{created['id']}/reject", {"reason": "Não cumpre os requisitos."})
+            ok(staff(api).post(f"{APPS}/{created['id']}/reject", {"reason": "Não cumpre os requisitos."}))
         else:
-            me.post(f"{APPS}/{created['id']}/withdraw")
+            step = me.post(f"{APPS}/{created['id']}/withdraw")
+            assert step.status_code == 200, step.text
         assert me.get(f"{APPS}/{created['id']}").status_code == 401
         assert api.post("/v1/auth/token", data={"grant_type": "client_credentials",
                                                 "client_id": created["id"],
@@ -266,7 +270,8 @@ def test_patch_needs_if_match_and_refuses_stale_versions(api, db):
 def test_patch_only_while_editable(api):
     created = submit(api)
     s = staff(api)
-    s.post(f"{APPS}/{created['id']}/start-review")
+    step = s.post(f"{APPS}/{created['id']}/start-review")
+    assert step.status_code == 200, step.text
     r = s.patch(f"{APPS}/{created['id']}", {"trade_name": "X"}, headers={"If-Match": '"2"'})
     assert r.status_code == 409 and r.json()["current_status"] == "under_review"
 
@@ -291,7 +296,8 @@ def test_another_applicant_and_registrars_see_404_or_403(api, db):
 def test_staff_list_filters(api):
     a, b = submit(api, application(legal_name="Alfama Web, Lda.")), submit(api)
     s = staff(api)
-    s.post(f"{APPS}/{b['id']}/start-review")
+    step = s.post(f"{APPS}/{b['id']}/start-review")
+    assert step.status_code == 200, step.text
     items = s.get(APPS, params={"status": "under_review", "limit": "200"}).json()["items"]
     assert b["id"] in [i["id"] for i in items] and a["id"] not in [i["id"] for i in items]
     found = s.get(APPS, params={"q": "Alfama"}).json()["items"]

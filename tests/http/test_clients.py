@@ -148,7 +148,7 @@ def test_sixth_active_client_is_refused_and_a_revocation_frees_a_slot(api, db):
     assert [r.status_code for r in made] == [201] * 5
     r = me.post(f"/v1/registrars/{rid}/clients", {"name": "sixth"})
     assert r.status_code == 409 and r.json()["type"] == PROBLEMS + "limit-reached"
-    me.delete(f"/v1/registrars/{rid}/clients/{made[0].json()['client_id']}")
+    assert me.delete(f"/v1/registrars/{rid}/clients/{made[0].json()['client_id']}").status_code == 204
     assert me.post(f"/v1/registrars/{rid}/clients", {"name": "sixth"}).status_code == 201
 
 

@@ -78,7 +78,8 @@ def test_directory_search_uses_public_fields_for_the_public(api, db):
     doc = application(trade_name="Alcântara Net", legal_name="Sociedade Secreta de Redes, Lda.")
     created = submit(api, doc)
     s = staff(api)
-    s.post(f"{APPS}/{created['id']}/start-review")
+    step = s.post(f"{APPS}/{created['id']}/start-review")
+    assert step.status_code == 200, step.text
     rid = s.post(f"{APPS}/{created['id']}/approve").json()["registrar_id"]
     assert [i["id"] for i in api.get("/v1/registrars", params={"q": "Alcântara"}).json()["items"]] == [rid]
     assert api.get("/v1/registrars", params={"q": "Sociedade Secreta"}).json()["items"] == []

@@ -90,7 +90,8 @@ def test_values_are_stored_trimmed_and_in_nfc(api, db):
                  headers={"If-Match": current.headers["ETag"]})
     assert r.status_code == 200 and r.json()["trade_name"] == "Caf\u00e9 Net", r.text
     s = staff(api)
-    s.post(f"{APPS}/{created['id']}/start-review")
+    step = s.post(f"{APPS}/{created['id']}/start-review")
+    assert step.status_code == 200, step.text
     rid = s.post(f"{APPS}/{created['id']}/approve").json()["registrar_id"]
     assert api.get(f"/v1/registrars/{rid}").json()["trade_name"] == "Caf\u00e9 Net"
     assert db.execute("SELECT trade_name FROM registrars WHERE id = %s", (rid,)).fetchone()[0] == "Caf\u00e9 Net"
