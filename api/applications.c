@@ -64,29 +64,23 @@ static bool document_valid(const json_t *doc, bool pt, json_t *errors)
     return json_array_size(errors) == 0;
 }
 
-static json_t *field(const json_t *doc, const char *name)
-{
-    return json_object_get(doc, name);
-}
-
+/* id first, then the document's fields, then the rest, as documented. */
 static json_t *render(const void *row, const struct req_ctx *ctx)
 {
     const struct application_row *r = row;
-    const json_t *d = r->document;
-    json_t *programs = field(d, "requested_programs");
-    return json_pack(
-        "{s:s, s:s, s:O, s:O, s:O?, s:O?, s:O?, s:O, s:O, s:O, s:O, s:o, s:s?, s:s?, s:b, s:s, "
-        "s:s, s:s, s:s, s:o}",
-        "id", r->id, "status", application_status_name(r->status), "legal_name",
-        field(d, "legal_name"), "trade_name", field(d, "trade_name"), "nif", field(d, "nif"),
-        "vat_number", field(d, "vat_number"), "country", field(d, "country"), "address",
-        field(d, "address"), "website", field(d, "website"), "contacts", field(d, "contacts"),
-        "accepted_terms_version", field(d, "accepted_terms_version"), "requested_programs",
-        programs ? json_incref(programs) : json_array(), "reason", r->reason, "registrar_id",
-        r->registrar_id[0] ? r->registrar_id : NULL, "credentials_collected",
-        r->credentials_collected, "submitted_at", r->submitted_at, "created_at", r->created_at,
-        "updated_at", r->updated_at, "status_changed_at", r->status_changed_at, "allowed_actions",
-        resource_actions(&api_applications, r, ctx));
+    json_t *o = json_pack("{s:s, s:s}", "id", r->id, "status", application_status_name(r->status));
+    json_t *doc = application_to_json(&r->doc);
+    json_object_update(o, doc);
+    json_decref(doc);
+    json_t *meta = json_pack("{s:s?, s:s?, s:b, s:s, s:s, s:s, s:s, s:o}", "reason", r->reason,
+                             "registrar_id", r->registrar_id[0] ? r->registrar_id : NULL,
+                             "credentials_collected", r->credentials_collected, "submitted_at",
+                             r->submitted_at, "created_at", r->created_at, "updated_at",
+                             r->updated_at, "status_changed_at", r->status_changed_at,
+                             "allowed_actions", resource_actions(&api_applications, r, ctx));
+    json_object_update(o, meta);
+    json_decref(meta);
+    return o;
 }
 
 static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full)
@@ -107,10 +101,22 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
 {
     const struct application_row *cur = current;
     struct application_row *out = next;
-    out->document = json_deep_copy(cur->document);
-    merge_patch(out->document, patch);
-    application_normalise(out->document);
-    return document_valid(out->document, pt, errors) ? ST_OK : ST_INVALID;
+    json_t *doc = application_to_json(&cur->doc), *absent = json_object();
+    const char *key;
+    json_t *value;
+    json_object_foreach(doc, key, value) if (json_is_null(value))
+        json_object_set(absent, key, value);
+    merge_patch(doc, absent); /* absent optional members are not nulls to judge */
+    json_decref(absent);
+    merge_patch(doc, patch);
+    /* the merged document is judged whole, as a new submission would be */
+    bool valid = document_valid(doc, pt, errors);
+    if (valid) {
+        application_from_json(doc, &out->doc);
+        application_normalise(&out->doc);
+    }
+    json_decref(doc);
+    return valid ? ST_OK : ST_INVALID;
 }
 
 static int conflict(struct _u_response *resp, struct req_ctx *ctx, const char *which)
@@ -176,7 +182,7 @@ static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *
     api_set_json(resp, 201, body);
 }
 
-static int submit(struct _u_response *resp, struct req_ctx *ctx, const json_t *doc)
+static int submit(struct _u_response *resp, struct req_ctx *ctx, const struct application *doc)
 {
     char key[UTIL_SECRET_LEN + 1], key_hash[65];
     struct created c = {.key = key};
@@ -215,10 +221,13 @@ int api_applications_create(const struct _u_request *req, struct _u_response *re
                           json_pack("{s:O}", "errors", errors));
         goto out;
     }
-    application_normalise(doc);
-    email = application_admin_email(doc);
+    struct application app;
+    application_from_json(doc, &app);
+    application_normalise(&app);
+    email = application_admin_email(&app);
     if (guard_public_limit(resp, ctx, "application:email", email))
-        rc = submit(resp, ctx, doc);
+        rc = submit(resp, ctx, &app);
+    application_cleanup(&app);
 out:
     free(email);
     json_decref(errors);

@@ -70,12 +70,43 @@ enum application_effect {
 struct machine;
 extern const struct machine application_machine;
 
+/* An application's own fields, as the applicant gives them. Strings are
+ * owned; nif, vat_number and country are NULL when absent. */
+#define APPLICATION_MAX_CONTACTS 10
+#define APPLICATION_MAX_PROGRAMS 10
+struct application_address {
+    char *street, *postal_code, *city, *country;
+};
+struct application_contact {
+    char *type, *name, *email, *phone;
+};
+struct application {
+    char *legal_name, *trade_name;
+    char *nif, *vat_number, *country;
+    struct application_address address;
+    char *website;
+    struct application_contact contacts[APPLICATION_MAX_CONTACTS];
+    size_t ncontacts;
+    char *accepted_terms_version;
+    char *requested_programs[APPLICATION_MAX_PROGRAMS];
+    size_t nprograms;
+};
+/* Frees what a owns and leaves it empty. */
+void application_cleanup(struct application *a);
+/* Reads a document (a validated body, or the stored jsonb): members of the
+ * wrong type or absent leave their fields NULL or empty; arrays are cut at
+ * their maximum. */
+void application_from_json(const json_t *doc, struct application *out);
+/* The document, its members in the documented order (absent nif, vat_number
+ * and country as null). Returns a new reference. */
+json_t *application_to_json(const struct application *a);
+
 /* One application as stored. */
 struct application_row {
     char id[37];
     enum application_status status;
-    json_t *document; /* owned: the applicant's fields */
-    char *reason;     /* owned, NULL when none */
+    struct application doc; /* the applicant's fields */
+    char *reason;           /* owned, NULL when none */
     char registrar_id[37];
     bool credentials_collected;
     int version;
@@ -140,14 +171,14 @@ size_t application_check(const json_t *doc, struct application_issue *out, size_
  * a registrar's tax number" compare: "PT" + nif, or the ISO country +
  * validate_vat_normalize(country, vat_number) ("GR094014201" for EL094014201).
  * Returns a new string, or NULL when the document has no valid one. */
-char *application_tax_id(const json_t *doc);
+char *application_tax_id(const struct application *a);
 
 /* The admin contact's email, lowercased ("" when none): the key of the
  * per-email submission limit. Returns a new string. */
-char *application_admin_email(const json_t *doc);
+char *application_admin_email(const struct application *a);
 
 /* Fills what a document implies: country PT with a NIF and no country, and
  * the VAT number in its canonical spelling. */
-void application_normalise(json_t *doc);
+void application_normalise(struct application *a);
 
 #endif

@@ -17,8 +17,9 @@ extern const char SERVICE_CONFLICT_OPEN_APPLICATION[]; /* "open_application" */
 /* A new application: doc is validated and normalised (lent); key_hash is
  * the hash of its access key. ST_CONFLICT (outcome->conflict set) when the
  * tax number has an open application or a live registrar. */
-enum status service_application_submit(const struct service_call *call, const json_t *doc,
-                                       const char *key_hash, struct application_row *out,
+enum status service_application_submit(const struct service_call *call,
+                                       const struct application *doc, const char *key_hash,
+                                       struct application_row *out,
                                        struct service_outcome *outcome) WARN_UNUSED;
 
 /* collect-credentials: in: the new client's secret hash; out: the client. */

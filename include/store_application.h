@@ -29,15 +29,16 @@ enum status store_application_lock_tax(PGconn *conn, const char *tax_id) WARN_UN
 enum status store_application_tax_users(PGconn *conn, const char *tax_id, const char *self,
                                         bool *live_registrar, bool *open_application) WARN_UNUSED;
 /* Inserts a submitted application. ST_CONFLICT: an open twin (unique index). */
-enum status store_application_insert(PGconn *conn, const json_t *doc, const char *tax_id,
-                                     const char *contact_email,
+enum status store_application_insert(PGconn *conn, const struct application *doc,
+                                     const char *tax_id, const char *contact_email,
                                      struct application_row *out) WARN_UNUSED;
 /* Reads one application; lock takes FOR UPDATE. ST_NOT_FOUND when absent. */
 enum status store_application_get(PGconn *conn, const char *id, bool lock,
                                   struct application_row *out) WARN_UNUSED;
 /* Replaces the document when row->version is current (ST_STALE otherwise). */
-enum status store_application_update(PGconn *conn, struct application_row *row, const json_t *doc,
-                                     const char *tax_id, const char *contact_email) WARN_UNUSED;
+enum status store_application_update(PGconn *conn, struct application_row *row,
+                                     const struct application *doc, const char *tax_id,
+                                     const char *contact_email) WARN_UNUSED;
 /* Sets the status (a name the domain gave) and, when not NULL, the reason. */
 enum status store_application_move(PGconn *conn, struct application_row *row, const char *to,
                                    const char *reason) WARN_UNUSED;

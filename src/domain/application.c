@@ -57,12 +57,97 @@ static const struct machine_action actions[APPLICATION_ACTION_COUNT] = {
 const struct machine application_machine = {states, APPLICATION_STATUS_COUNT, actions,
                                             APPLICATION_ACTION_COUNT};
 
+void application_cleanup(struct application *a)
+{
+    char **strings[] = {&a->legal_name,
+                        &a->trade_name,
+                        &a->nif,
+                        &a->vat_number,
+                        &a->country,
+                        &a->address.street,
+                        &a->address.postal_code,
+                        &a->address.city,
+                        &a->address.country,
+                        &a->website,
+                        &a->accepted_terms_version};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(*strings[i]);
+    for (size_t i = 0; i < a->ncontacts; i++) {
+        free(a->contacts[i].type);
+        free(a->contacts[i].name);
+        free(a->contacts[i].email);
+        free(a->contacts[i].phone);
+    }
+    for (size_t i = 0; i < a->nprograms; i++)
+        free(a->requested_programs[i]);
+    memset(a, 0, sizeof *a);
+}
+
 void application_row_cleanup(struct application_row *row)
 {
-    json_decref(row->document);
+    application_cleanup(&row->doc);
     free(row->reason);
-    row->document = NULL;
     row->reason = NULL;
+}
+
+/* A new copy of obj's string member, or NULL. */
+static char *dup_member(const json_t *obj, const char *name)
+{
+    const char *s = json_string_value(json_object_get(obj, name));
+    return s != NULL ? xstrdup(s) : NULL;
+}
+
+void application_from_json(const json_t *doc, struct application *out)
+{
+    memset(out, 0, sizeof *out);
+    out->legal_name = dup_member(doc, "legal_name");
+    out->trade_name = dup_member(doc, "trade_name");
+    out->nif = dup_member(doc, "nif");
+    out->vat_number = dup_member(doc, "vat_number");
+    out->country = dup_member(doc, "country");
+    const json_t *address = json_object_get(doc, "address");
+    out->address = (struct application_address){
+        dup_member(address, "street"), dup_member(address, "postal_code"),
+        dup_member(address, "city"), dup_member(address, "country")};
+    out->website = dup_member(doc, "website");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(json_object_get(doc, "contacts"), i, v)
+    {
+        if (out->ncontacts == APPLICATION_MAX_CONTACTS || !json_is_object(v))
+            continue;
+        out->contacts[out->ncontacts++] =
+            (struct application_contact){dup_member(v, "type"), dup_member(v, "name"),
+                                         dup_member(v, "email"), dup_member(v, "phone")};
+    }
+    out->accepted_terms_version = dup_member(doc, "accepted_terms_version");
+    json_array_foreach(json_object_get(doc, "requested_programs"), i, v)
+    {
+        if (out->nprograms < APPLICATION_MAX_PROGRAMS && json_is_string(v))
+            out->requested_programs[out->nprograms++] = xstrdup(json_string_value(v));
+    }
+}
+
+json_t *application_to_json(const struct application *a)
+{
+    json_t *contacts = json_array(), *programs = json_array();
+    for (size_t i = 0; i < a->ncontacts; i++) {
+        const struct application_contact *c = &a->contacts[i];
+        json_array_append_new(contacts,
+                              json_pack("{s:s?, s:s?, s:s?, s:s?}", "type", c->type, "name",
+                                        c->name, "email", c->email, "phone", c->phone));
+    }
+    for (size_t i = 0; i < a->nprograms; i++)
+        json_array_append_new(programs, json_string(a->requested_programs[i]));
+    const struct application_address *ad = &a->address;
+    return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:{s:s?, s:s?, s:s?, s:s?}, s:s?, s:o, s:s?, "
+                     "s:o}",
+                     "legal_name", a->legal_name, "trade_name", a->trade_name, "nif", a->nif,
+                     "vat_number", a->vat_number, "country", a->country, "address", "street",
+                     ad->street, "postal_code", ad->postal_code, "city", ad->city, "country",
+                     ad->country, "website", a->website, "contacts", contacts,
+                     "accepted_terms_version", a->accepted_terms_version, "requested_programs",
+                     programs);
 }
 
 const char *application_status_name(enum application_status status)
@@ -197,27 +282,24 @@ size_t application_check(const json_t *doc, struct application_issue *out, size_
     return is.n;
 }
 
-char *application_tax_id(const json_t *doc)
+char *application_tax_id(const struct application *a)
 {
-    const char *nif = member(doc, "nif"), *vat = member(doc, "vat_number");
-    const char *country = member(doc, "country");
-    if (nif != NULL)
-        return validate_nif(nif) ? xasprintf("PT%s", nif) : NULL;
-    char *body = vat != NULL ? validate_vat_normalize(country, vat) : NULL;
-    char *id = body != NULL ? xasprintf("%s%s", country, body) : NULL;
+    if (a->nif != NULL)
+        return validate_nif(a->nif) ? xasprintf("PT%s", a->nif) : NULL;
+    char *body = a->vat_number != NULL && a->country != NULL
+                     ? validate_vat_normalize(a->country, a->vat_number)
+                     : NULL;
+    char *id = body != NULL ? xasprintf("%s%s", a->country, body) : NULL;
     free(body);
     return id;
 }
 
-char *application_admin_email(const json_t *doc)
+char *application_admin_email(const struct application *a)
 {
-    size_t i;
-    const json_t *c;
-    json_array_foreach(json_object_get(doc, "contacts"), i, c)
-    {
-        const char *type = member(c, "type"), *email = member(c, "email");
-        if (type && email && strcmp(type, "admin") == 0) {
-            char *out = xstrdup(email);
+    for (size_t i = 0; i < a->ncontacts; i++) {
+        const struct application_contact *c = &a->contacts[i];
+        if (c->type != NULL && c->email != NULL && strcmp(c->type, "admin") == 0) {
+            char *out = xstrdup(c->email);
             for (char *p = out; *p; p++)
                 *p = (char)tolower((unsigned char)*p);
             return out;
@@ -226,14 +308,14 @@ char *application_admin_email(const json_t *doc)
     return xstrdup("");
 }
 
-void application_normalise(json_t *doc)
+void application_normalise(struct application *a)
 {
-    if (!json_is_string(json_object_get(doc, "country")) &&
-        json_is_string(json_object_get(doc, "nif")))
-        json_object_set_new(doc, "country", json_string("PT"));
-    const char *vat = member(doc, "vat_number"), *country = member(doc, "country");
-    char *canonical = vat && country ? validate_vat_normalize(country, vat) : NULL;
-    if (canonical != NULL)
-        json_object_set_new(doc, "vat_number", json_string(canonical));
-    free(canonical);
+    if (a->country == NULL && a->nif != NULL)
+        a->country = xstrdup("PT");
+    char *canonical =
+        a->vat_number && a->country ? validate_vat_normalize(a->country, a->vat_number) : NULL;
+    if (canonical != NULL) {
+        free(a->vat_number);
+        a->vat_number = canonical;
+    }
 }

@@ -55,7 +55,7 @@ static enum status audit(const struct service_call *call, const char *action, co
 
 struct submit {
     const struct service_call *call;
-    const json_t *doc;
+    const struct application *doc;
     const char *key_hash;
     struct application_row *out;
     struct service_outcome *outcome;
@@ -72,16 +72,18 @@ static enum status submit_tx(PGconn *conn, void *arg)
         s->outcome->conflict = SERVICE_CONFLICT_OPEN_APPLICATION; /* the unique index */
     if (st == ST_OK)
         st = store_access_key_put(conn, s->out->id, "applicant", s->key_hash, NULL);
+    json_t *changes = st == ST_OK ? application_to_json(s->doc) : NULL;
     if (st == ST_OK)
-        st = audit(s->call, "create", s->out->id, "submitted", s->doc);
+        st = audit(s->call, "create", s->out->id, "submitted", changes);
+    json_decref(changes);
     free(tax_id);
     free(email);
     return st;
 }
 
-enum status service_application_submit(const struct service_call *call, const json_t *doc,
-                                       const char *key_hash, struct application_row *out,
-                                       struct service_outcome *outcome)
+enum status service_application_submit(const struct service_call *call,
+                                       const struct application *doc, const char *key_hash,
+                                       struct application_row *out, struct service_outcome *outcome)
 {
     struct submit s = {call, doc, key_hash, out, outcome};
     return service_run(call, DB_READ_COMMITTED, submit_tx, &s);
@@ -111,16 +113,12 @@ static bool taken(char **handles, const char *h)
     return false;
 }
 
-static const char *text(const json_t *doc, const char *name)
-{
-    return json_string_value(json_object_get(doc, name));
-}
-
 /* Inserts the registrar under the first free handle of base, base-2, … */
 static enum status insert_registrar(PGconn *conn, const struct application_row *row, char id[37])
 {
-    const json_t *doc = row->document;
-    char *base = validate_handle_from(text(doc, "trade_name")), *tax_key = application_tax_id(doc);
+    const struct application *doc = &row->doc;
+    char *base = validate_handle_from(doc->trade_name), *tax_key = application_tax_id(doc);
+    json_t *json = application_to_json(doc);
     char **handles = NULL;
     int count = 0;
     enum status st = store_registrar_handles(conn, base, &handles, &count);
@@ -128,16 +126,16 @@ static enum status insert_registrar(PGconn *conn, const struct application_row *
         char *h = n < 2 ? xstrdup(base) : validate_handle_suffixed(base, n);
         if (!taken(handles, h)) {
             struct registrar_new r = {h,
-                                      text(doc, "legal_name"),
-                                      text(doc, "trade_name"),
-                                      text(doc, "country"),
-                                      text(doc, "nif"),
-                                      text(doc, "vat_number"),
+                                      doc->legal_name,
+                                      doc->trade_name,
+                                      doc->country,
+                                      doc->nif,
+                                      doc->vat_number,
                                       tax_key,
-                                      text(doc, "website"),
+                                      doc->website,
                                       row->id,
-                                      json_object_get(doc, "address"),
-                                      json_object_get(doc, "contacts")};
+                                      json_object_get(json, "address"),
+                                      json_object_get(json, "contacts")};
             st = store_registrar_insert(conn, &r, id);
             tries++;
         }
@@ -148,6 +146,7 @@ static enum status insert_registrar(PGconn *conn, const struct application_row *
             break;
     }
     util_strv_free(handles);
+    json_decref(json);
     free(base);
     free(tax_key);
     return st == ST_OK && id[0] == '\0' ? ST_UNAVAILABLE : st;
@@ -155,7 +154,7 @@ static enum status insert_registrar(PGconn *conn, const struct application_row *
 
 static enum status create_registrar(const struct service_call *call, struct application_row *row)
 {
-    char id[37] = "", *tax_id = application_tax_id(row->document);
+    char id[37] = "", *tax_id = application_tax_id(&row->doc);
     enum status st = store_application_lock_tax(call->conn, tax_id);
     free(tax_id);
     if (st == ST_OK)
@@ -206,11 +205,11 @@ static enum status save(PGconn *conn, void *r, const void *n, struct service_out
 {
     struct application_row *row = r;
     const struct application_row *next = n;
-    char *tax_id = application_tax_id(next->document);
-    char *email = application_admin_email(next->document);
+    char *tax_id = application_tax_id(&next->doc);
+    char *email = application_admin_email(&next->doc);
     enum status st = tax_free(conn, tax_id, row->id, outcome);
     if (st == ST_OK)
-        st = store_application_update(conn, row, next->document, tax_id, email);
+        st = store_application_update(conn, row, &next->doc, tax_id, email);
     if (st == ST_CONFLICT && outcome->conflict == NULL)
         outcome->conflict = SERVICE_CONFLICT_OPEN_APPLICATION;
     free(tax_id);

@@ -57,7 +57,9 @@ static void read_row(const PGresult *res, int i, void *out)
     STORE_COPY(r->id, res, i, 0);
     if (!application_status_parse(PQgetvalue(res, i, 1), &r->status))
         r->status = APPLICATION_SUBMITTED; /* the column's CHECK allows no other value */
-    r->document = json_loads(PQgetvalue(res, i, 2), 0, NULL);
+    json_t *doc = json_loads(PQgetvalue(res, i, 2), 0, NULL);
+    application_from_json(doc, &r->doc);
+    json_decref(doc);
     r->reason = PQgetisnull(res, i, 3) ? NULL : xstrdup(PQgetvalue(res, i, 3));
     STORE_COPY(r->registrar_id, res, i, 4);
     r->credentials_collected = PQgetvalue(res, i, 5)[0] == 't';
@@ -85,10 +87,20 @@ enum status store_application_tax_users(PGconn *conn, const char *tax_id, const 
     return st;
 }
 
-enum status store_application_insert(PGconn *conn, const json_t *doc, const char *tax_id,
-                                     const char *contact_email, struct application_row *out)
+/* The document column's text. Returns a new string. */
+static char *document_text(const struct application *a)
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *doc = application_to_json(a);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+enum status store_application_insert(PGconn *conn, const struct application *doc,
+                                     const char *tax_id, const char *contact_email,
+                                     struct application_row *out)
+{
+    char *text = document_text(doc);
     const char *p[] = {tax_id, text, contact_email};
     enum status st = store_rows_one(conn, SQL_INSERT, 3, p, read_row, out);
     free(text);
@@ -102,12 +114,13 @@ enum status store_application_get(PGconn *conn, const char *id, bool lock,
     return store_rows_one(conn, lock ? SQL_GET_LOCK : SQL_GET, 1, p, read_row, out);
 }
 
-enum status store_application_update(PGconn *conn, struct application_row *row, const json_t *doc,
-                                     const char *tax_id, const char *contact_email)
+enum status store_application_update(PGconn *conn, struct application_row *row,
+                                     const struct application *doc, const char *tax_id,
+                                     const char *contact_email)
 {
     char version[16];
     snprintf(version, sizeof version, "%d", row->version);
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    char *text = document_text(doc);
     const char *p[] = {row->id, text, tax_id, contact_email, version};
     enum status st = store_rows_one(conn, SQL_UPDATE, 5, p, read_row, row);
     free(text);

@@ -56,7 +56,13 @@ static void check_document(const json_t *doc, enum schema_mode mode, unsigned ro
         size_t n = application_check(doc, issues, APPLICATION_MAX_ISSUES);
         if (n > APPLICATION_MAX_ISSUES)
             abort();
-        free(application_tax_id(doc));
+        struct application a; /* and the document survives the trip through the struct */
+        application_from_json(doc, &a);
+        application_normalise(&a);
+        free(application_tax_id(&a));
+        free(application_admin_email(&a));
+        json_decref(application_to_json(&a));
+        application_cleanup(&a);
     }
     json_decref(errors);
 }
