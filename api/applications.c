@@ -21,17 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool program_code_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 2 || n > 40 || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-            return false;
-    return true;
-}
-
 const struct field api_application_fields[] = {
     FIELD_TEXT("legal_name", FIELD_REQUIRED, 1, 200),
     FIELD_TEXT("trade_name", FIELD_REQUIRED, 1, 100),
@@ -42,13 +31,7 @@ const struct field api_application_fields[] = {
     FIELD_RULE("website", FIELD_REQUIRED, 2048, validate_website, ERR_URL),
     FIELD_OBJS("contacts", FIELD_REQUIRED, fields_contact, 1, 10),
     FIELD_TEXT("accepted_terms_version", FIELD_REQUIRED, 1, 20),
-    {.name = "requested_programs",
-     .type = FIELD_ARRAY,
-     .flags = FIELD_NULLABLE,
-     .item_type = FIELD_STRING,
-     .max = 10,
-     .valid = program_code_ok,
-     .code = ERR_PROGRAM_CODE},
+    FIELD_STRS("requested_programs", FIELD_NULLABLE, 10, validate_program_code, ERR_PROGRAM_CODE),
     {0},
 };
 
@@ -131,14 +114,8 @@ static int conflict(struct _u_response *resp, struct req_ctx *ctx, const char *w
         json_pack("{s:s}", "conflict", which));
 }
 
-static bool status_ok(const char *s)
-{
-    enum application_status st;
-    return application_status_parse(s, &st);
-}
-
 static const struct resource_filter filters[] = {
-    [STORE_APPLICATION_STATUS] = {"status", RESOURCE_FILTER_LIST, status_ok},
+    [STORE_APPLICATION_STATUS] = {"status", RESOURCE_FILTER_STATES, NULL},
     [STORE_APPLICATION_Q] = {"q", RESOURCE_FILTER_TEXT, NULL},
     [STORE_APPLICATION_SUBMITTED_FROM] = {"submitted_from", RESOURCE_FILTER_TIMESTAMP, NULL},
     [STORE_APPLICATION_SUBMITTED_TO] = {"submitted_to", RESOURCE_FILTER_TIMESTAMP, NULL},
@@ -155,6 +132,7 @@ static const struct resource_list list = {
 
 const struct resource api_applications = {
     .kind = &service_application_kind,
+    .path = "/v1/accreditation-applications",
     .visible = visible,
     .render = render,
     .patch_fields = api_application_fields,
@@ -166,43 +144,24 @@ const struct resource api_applications = {
 /* --- submission ---------------------------------------------------------- */
 
 struct created {
+    const struct application *doc;
+    char key[UTIL_SECRET_LEN + 1], key_hash[65];
     struct application_row row;
-    const char *key;
 };
 
+static enum status submit(const struct service_call *call, void *arg,
+                          struct service_outcome *outcome)
+{
+    struct created *c = arg;
+    return service_application_submit(call, c->doc, c->key_hash, &c->row, outcome);
+}
+
+/* 201 with the application and its access key, shown this once. */
 static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *arg)
 {
     struct created *c = arg;
-    json_t *body = render(&c->row, ctx);
-    json_object_set_new(body, "access_key", json_string(c->key));
-    char *location = xasprintf("/v1/accreditation-applications/%s", c->row.id);
-    u_map_put(resp->map_header, "Location", location);
-    free(location);
-    resource_etag(resp, c->row.version);
-    api_set_json(resp, 201, body);
-}
-
-static int submit(struct _u_response *resp, struct req_ctx *ctx, const struct application *doc)
-{
-    char key[UTIL_SECRET_LEN + 1], key_hash[65];
-    struct created c = {.key = key};
-    struct service_outcome outcome = {0};
-    struct service_call call;
-    int rc = U_CALLBACK_COMPLETE;
-    util_secret(key);
-    util_sha256_hex(key, strlen(key), key_hash);
-    if (resource_call(resp, ctx, &call, render_created, &c)) {
-        enum status st = service_application_submit(&call, doc, key_hash, &c.row, &outcome);
-        if (st == ST_OK) {
-            render_created(resp, ctx, &c);
-            api_finish(ctx, resp);
-        } else {
-            rc = resource_refused(resp, ctx, &api_applications, st, &outcome, NULL);
-        }
-    }
-    sodium_memzero(key, sizeof key);
-    application_row_cleanup(&c.row);
-    return rc;
+    resource_set_created(resp, ctx, &api_applications, &c->row,
+                         json_pack("{s:s}", "access_key", c->key));
 }
 
 int api_applications_create(const struct _u_request *req, struct _u_response *resp,
@@ -225,8 +184,13 @@ int api_applications_create(const struct _u_request *req, struct _u_response *re
     application_from_json(doc, &app);
     application_normalise(&app);
     email = application_admin_email(&app);
+    struct created c = {.doc = &app};
+    util_secret(c.key);
+    util_sha256_hex(c.key, strlen(c.key), c.key_hash);
     if (guard_public_limit(resp, ctx, "application:email", email))
-        rc = submit(resp, ctx, &app);
+        rc = resource_change(resp, ctx, &api_applications, submit, &c, render_created, &c);
+    sodium_memzero(c.key, sizeof c.key);
+    application_row_cleanup(&c.row);
     application_cleanup(&app);
 out:
     free(email);

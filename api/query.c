@@ -143,7 +143,7 @@ bool query_page(struct _u_response *resp, struct req_ctx *ctx, const struct page
 }
 
 bool query_list(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                bool (*ok)(const char *item), json_t **out)
+                bool (*ok)(const char *item), const struct machine *states, json_t **out)
 {
     *out = NULL;
     const char *v = api_query(ctx, name);
@@ -157,7 +157,8 @@ bool query_list(struct _u_response *resp, struct req_ctx *ctx, const char *name,
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         char *item = xstrndup(p, len);
-        bool good = len > 0 && (ok == NULL || ok(item));
+        bool good = len > 0 && (ok == NULL || ok(item)) &&
+                    (states == NULL || machine_state(states, item) >= 0);
         if (good)
             json_array_append_new(list, json_string(item));
         free(item);

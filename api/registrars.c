@@ -72,11 +72,6 @@ static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full
     return full ? render_full(row, ctx) : render_public(row);
 }
 
-static bool visible(const struct req_ctx *ctx, const char *id)
-{
-    return auth_owns_registrar(ctx, id);
-}
-
 /* The public sees accredited registrars only. */
 static bool readable(const struct req_ctx *ctx, const void *row)
 {
@@ -104,18 +99,6 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
     return json_array_size(errors) == 0 ? ST_OK : ST_INVALID;
 }
 
-static bool status_ok(const char *s)
-{
-    enum registrar_status st;
-    return registrar_status_parse(s, &st);
-}
-
-static bool program_ok(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 2 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-}
-
 /* The public directory is accredited registrars: only staff see whole
  * records and filter by status. */
 static bool scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
@@ -131,8 +114,8 @@ static bool scope(struct _u_response *resp, struct req_ctx *ctx, struct page_que
 }
 
 static const struct resource_filter filters[] = {
-    [STORE_REGISTRAR_STATUS] = {"status", RESOURCE_FILTER_LIST, status_ok},
-    [STORE_REGISTRAR_PROGRAM] = {"program", RESOURCE_FILTER_LIST, program_ok},
+    [STORE_REGISTRAR_STATUS] = {"status", RESOURCE_FILTER_STATES, NULL},
+    [STORE_REGISTRAR_PROGRAM] = {"program", RESOURCE_FILTER_LIST, validate_program_code},
     [STORE_REGISTRAR_Q] = {"q", RESOURCE_FILTER_TEXT, NULL},
     {0},
 };
@@ -148,7 +131,8 @@ static const struct resource_list list = {
 
 const struct resource api_registrars = {
     .kind = &service_registrar_kind,
-    .visible = visible,
+    .path = "/v1/registrars",
+    .visible = auth_owns_registrar, /* staff, or the registrar itself */
     .readable = readable,
     .render = render,
     .patch_fields = patch_fields,

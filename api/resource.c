@@ -59,6 +59,35 @@ void resource_etag(struct _u_response *resp, int version)
     u_map_put(resp->map_header, "ETag", etag);
 }
 
+int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                    resource_change_fn fn, void *arg, resource_render_fn render, void *render_arg)
+{
+    struct service_outcome outcome = {0};
+    struct service_call call;
+    if (!resource_call(resp, ctx, &call, render, render_arg))
+        return U_CALLBACK_COMPLETE;
+    enum status st = fn(&call, arg, &outcome);
+    if (st != ST_OK)
+        return resource_refused(resp, ctx, res, st, &outcome, NULL);
+    render(resp, ctx, render_arg);
+    api_finish(ctx, resp);
+    return U_CALLBACK_COMPLETE;
+}
+
+void resource_set_created(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                          const void *row, json_t *extra)
+{
+    json_t *body = res->render(row, ctx);
+    if (extra != NULL)
+        json_object_update(body, extra);
+    json_decref(extra);
+    char *location = xasprintf("%s/%s", res->path, res->kind->id(row));
+    u_map_put(resp->map_header, "Location", location);
+    free(location);
+    resource_etag(resp, res->kind->version(row));
+    api_set_json(resp, 201, body);
+}
+
 json_t *resource_actions(const struct resource *res, const void *row, const struct req_ctx *ctx)
 {
     const struct service_kind *k = res->kind;
@@ -331,9 +360,12 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
     const char *v = api_query(ctx, f->name);
     if (v == NULL)
         return true;
-    if (f->type == RESOURCE_FILTER_LIST) {
+    if (f->type == RESOURCE_FILTER_LIST || f->type == RESOURCE_FILTER_STATES) {
         json_t *list = NULL;
-        if (!query_list(resp, ctx, f->name, f->valid, &list))
+        const struct service_kind *kind = ctx->entry->resource->list->kind;
+        const struct machine *states =
+            f->type == RESOURCE_FILTER_STATES && kind != NULL ? kind->machine : NULL;
+        if (!query_list(resp, ctx, f->name, f->valid, states, &list))
             return false;
         *out = json_dumps(list, JSON_COMPACT);
         json_decref(list);

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "error_code.h"
+#include "machine.h"
 #include "page.h"
 
 #include <jansson.h>
@@ -33,10 +34,10 @@ bool query_page(struct _u_response *resp, struct req_ctx *ctx, const struct page
 /* The longest filter value, in characters, before it is split. */
 #define QUERY_MAX_FILTER 4000
 
-/* Splits a comma-separated filter into a Postgres text-array literal's items
- * check: each item must satisfy ok (when not NULL). Returns false and answers
- * 400 on a bad item; *out gets a new JSON array of strings (NULL when absent). */
+/* Splits a comma-separated filter into its items: each must satisfy ok and
+ * be a state of states (each when not NULL). Returns false and answers 400 on
+ * a bad item; *out gets a new JSON array of strings (NULL when absent). */
 bool query_list(struct _u_response *resp, struct req_ctx *ctx, const char *name,
-                bool (*ok)(const char *item), json_t **out);
+                bool (*ok)(const char *item), const struct machine *states, json_t **out);
 
 #endif

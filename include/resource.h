@@ -28,6 +28,7 @@ bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service
 /* A typed query filter of a list spec, in the store's filter order. */
 enum resource_filter_type {
     RESOURCE_FILTER_LIST,      /* comma-separated values, each checked by valid */
+    RESOURCE_FILTER_STATES,    /* comma-separated states of the list's kind's machine */
     RESOURCE_FILTER_TEXT,      /* a search text, 1 to 100 characters, escaped for LIKE */
     RESOURCE_FILTER_TIMESTAMP, /* RFC 3339 UTC */
 };
@@ -56,6 +57,7 @@ struct resource_list {
 
 struct resource {
     const struct service_kind *kind;
+    const char *path; /* the collection's path, for Location: "/v1/registrars" */
     /* May the caller see row id at all (checked before any database work)?
      * false answers 404, so existence does not leak. */
     bool (*visible)(const struct req_ctx *ctx, const char *id);
@@ -93,6 +95,22 @@ int resource_act_with(const struct _u_request *req, struct _u_response *resp, st
  * and returns NULL otherwise. */
 const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
                                 const struct resource *res);
+
+/* A change other than an action or an edit (a creation): one service call
+ * on the request's connection. */
+typedef enum status (*resource_change_fn)(const struct service_call *call, void *arg,
+                                          struct service_outcome *outcome);
+/* Runs fn(arg); on success render(render_arg) answers, and is recorded under
+ * the request's Idempotency-Key before COMMIT; otherwise answers the refusal
+ * (resource_refused). */
+int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                    resource_change_fn fn, void *arg, resource_render_fn render, void *render_arg);
+
+/* A creation's answer, set without finishing: 201 with Location (the
+ * collection's path and the row's id), the ETag and the rendered row, plus
+ * extra's members (taken; may be NULL), such as a key shown once. */
+void resource_set_created(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                          const void *row, json_t *extra);
 
 /* Sets ETag: "<version>". */
 void resource_etag(struct _u_response *resp, int version);

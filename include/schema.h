@@ -45,7 +45,8 @@ struct field {
 
 /* Compact entries for the common kinds of field: free text of lo..hi
  * characters; a string of at most hi characters checked by valid, which
- * reports code; an object of a table; a list of lo..hi objects of a table.
+ * reports code; a list of at most hi such strings; an object of a table; a
+ * list of lo..hi objects of a table.
  * More designators (.writers = …) may follow. */
 #define FIELD_TEXT(n, fl, lo, hi, ...)                                                             \
     {                                                                                              \
@@ -55,6 +56,11 @@ struct field {
     {                                                                                              \
         .name = (n), .type = FIELD_STRING, .flags = (fl), .max = (hi), .valid = (fn), .code = (c), \
         __VA_ARGS__                                                                                \
+    }
+#define FIELD_STRS(n, fl, hi, fn, c, ...)                                                          \
+    {                                                                                              \
+        .name = (n), .type = FIELD_ARRAY, .flags = (fl), .item_type = FIELD_STRING, .max = (hi),   \
+        .valid = (fn), .code = (c), __VA_ARGS__                                                    \
     }
 #define FIELD_OBJ(n, fl, tbl, ...)                                                                 \
     {                                                                                              \

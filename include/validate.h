@@ -75,6 +75,9 @@ enum error_code validate_text(const char *in, char **normalized);
 /* Field-table hooks. Each refuses a non-string with "type". Country-dependent
  * rules (a VAT number or a PT postal code against its country) need two
  * fields: application_check (application.h) applies them. */
+/* A program code: 2 to 40 lowercase letters, digits and dashes, not
+ * starting with a dash ("3em1-comercio", "co-branding-2026"). */
+bool validate_program_code(const char *s);
 /* Any country's VAT number shape: 2 to 22 letters and digits. */
 bool validate_vat_shape(const char *s);
 /* A postal code of some country (the country-specific rule needs the country). */

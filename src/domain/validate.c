@@ -710,3 +710,10 @@ bool validate_postal_code_any(const char *s)
 {
     return validate_postal_code(NULL, s);
 }
+
+bool validate_program_code(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 2 && n <= 40 && s[0] != '-' &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
