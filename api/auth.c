@@ -6,7 +6,7 @@
 #include "guard.h"
 #include "problem.h"
 #include "store_audit.h"
-#include "store_clients.h"
+#include "store_client.h"
 #include "store_registrar.h"
 
 #include <stdio.h>
@@ -32,7 +32,7 @@ static enum status credential_stands(struct req_ctx *ctx, bool *active)
 {
     PGconn *conn = NULL;
     enum status st = api_conn((struct req_ctx *)ctx, &conn);
-    return st == ST_OK ? store_credential_active(conn, &ctx->who, active) : st;
+    return st == ST_OK ? store_client_credential_active(conn, &ctx->who, active) : st;
 }
 
 static bool verify_bearer(const char *header, struct _u_response *resp, struct req_ctx *ctx)

@@ -10,7 +10,7 @@
 #include "schema.h"
 #include "service_client.h"
 #include "store_audit.h"
-#include "store_clients.h"
+#include "store_client.h"
 #include "store_registrar.h"
 #include "util.h"
 

@@ -43,7 +43,7 @@ static enum status count_hit(struct req_ctx *ctx, const char *bucket, unsigned *
     PGconn *conn = NULL;
     enum status st = api_conn(ctx, &conn);
     if (st == ST_OK)
-        st = store_rate_hit(conn, bucket, window_s, count, reset);
+        st = store_guard_rate_hit(conn, bucket, window_s, count, reset);
     *retry = *reset;
     return st;
 }
@@ -196,7 +196,7 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
         size_t len = 0;
         enum status st = api_conn(ctx, &conn);
         if (st == ST_OK)
-            st = store_idem_begin(conn, &k, &outcome, &stored, &len);
+            st = store_guard_idem_begin(conn, &k, &outcome, &stored, &len);
         if (st != ST_OK)
             return problem_send_status(resp, ctx, st), false;
         if (outcome == IDEM_PROCEED)
@@ -256,7 +256,7 @@ enum status guard_idem_record(PGconn *conn, const struct _u_response *resp, stru
     struct idem_key k = key_of(ctx);
     size_t len = 0;
     unsigned char *box = seal(resp, ctx, &len);
-    enum status st = store_idem_finish(conn, &k, (int)resp->status, box, len);
+    enum status st = store_guard_idem_finish(conn, &k, (int)resp->status, box, len);
     free(box);
     ctx->idem_recorded = st == ST_OK;
     return st;
@@ -280,10 +280,10 @@ void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx)
     if (!committed && st == ST_OK && keep) {
         size_t len = 0;
         unsigned char *box = seal(resp, ctx, &len);
-        st = store_idem_finish(conn, &k, (int)resp->status, box, len);
+        st = store_guard_idem_finish(conn, &k, (int)resp->status, box, len);
         free(box);
     } else if (!committed && st == ST_OK) {
-        st = store_idem_abandon(conn, &k);
+        st = store_guard_idem_abandon(conn, &k);
     }
     if (st != ST_OK)
         y_log_message(Y_LOG_LEVEL_ERROR, "idempotency record not stored (request_id=%s)",

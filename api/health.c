@@ -2,7 +2,7 @@
 #include "embed.h"
 #include "handlers.h"
 #include "problem.h"
-#include "store.h"
+#include "store_health.h"
 
 int api_health_live(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {

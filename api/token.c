@@ -7,7 +7,7 @@
 #include "metrics.h"
 #include "query.h"
 #include "resource.h"
-#include "store_clients.h"
+#include "store_client.h"
 #include "store_guard.h"
 #include "util.h"
 
@@ -145,7 +145,7 @@ static enum status failures(PGconn *conn, struct grant *g, bool hit)
     snprintf(by_address, sizeof by_address, "tokenfail:ip:%s", g->ctx->client_ip);
     long n1 = 0, n2 = 0, r1 = 0, r2 = 0;
     enum status (*op)(PGconn *, const char *, unsigned, long *, long *) =
-        hit ? store_rate_hit : store_rate_peek;
+        hit ? store_guard_rate_hit : store_guard_rate_peek;
     enum status st = op(conn, by_client, FAIL_WINDOW_S, &n1, &r1);
     if (st == ST_OK)
         st = op(conn, by_address, FAIL_WINDOW_S, &n2, &r2);
@@ -173,8 +173,8 @@ static enum status check_grant(PGconn *conn, void *arg)
     if (st != ST_OK || g->throttled)
         return st;
     bool by_key = util_is_uuid(g->in->client_id);
-    st = by_key ? store_credential_access_key(conn, g->in->client_id, &g->cred)
-                : store_credential_client(conn, g->in->client_id, &g->cred);
+    st = by_key ? store_client_key_credential(conn, g->in->client_id, &g->cred)
+                : store_client_credential(conn, g->in->client_id, &g->cred);
     if (st != ST_OK)
         return st;
     g->accepted = secret_matches(&g->cred, g->in->client_secret);

@@ -6,7 +6,7 @@
 
 #include "application.h"
 #include "service.h"
-#include "store_clients.h"
+#include "store_client.h"
 
 extern const struct service_kind service_application_kind;
 

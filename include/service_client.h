@@ -4,7 +4,7 @@
 #define PARCERIA_SERVICE_CLIENT_H
 
 #include "service.h"
-#include "store_clients.h"
+#include "store_client.h"
 
 #define SERVICE_CLIENT_LIMIT_PER_REGISTRAR 5
 

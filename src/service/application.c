@@ -71,7 +71,7 @@ static enum status submit_tx(PGconn *conn, void *arg)
     if (st == ST_CONFLICT && s->outcome->conflict == NULL)
         s->outcome->conflict = SERVICE_CONFLICT_OPEN_APPLICATION; /* the unique index */
     if (st == ST_OK)
-        st = store_access_key_put(conn, s->out->id, "applicant", s->key_hash, NULL);
+        st = store_client_key_put(conn, s->out->id, "applicant", s->key_hash, NULL);
     json_t *changes = st == ST_OK ? application_to_json(s->doc) : NULL;
     if (st == ST_OK)
         st = audit(s->call, "create", s->out->id, "submitted", changes);
@@ -182,11 +182,11 @@ static enum status effect(const struct service_call *call, void *r, unsigned eff
     case APPLICATION_EFFECT_RESTAMP:
         return store_application_restamp(call->conn, row);
     case APPLICATION_EFFECT_REVOKE_KEY:
-        return store_access_key_revoke(call->conn, row->id);
+        return store_client_key_revoke(call->conn, row->id);
     case APPLICATION_EFFECT_CREATE_REGISTRAR:
         return create_registrar(call, row);
     case APPLICATION_EFFECT_EXTEND_KEY:
-        return store_access_key_expire_in(call->conn, row->id, KEY_AFTER_APPROVAL_S);
+        return store_client_key_expire_in(call->conn, row->id, KEY_AFTER_APPROVAL_S);
     case APPLICATION_EFFECT_ISSUE_CLIENT:
         return cred == NULL
                    ? ST_INVALID
@@ -194,7 +194,7 @@ static enum status effect(const struct service_call *call, void *r, unsigned eff
                                         cred->secret_hash, &cred->client);
     case APPLICATION_EFFECT_CLOSE_KEY: {
         enum status st = store_application_mark_collected(call->conn, row);
-        return st == ST_OK ? store_access_key_expire_in(call->conn, row->id, 0) : st;
+        return st == ST_OK ? store_client_key_expire_in(call->conn, row->id, 0) : st;
     }
     default:
         return ST_INVALID;

@@ -4,7 +4,7 @@
 #include "service_registrar.h"
 
 #include "store_audit.h"
-#include "store_clients.h"
+#include "store_client.h"
 #include "store_registrar.h"
 #include "util.h"
 

@@ -43,8 +43,8 @@ static const char SQL_RATE_PEEK[] =
 static const char SQL_RATE_SWEEP[] =
     "DELETE FROM rate_counters WHERE window_start < now() - interval '2 days'";
 
-enum status store_idem_begin(PGconn *conn, const struct idem_key *k, enum idem_outcome *out,
-                             unsigned char **response, size_t *len)
+enum status store_guard_idem_begin(PGconn *conn, const struct idem_key *k, enum idem_outcome *out,
+                                   unsigned char **response, size_t *len)
 {
     const char *p[] = {k->scope, k->method, k->path, k->key_hash, k->request_hash};
     PGresult *res = NULL;
@@ -81,8 +81,8 @@ enum status store_idem_begin(PGconn *conn, const struct idem_key *k, enum idem_o
     return st;
 }
 
-enum status store_idem_finish(PGconn *conn, const struct idem_key *k, int status,
-                              const unsigned char *response, size_t len)
+enum status store_guard_idem_finish(PGconn *conn, const struct idem_key *k, int status,
+                                    const unsigned char *response, size_t len)
 {
     char code[16];
     snprintf(code, sizeof code, "%d", status);
@@ -94,7 +94,7 @@ enum status store_idem_finish(PGconn *conn, const struct idem_key *k, int status
     return st;
 }
 
-enum status store_idem_abandon(PGconn *conn, const struct idem_key *k)
+enum status store_guard_idem_abandon(PGconn *conn, const struct idem_key *k)
 {
     const char *p[] = {k->scope, k->method, k->path, k->key_hash};
     return db_exec(conn, SQL_ABANDON, 4, p, NULL);
@@ -116,8 +116,8 @@ static enum status rate_query(PGconn *conn, const char *sql, const char *bucket,
     return st;
 }
 
-enum status store_rate_hit(PGconn *conn, const char *bucket, unsigned window_s, long *count,
-                           long *reset_s)
+enum status store_guard_rate_hit(PGconn *conn, const char *bucket, unsigned window_s, long *count,
+                                 long *reset_s)
 {
     enum status st = rate_query(conn, SQL_RATE_HIT, bucket, window_s, count, reset_s);
     if (st == ST_OK && randombytes_uniform(1000) == 0)
@@ -125,8 +125,8 @@ enum status store_rate_hit(PGconn *conn, const char *bucket, unsigned window_s, 
     return st;
 }
 
-enum status store_rate_peek(PGconn *conn, const char *bucket, unsigned window_s, long *count,
-                            long *reset_s)
+enum status store_guard_rate_peek(PGconn *conn, const char *bucket, unsigned window_s, long *count,
+                                  long *reset_s)
 {
     return rate_query(conn, SQL_RATE_PEEK, bucket, window_s, count, reset_s);
 }

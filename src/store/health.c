@@ -1,5 +1,5 @@
 /* Readiness: the database answers and its schema is the binary's. */
-#include "store.h"
+#include "store_health.h"
 
 static enum status check(PGconn *conn, void *arg)
 {

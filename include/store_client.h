@@ -1,6 +1,6 @@
 /* API clients and access keys: the credentials the token endpoint accepts. */
-#ifndef PARCERIA_STORE_CLIENTS_H
-#define PARCERIA_STORE_CLIENTS_H
+#ifndef PARCERIA_STORE_CLIENT_H
+#define PARCERIA_STORE_CLIENT_H
 
 #include "db.h"
 #include "page.h"
@@ -69,26 +69,26 @@ enum status store_client_list(PGconn *conn, const struct page_query *q,
 enum status store_client_revoke_registrar(PGconn *conn, const char *registrar_id, char ***ids,
                                           int *count) WARN_UNUSED;
 /* Looks up an API client's credential by client id. */
-enum status store_credential_client(PGconn *conn, const char *client_id,
+enum status store_client_credential(PGconn *conn, const char *client_id,
                                     struct credential *out) WARN_UNUSED;
 /* Looks up an access key by the application's or entry's id. */
-enum status store_credential_access_key(PGconn *conn, const char *subject_id,
+enum status store_client_key_credential(PGconn *conn, const char *subject_id,
                                         struct credential *out) WARN_UNUSED;
 /* Notes a successful use of a client. */
 enum status store_client_touch(PGconn *conn, const char *client_id) WARN_UNUSED;
 /* True (in *active) unless the client or access key behind a token of ours
  * exists and was revoked (or its registrar terminated). */
-enum status store_credential_active(PGconn *conn, const struct principal *who,
-                                    bool *active) WARN_UNUSED;
+enum status store_client_credential_active(PGconn *conn, const struct principal *who,
+                                           bool *active) WARN_UNUSED;
 
 /* Stores a new access key for an application or entry (role "applicant" or
  * "teacher"), replacing any earlier one. expires_at may be NULL. */
-enum status store_access_key_put(PGconn *conn, const char *subject_id, const char *role,
+enum status store_client_key_put(PGconn *conn, const char *subject_id, const char *role,
                                  const char *key_hash, const char *expires_at) WARN_UNUSED;
 /* Sets an access key to expire seconds from now (0: at once). */
-enum status store_access_key_expire_in(PGconn *conn, const char *subject_id,
+enum status store_client_key_expire_in(PGconn *conn, const char *subject_id,
                                        int seconds) WARN_UNUSED;
 /* Revokes an access key at once. */
-enum status store_access_key_revoke(PGconn *conn, const char *subject_id) WARN_UNUSED;
+enum status store_client_key_revoke(PGconn *conn, const char *subject_id) WARN_UNUSED;
 
 #endif

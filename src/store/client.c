@@ -1,7 +1,7 @@
 /* API clients and access keys. A registrar keeps at most five active
  * clients: the count is taken under a lock on the registrar's row, so two
  * concurrent creations cannot both see four. */
-#include "store_clients.h"
+#include "store_client.h"
 
 #include "sql.h"
 #include "store_rows.h"
@@ -181,7 +181,7 @@ enum status store_client_revoke_registrar(PGconn *conn, const char *registrar_id
 static const char SQL_KEY_EXPIRES[] = "UPDATE access_keys SET expires_at = now() +"
                                       " make_interval(secs => $2::int) WHERE subject_id = $1::uuid";
 
-enum status store_access_key_expire_in(PGconn *conn, const char *subject_id, int seconds)
+enum status store_client_key_expire_in(PGconn *conn, const char *subject_id, int seconds)
 {
     char s[16];
     snprintf(s, sizeof s, "%d", seconds);
@@ -209,12 +209,12 @@ static enum status credential_from(PGconn *conn, const char *sql, const char *id
     return st;
 }
 
-enum status store_credential_client(PGconn *conn, const char *client_id, struct credential *out)
+enum status store_client_credential(PGconn *conn, const char *client_id, struct credential *out)
 {
     return credential_from(conn, SQL_CREDENTIAL, client_id, out);
 }
 
-enum status store_credential_access_key(PGconn *conn, const char *subject_id,
+enum status store_client_key_credential(PGconn *conn, const char *subject_id,
                                         struct credential *out)
 {
     return credential_from(conn, SQL_ACCESS_KEY, subject_id, out);
@@ -226,7 +226,7 @@ enum status store_client_touch(PGconn *conn, const char *client_id)
     return db_exec(conn, SQL_TOUCH, 1, p, NULL);
 }
 
-enum status store_credential_active(PGconn *conn, const struct principal *who, bool *active)
+enum status store_client_credential_active(PGconn *conn, const struct principal *who, bool *active)
 {
     bool key = who->role == ROLE_APPLICANT || who->role == ROLE_TEACHER;
     const char *p[] = {who->role == ROLE_APPLICANT ? who->application_id
@@ -240,14 +240,14 @@ enum status store_credential_active(PGconn *conn, const struct principal *who, b
     return st;
 }
 
-enum status store_access_key_put(PGconn *conn, const char *subject_id, const char *role,
+enum status store_client_key_put(PGconn *conn, const char *subject_id, const char *role,
                                  const char *key_hash, const char *expires_at)
 {
     const char *p[] = {subject_id, role, key_hash, expires_at};
     return db_exec(conn, SQL_KEY_PUT, 4, p, NULL);
 }
 
-enum status store_access_key_revoke(PGconn *conn, const char *subject_id)
+enum status store_client_key_revoke(PGconn *conn, const char *subject_id)
 {
     const char *p[] = {subject_id};
     return db_exec(conn, SQL_KEY_REVOKE, 1, p, NULL);

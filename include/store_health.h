@@ -1,7 +1,7 @@
 /* The storage layer: all SQL lives under src/store/, one file per aggregate.
  * Functions return a status and fill out-parameters. */
-#ifndef PARCERIA_STORE_H
-#define PARCERIA_STORE_H
+#ifndef PARCERIA_STORE_HEALTH_H
+#define PARCERIA_STORE_HEALTH_H
 
 #include "db.h"
 #include "migrate.h"
