@@ -44,6 +44,8 @@ static enum status count_hit(struct req_ctx *ctx, const char *bucket, unsigned *
     enum status st = api_conn(ctx, &conn);
     if (st == ST_OK)
         st = store_guard_rate_hit(conn, bucket, window_s, count, reset);
+    if (st == ST_OK && randombytes_uniform(1000) == 0)
+        st = store_guard_rate_sweep(conn); /* now and then, old windows of every bucket */
     *retry = *reset;
     return st;
 }
@@ -191,24 +193,28 @@ bool guard_idem_begin(const struct _u_request *req, struct _u_response *resp, st
     struct idem_key k = key_of(ctx);
     for (int step = 0; step < IDEM_WAIT_STEPS; step++) {
         PGconn *conn = NULL;
-        enum idem_outcome outcome = IDEM_IN_FLIGHT;
-        unsigned char *stored = NULL;
-        size_t len = 0;
+        struct idem_record rec = {0};
+        bool claimed = false;
         enum status st = api_conn(ctx, &conn);
+        if (st == ST_OK && randombytes_uniform(100) == 0)
+            st = store_guard_idem_sweep(conn); /* now and then, every caller's old records */
         if (st == ST_OK)
-            st = store_guard_idem_begin(conn, &k, &outcome, &stored, &len);
+            st = store_guard_idem_claim(conn, &k, &claimed);
+        if (st == ST_OK && !claimed)
+            st = store_guard_idem_read(conn, &k, &rec);
         if (st != ST_OK)
             return problem_send_status(resp, ctx, st), false;
-        if (outcome == IDEM_PROCEED)
+        if (claimed)
             return ctx->idem_owned = true;
-        if (outcome == IDEM_MISMATCH)
-            return problem_send(resp, ctx, PROBLEM_IDEMPOTENCY_KEY_REUSED, PROBLEM_NO_DETAIL, NULL),
-                   false;
-        if (outcome == IDEM_REPLAY) {
-            bool r = replay(resp, ctx, stored, len);
-            free(stored);
-            return r;
-        }
+        bool mismatch = rec.found && strcmp(rec.request_hash, k.request_hash) != 0;
+        if (mismatch)
+            problem_send(resp, ctx, PROBLEM_IDEMPOTENCY_KEY_REUSED, PROBLEM_NO_DETAIL, NULL);
+        else if (rec.found && !rec.in_flight)
+            replay(resp, ctx, rec.response, rec.len); /* answers, even when it cannot decrypt */
+        free(rec.response);
+        if (rec.found && (mismatch || !rec.in_flight))
+            return false;
+        /* in flight, or gone between the two statements: ask again */
         api_conn_release(ctx); /* a twin may wait long: hold no connection meanwhile */
         usleep(IDEM_WAIT_STEP_US);
     }

@@ -5,14 +5,8 @@
 
 #include "db.h"
 
+#include <stdbool.h>
 #include <stddef.h>
-
-enum idem_outcome {
-    IDEM_PROCEED,  /* this request owns the key: run it, then finish or abandon */
-    IDEM_REPLAY,   /* a stored answer exists: *response is filled */
-    IDEM_MISMATCH, /* the key was used with another body */
-    IDEM_IN_FLIGHT /* a twin is running: wait and ask again */
-};
 
 struct idem_key {
     const char *scope; /* the caller: sub, or the address for anonymous callers */
@@ -22,11 +16,23 @@ struct idem_key {
     const char *request_hash; /* hex SHA-256 of the body */
 };
 
-/* Claims the key or reports what holds it. Records older than 24 h, and
- * in-flight records abandoned for a minute, are forgotten first. On
- * IDEM_REPLAY, *response (a new buffer) and *len hold the stored bytes. */
-enum status store_guard_idem_begin(PGconn *conn, const struct idem_key *k, enum idem_outcome *out,
-                                   unsigned char **response, size_t *len) WARN_UNUSED;
+/* Claims the key for this request (*claimed), after forgetting its record
+ * when older than 24 h, or in flight and abandoned for a minute. */
+enum status store_guard_idem_claim(PGconn *conn, const struct idem_key *k,
+                                   bool *claimed) WARN_UNUSED;
+/* Deletes every caller's records older than 24 h. */
+enum status store_guard_idem_sweep(PGconn *conn) WARN_UNUSED;
+
+/* The record that holds a key. */
+struct idem_record {
+    bool found;
+    char request_hash[65];   /* of the body that claimed it */
+    bool in_flight;          /* no answer stored yet */
+    unsigned char *response; /* the stored answer (owned; free it), len bytes */
+    size_t len;
+};
+enum status store_guard_idem_read(PGconn *conn, const struct idem_key *k,
+                                  struct idem_record *out) WARN_UNUSED;
 /* Stores the answer of the request that owns the key. */
 enum status store_guard_idem_finish(PGconn *conn, const struct idem_key *k, int status,
                                     const unsigned char *response, size_t len) WARN_UNUSED;
@@ -37,6 +43,8 @@ enum status store_guard_idem_abandon(PGconn *conn, const struct idem_key *k) WAR
  * the hits so far including this one, *reset_s the seconds left. */
 enum status store_guard_rate_hit(PGconn *conn, const char *bucket, unsigned window_s, long *count,
                                  long *reset_s) WARN_UNUSED;
+/* Deletes counters of windows over two days old. */
+enum status store_guard_rate_sweep(PGconn *conn) WARN_UNUSED;
 /* Reads the count without adding a hit. */
 enum status store_guard_rate_peek(PGconn *conn, const char *bucket, unsigned window_s, long *count,
                                   long *reset_s) WARN_UNUSED;

@@ -1,8 +1,10 @@
-/* Idempotency records and rate-limit counters. Both are single statements
- * whose atomicity PostgreSQL provides (INSERT … ON CONFLICT), so concurrent
- * twins on any replica see one owner and one count. */
+/* Idempotency records and rate-limit counters: their SQL only. Both are
+ * single statements whose atomicity PostgreSQL provides (INSERT … ON
+ * CONFLICT), so concurrent twins on any replica see one owner and one count;
+ * what a record means is api/guard.c's to decide. */
 #include "store_guard.h"
 
+#include "store_rows.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -43,39 +45,32 @@ static const char SQL_RATE_PEEK[] =
 static const char SQL_RATE_SWEEP[] =
     "DELETE FROM rate_counters WHERE window_start < now() - interval '2 days'";
 
-enum status store_guard_idem_begin(PGconn *conn, const struct idem_key *k, enum idem_outcome *out,
-                                   unsigned char **response, size_t *len)
+enum status store_guard_idem_claim(PGconn *conn, const struct idem_key *k, bool *claimed)
 {
     const char *p[] = {k->scope, k->method, k->path, k->key_hash, k->request_hash};
-    PGresult *res = NULL;
-    *response = NULL;
-    *len = 0;
     enum status st = db_exec(conn, SQL_FORGET, 4, p, NULL);
-    if (st == ST_OK && randombytes_uniform(100) == 0)
-        st = db_exec(conn, SQL_SWEEP, 0, NULL, NULL); /* expired records of every caller */
-    if (st == ST_OK)
-        st = db_exec(conn, SQL_CLAIM, 5, p, &res);
-    if (st != ST_OK)
-        return st;
-    bool claimed = PQntuples(res) == 1;
-    PQclear(res);
-    if (claimed) {
-        *out = IDEM_PROCEED;
-        return ST_OK;
-    }
-    st = db_exec(conn, SQL_READ, 4, p, &res);
-    if (st == ST_OK && PQntuples(res) == 0) {
-        *out = IDEM_IN_FLIGHT; /* vanished between the two statements: ask again */
-    } else if (st == ST_OK && strcmp(PQgetvalue(res, 0, 0), k->request_hash) != 0) {
-        *out = IDEM_MISMATCH;
-    } else if (st == ST_OK && strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
-        *out = IDEM_IN_FLIGHT;
-    } else if (st == ST_OK) {
+    return st == ST_OK ? store_rows_exists(conn, SQL_CLAIM, 5, p, claimed) : st;
+}
+
+enum status store_guard_idem_sweep(PGconn *conn)
+{
+    return db_exec(conn, SQL_SWEEP, 0, NULL, NULL);
+}
+
+enum status store_guard_idem_read(PGconn *conn, const struct idem_key *k, struct idem_record *out)
+{
+    const char *p[] = {k->scope, k->method, k->path, k->key_hash};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof *out);
+    enum status st = db_exec(conn, SQL_READ, 4, p, &res);
+    if (st == ST_OK && PQntuples(res) == 1) {
+        out->found = true;
+        STORE_COPY(out->request_hash, res, 0, 0);
+        out->in_flight = PQgetvalue(res, 0, 1)[0] == 't';
         const char *hex = PQgetvalue(res, 0, 2);
         size_t hlen = strlen(hex);
-        *response = xmalloc(hlen / 2 + 1);
-        sodium_hex2bin(*response, hlen / 2 + 1, hex, hlen, NULL, len, NULL);
-        *out = IDEM_REPLAY;
+        out->response = xmalloc(hlen / 2 + 1);
+        sodium_hex2bin(out->response, hlen / 2 + 1, hex, hlen, NULL, &out->len, NULL);
     }
     PQclear(res);
     return st;
@@ -119,10 +114,12 @@ static enum status rate_query(PGconn *conn, const char *sql, const char *bucket,
 enum status store_guard_rate_hit(PGconn *conn, const char *bucket, unsigned window_s, long *count,
                                  long *reset_s)
 {
-    enum status st = rate_query(conn, SQL_RATE_HIT, bucket, window_s, count, reset_s);
-    if (st == ST_OK && randombytes_uniform(1000) == 0)
-        st = db_exec(conn, SQL_RATE_SWEEP, 0, NULL, NULL);
-    return st;
+    return rate_query(conn, SQL_RATE_HIT, bucket, window_s, count, reset_s);
+}
+
+enum status store_guard_rate_sweep(PGconn *conn)
+{
+    return db_exec(conn, SQL_RATE_SWEEP, 0, NULL, NULL);
 }
 
 enum status store_guard_rate_peek(PGconn *conn, const char *bucket, unsigned window_s, long *count,
