@@ -16,12 +16,11 @@
         "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
 
 static const char SQL_LOCK_TAX[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))";
-static const char SQL_LIVE_REGISTRAR[] =
-    "SELECT 1 FROM registrars WHERE tax_key = $1 AND status <> 'terminated'";
-static const char SQL_OPEN_APPLICATION[] =
-    "SELECT 1 FROM accreditation_applications WHERE tax_id = $1 AND id <> coalesce($2::uuid,"
-    " '00000000-0000-0000-0000-000000000000') AND status IN ('submitted', 'under_review',"
-    " 'changes_requested')";
+static const char SQL_TAX_USERS[] =
+    "SELECT EXISTS (SELECT 1 FROM registrars WHERE tax_key = $1 AND status <> 'terminated'),"
+    " EXISTS (SELECT 1 FROM accreditation_applications WHERE tax_id = $1 AND id <>"
+    " coalesce($2::uuid, '00000000-0000-0000-0000-000000000000') AND status IN ('submitted',"
+    " 'under_review', 'changes_requested'))";
 static const char SQL_INSERT[] =
     "INSERT INTO accreditation_applications (tax_id, document, contact_email)"
     " VALUES ($1, $2::jsonb, $3) RETURNING " APP_COLUMNS;
@@ -79,11 +78,12 @@ enum status store_application_lock_tax(PGconn *conn, const char *tax_id)
 enum status store_application_tax_users(PGconn *conn, const char *tax_id, const char *self,
                                         bool *live_registrar, bool *open_application)
 {
-    const char *p1[] = {tax_id}, *p2[] = {tax_id, self};
-    *open_application = false;
-    enum status st = store_rows_exists(conn, SQL_LIVE_REGISTRAR, 1, p1, live_registrar);
-    if (st == ST_OK && !*live_registrar)
-        st = store_rows_exists(conn, SQL_OPEN_APPLICATION, 2, p2, open_application);
+    const char *p[] = {tax_id, self};
+    PGresult *res = NULL;
+    enum status st = db_exec(conn, SQL_TAX_USERS, 2, p, &res);
+    *live_registrar = st == ST_OK && PQgetvalue(res, 0, 0)[0] == 't';
+    *open_application = st == ST_OK && PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
     return st;
 }
 
