@@ -147,7 +147,19 @@ struct created {
     const struct application *doc;
     char key[UTIL_SECRET_LEN + 1], key_hash[65];
     struct application_row row;
+    struct _u_response *resp;
+    struct req_ctx *ctx;
+    const char *email;
 };
+
+/* First in the submission's transaction: its limits per address and per
+ * admin email, counted so that the count commits with the submission. */
+static enum status count_submission(PGconn *conn, void *arg)
+{
+    struct created *c = arg;
+    const char *kinds[] = {"ip", "email"}, *values[] = {c->ctx->client_ip, c->email};
+    return guard_public_limits(conn, c->resp, c->ctx, "application", kinds, values, 2);
+}
 
 static enum status submit(const struct service_call *call, void *arg,
                           struct service_outcome *outcome)
@@ -167,8 +179,6 @@ static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *
 int api_applications_create(const struct _u_request *req, struct _u_response *resp,
                             struct req_ctx *ctx)
 {
-    if (!guard_public_limit(resp, ctx, "application:ip", ctx->client_ip))
-        return U_CALLBACK_COMPLETE;
     json_t *doc = body_read(req, resp, ctx, api_application_fields, SCHEMA_CREATE, 0, false);
     if (doc == NULL)
         return U_CALLBACK_COMPLETE;
@@ -184,11 +194,11 @@ int api_applications_create(const struct _u_request *req, struct _u_response *re
     application_from_json(doc, &app);
     application_normalise(&app);
     email = application_admin_email(&app);
-    struct created c = {.doc = &app};
+    struct created c = {.doc = &app, .resp = resp, .ctx = ctx, .email = email};
     util_secret(c.key);
     util_sha256_hex(c.key, strlen(c.key), c.key_hash);
-    if (guard_public_limit(resp, ctx, "application:email", email))
-        rc = resource_change(resp, ctx, &api_applications, submit, &c, render_created, &c);
+    struct resource_change change = {submit, &c, render_created, &c, count_submission, &c};
+    rc = resource_change(resp, ctx, &api_applications, &change);
     sodium_memzero(c.key, sizeof c.key);
     application_row_cleanup(&c.row);
     application_cleanup(&app);

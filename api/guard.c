@@ -50,6 +50,9 @@ static enum status count_hit(struct req_ctx *ctx, const char *bucket, unsigned *
     return st;
 }
 
+static bool state_headers(struct _u_response *resp, const char *name, unsigned limit,
+                          unsigned window_s, long count, long reset, long retry_s);
+
 bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
                       unsigned limit, unsigned window_s)
 {
@@ -60,6 +63,17 @@ bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char 
         return false;
     }
     const char *name = strncmp(bucket, "client:", 7) == 0 ? "client" : "public";
+    if (state_headers(resp, name, limit, window_s, count, reset, retry_s))
+        return true;
+    problem_send(resp, ctx, PROBLEM_RATE_LIMITED, PROBLEM_NO_DETAIL, NULL);
+    return false;
+}
+
+/* Sets RateLimit-Policy and RateLimit for a count in a window; over the
+ * limit, Retry-After too. Returns whether the request may go on. */
+static bool state_headers(struct _u_response *resp, const char *name, unsigned limit,
+                          unsigned window_s, long count, long reset, long retry_s)
+{
     char policy[64], state[64], retry[24];
     long remaining = count >= (long)limit ? 0 : (long)limit - count;
     snprintf(policy, sizeof policy, "\"%s\";q=%u;w=%u", name, limit, window_s);
@@ -71,19 +85,36 @@ bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char 
     snprintf(retry, sizeof retry, "%ld", retry_s > 0 ? retry_s : 1);
     u_map_put(resp->map_header, "Retry-After", retry);
     metrics_rate_limited();
-    problem_send(resp, ctx, PROBLEM_RATE_LIMITED, PROBLEM_NO_DETAIL, NULL);
     return false;
 }
 
-bool guard_public_limit(struct _u_response *resp, struct req_ctx *ctx, const char *what,
-                        const char *value)
+enum status guard_public_limits(PGconn *conn, struct _u_response *resp, struct req_ctx *ctx,
+                                const char *what, const char *const *kinds,
+                                const char *const *values, size_t n)
 {
-    if (principal_is_staff(&ctx->who))
-        return true;
-    char bucket[160], digest[65];
-    util_sha256_hex(value, strlen(value), digest); /* any value makes a valid, bounded key */
-    snprintf(bucket, sizeof bucket, "public:%s:%s", what, digest);
-    return guard_rate_limit(resp, ctx, bucket, ctx->app->cfg->public_rate_limit, 3600);
+    if (principal_is_staff(&ctx->who) || n == 0)
+        return ST_OK;
+    char buckets[GUARD_MAX_PUBLIC][160];
+    const char *names[GUARD_MAX_PUBLIC];
+    long counts[GUARD_MAX_PUBLIC] = {0}, resets[GUARD_MAX_PUBLIC] = {0};
+    n = n < GUARD_MAX_PUBLIC ? n : GUARD_MAX_PUBLIC;
+    for (size_t i = 0; i < n; i++) {
+        char digest[65];
+        util_sha256_hex(values[i], strlen(values[i]), digest); /* any value: a bounded key */
+        snprintf(buckets[i], sizeof buckets[i], "public:%s:%s:%s", what, kinds[i], digest);
+        names[i] = buckets[i];
+    }
+    unsigned window = 3600, limit = ctx->app->cfg->public_rate_limit;
+    enum status st = store_guard_rate_hit_many(conn, names, n, window, counts, resets);
+    if (st != ST_OK)
+        return st;
+    size_t worst = 0; /* the headers speak of the bucket nearest its limit */
+    for (size_t i = 1; i < n; i++)
+        if (counts[i] > counts[worst])
+            worst = i;
+    bool ok =
+        state_headers(resp, "public", limit, window, counts[worst], resets[worst], resets[worst]);
+    return ok ? ST_OK : ST_RATE_LIMITED;
 }
 
 static bool valid_key(const char *key)

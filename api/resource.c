@@ -60,16 +60,20 @@ void resource_etag(struct _u_response *resp, int version)
 }
 
 int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
-                    resource_change_fn fn, void *arg, resource_render_fn render, void *render_arg)
+                    const struct resource_change *c)
 {
     struct service_outcome outcome = {0};
     struct service_call call;
-    if (!resource_call(resp, ctx, &call, render, render_arg))
+    if (!resource_call(resp, ctx, &call, c->render, c->render_arg))
         return U_CALLBACK_COMPLETE;
-    enum status st = fn(&call, arg, &outcome);
+    call.after_begin = c->after_begin;
+    call.after_begin_arg = c->after_begin_arg;
+    enum status st = c->fn(&call, c->arg, &outcome);
+    if (st == ST_RATE_LIMITED) /* the bookkeeping set Retry-After and the RateLimit headers */
+        return problem_send(resp, ctx, PROBLEM_RATE_LIMITED, PROBLEM_NO_DETAIL, NULL);
     if (st != ST_OK)
         return resource_refused(resp, ctx, res, st, &outcome, NULL);
-    render(resp, ctx, render_arg);
+    c->render(resp, ctx, c->render_arg);
     api_finish(ctx, resp);
     return U_CALLBACK_COMPLETE;
 }

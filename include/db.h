@@ -64,6 +64,10 @@ struct db_tx_opts {
     enum db_isolation isolation;
     db_tx_fn before_commit;
     void *before_commit_arg;
+    /* Runs first, right after BEGIN (the HTTP layer counts a public
+     * submission there, so the count commits with the change); may be NULL. */
+    db_tx_fn after_begin;
+    void *after_begin_arg;
 };
 
 /* Runs fn inside BEGIN … COMMIT on conn, a connection the caller holds (the

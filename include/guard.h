@@ -13,11 +13,15 @@
 bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
                       unsigned limit, unsigned window_s);
 
-/* A public submission's limit: PARCERIA_PUBLIC_RATE_LIMIT per hour for one
- * value (an address, an email) of what ("application:ip"); staff tokens are
- * exempt. Returns true when the request may go on. */
-bool guard_public_limit(struct _u_response *resp, struct req_ctx *ctx, const char *what,
-                        const char *value);
+/* A public submission's limits, counted inside its own transaction on conn
+ * (so the count commits with the submission): PARCERIA_PUBLIC_RATE_LIMIT per
+ * hour for each of n values (an address, an email) of what ("application"),
+ * kinds[i] naming values[i] ("ip", "email"); staff tokens are exempt. Sets
+ * the RateLimit headers; ST_RATE_LIMITED (Retry-After set) when one is over. */
+#define GUARD_MAX_PUBLIC 4
+enum status guard_public_limits(PGconn *conn, struct _u_response *resp, struct req_ctx *ctx,
+                                const char *what, const char *const *kinds,
+                                const char *const *values, size_t n) WARN_UNUSED;
 
 /* For a POST with an Idempotency-Key: claims the key, or replays the stored
  * answer, or answers 400/422/503. Returns true when the handler should run. */

@@ -100,11 +100,19 @@ const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
  * on the request's connection. */
 typedef enum status (*resource_change_fn)(const struct service_call *call, void *arg,
                                           struct service_outcome *outcome);
-/* Runs fn(arg); on success render(render_arg) answers, and is recorded under
- * the request's Idempotency-Key before COMMIT; otherwise answers the refusal
- * (resource_refused). */
+struct resource_change {
+    resource_change_fn fn; /* the service call */
+    void *arg;
+    resource_render_fn render; /* the answer on success */
+    void *render_arg;
+    db_tx_fn after_begin; /* bookkeeping that commits with the change, or NULL */
+    void *after_begin_arg;
+};
+/* Runs c->fn(c->arg) in one transaction that also holds c->after_begin and
+ * the answer recorded under the request's Idempotency-Key; on success
+ * c->render answers, otherwise the refusal (resource_refused). */
 int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
-                    resource_change_fn fn, void *arg, resource_render_fn render, void *render_arg);
+                    const struct resource_change *c);
 
 /* A creation's answer, set without finishing: 201 with Location (the
  * collection's path and the row's id), the ETag and the rendered row, plus

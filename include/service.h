@@ -25,6 +25,10 @@ struct service_call {
      * records its answer there); may be NULL. */
     db_tx_fn before_commit;
     void *before_commit_arg;
+    /* Runs first inside the transaction (the caller's bookkeeping that must
+     * commit with the change); may be NULL. */
+    db_tx_fn after_begin;
+    void *after_begin_arg;
 };
 
 /* Why a change was refused, beyond its status. */

@@ -17,6 +17,7 @@
     X(STALE, "If-Match does not match", PRECONDITION_FAILED)                                       \
     X(FORBIDDEN, "authenticated but not allowed", FORBIDDEN)                                       \
     X(LIMIT, "a count limit is reached", LIMIT_REACHED)                                            \
+    X(RATE_LIMITED, "too many requests in the window: Retry-After says when", RATE_LIMITED)        \
     X(RETRY, "serialization failure or deadlock: run the transaction again", SERVICE_UNAVAILABLE)  \
     X(UNAVAILABLE, "the database cannot be reached or timed out", SERVICE_UNAVAILABLE)
 

@@ -346,7 +346,10 @@ static enum status run_once(PGconn *conn, const struct db_tx_opts *opts, db_tx_f
         PQreset(conn);
         return PQstatus(conn) == CONNECTION_OK ? ST_RETRY : ST_UNAVAILABLE;
     }
-    st = fn(conn, arg);
+    if (opts != NULL && opts->after_begin != NULL)
+        st = opts->after_begin(conn, opts->after_begin_arg);
+    if (st == ST_OK)
+        st = fn(conn, arg);
     if (st == ST_OK && opts != NULL && opts->before_commit != NULL)
         st = opts->before_commit(conn, opts->before_commit_arg);
     if (st == ST_OK)

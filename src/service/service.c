@@ -12,7 +12,8 @@
 enum status service_run(const struct service_call *call, enum db_isolation isolation, db_tx_fn fn,
                         void *arg)
 {
-    struct db_tx_opts opts = {isolation, call->before_commit, call->before_commit_arg};
+    struct db_tx_opts opts = {isolation, call->before_commit, call->before_commit_arg,
+                              call->after_begin, call->after_begin_arg};
     return db_tx(call->conn, &opts, fn, arg);
 }
 

@@ -37,6 +37,14 @@ static const char SQL_RATE_HIT[] =
     " ON CONFLICT (bucket, window_start) DO UPDATE SET count = r.count + 1"
     " RETURNING count, ceil(extract(epoch FROM r.window_start) + $2::int"
     " - extract(epoch FROM now()))::int";
+/* $1: a text-array literal of buckets (their characters need no quoting). */
+static const char SQL_RATE_HIT_MANY[] =
+    "INSERT INTO rate_counters AS r (bucket, window_start, count)"
+    " SELECT b, to_timestamp(floor(extract(epoch FROM now()) / $2::int) * $2::int), 1"
+    " FROM unnest($1::text[]) AS b"
+    " ON CONFLICT (bucket, window_start) DO UPDATE SET count = r.count + 1"
+    " RETURNING bucket, count, ceil(extract(epoch FROM r.window_start) + $2::int"
+    " - extract(epoch FROM now()))::int";
 static const char SQL_RATE_PEEK[] =
     "SELECT coalesce((SELECT count FROM rate_counters WHERE bucket = $1 AND window_start ="
     " to_timestamp(floor(extract(epoch FROM now()) / $2::int) * $2::int)), 0),"
@@ -115,6 +123,32 @@ enum status store_guard_rate_hit(PGconn *conn, const char *bucket, unsigned wind
                                  long *reset_s)
 {
     return rate_query(conn, SQL_RATE_HIT, bucket, window_s, count, reset_s);
+}
+
+enum status store_guard_rate_hit_many(PGconn *conn, const char *const *buckets, size_t n,
+                                      unsigned window_s, long *counts, long *resets_s)
+{
+    size_t cap = 3;
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(buckets[i]) + 1;
+    char *list = xmalloc(cap), w[16], *end = list;
+    *end++ = '{';
+    for (size_t i = 0; i < n; i++)
+        end += sprintf(end, "%s%s", i ? "," : "", buckets[i]);
+    strcpy(end, "}");
+    snprintf(w, sizeof w, "%u", window_s);
+    const char *p[] = {list, w};
+    PGresult *res = NULL;
+    enum status st = db_exec(conn, SQL_RATE_HIT_MANY, 2, p, &res);
+    for (int r = 0; st == ST_OK && r < PQntuples(res); r++)
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(PQgetvalue(res, r, 0), buckets[i]) == 0) {
+                counts[i] = atol(PQgetvalue(res, r, 1));
+                resets_s[i] = atol(PQgetvalue(res, r, 2));
+            }
+    PQclear(res);
+    free(list);
+    return st;
 }
 
 enum status store_guard_rate_sweep(PGconn *conn)
