@@ -34,13 +34,14 @@ static const struct field registrar_client_fields[] = {
 json_t *api_client_json(const struct client *c)
 {
     json_t *actions = json_array();
-    if (strcmp(c->status, "active") == 0)
+    if (c->active)
         json_array_append_new(actions, json_string("revoke"));
     return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?, s:o}", "client_id",
                      c->client_id, "name", c->name, "role", c->role, "registrar_id",
-                     c->registrar_id[0] ? c->registrar_id : NULL, "status", c->status, "created_by",
-                     c->created_by, "created_at", c->created_at, "updated_at", c->updated_at,
-                     "status_changed_at", c->status_changed_at, "last_used_at",
+                     c->registrar_id[0] ? c->registrar_id : NULL, "status",
+                     c->active ? "active" : "revoked", "created_by", c->created_by, "created_at",
+                     c->created_at, "updated_at", c->updated_at, "status_changed_at",
+                     c->status_changed_at, "last_used_at",
                      c->last_used_at[0] ? c->last_used_at : NULL, "allowed_actions", actions);
 }
 

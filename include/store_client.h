@@ -13,7 +13,7 @@ struct client {
     char name[401];
     char role[16];
     char registrar_id[37]; /* empty for admin and staff clients */
-    char status[16];
+    bool active;           /* else revoked */
     char created_by[256];
     char created_at[32];
     char updated_at[32];

@@ -13,12 +13,12 @@
 #include <string.h>
 
 #define CLIENT_COLUMNS                                                                             \
-    "client_id, name, role, coalesce(registrar_id::text, ''), status, created_by, " SQL_TS(        \
-        "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at") ", "              \
-                                                                                 "coalesce"        \
-                                                                                 "(" SQL_TS(       \
-                                                                                     "last_used_"  \
-                                                                                     "at") ", '')"
+    "client_id, name, role, coalesce(registrar_id::text, ''), status = 'active', "                 \
+    "created_by, " SQL_TS("created_at") ", " SQL_TS("updated_at") ", " SQL_TS(                     \
+        "status_changed_at") ", "                                                                  \
+                             "coalesce"                                                            \
+                             "(" SQL_TS("last_used_"                                               \
+                                        "at") ", '')"
 
 static const char SQL_COUNT_ACTIVE[] =
     "SELECT count(*) FROM api_clients WHERE registrar_id = $1::uuid AND status = 'active'";
@@ -74,7 +74,7 @@ static void client_from(const PGresult *res, int i, struct client *c)
     COPY(c->name, res, i, 1);
     COPY(c->role, res, i, 2);
     COPY(c->registrar_id, res, i, 3);
-    COPY(c->status, res, i, 4);
+    c->active = PQgetvalue(res, i, 4)[0] == 't';
     COPY(c->created_by, res, i, 5);
     COPY(c->created_at, res, i, 6);
     COPY(c->updated_at, res, i, 7);
