@@ -39,10 +39,12 @@ static json_t *f(const struct registrar_row *r, const char *name)
     return json_object_get(r->fields, name);
 }
 
+/* From the typed columns: a directory row has no fields. */
 static json_t *render_public(const struct registrar_row *r)
 {
-    return json_pack("{s:s, s:s, s:O, s:O, s:[], s:s}", "id", r->id, "handle", r->handle,
-                     "trade_name", f(r, "trade_name"), "website", f(r, "website"), "programs",
+    return json_pack("{s:s, s:s, s:s, s:o, s:[], s:s}", "id", r->id, "handle", r->handle,
+                     "trade_name", r->trade_name, "website",
+                     r->website ? json_string(r->website) : json_null(), "programs",
                      "accredited_at", r->accredited_at);
 }
 
