@@ -146,6 +146,7 @@ static const struct resource_list list = {
     .scope = scope,
     .kind = &service_registrar_kind,
     .render = render_item,
+    .version = service_registrar_directory_version,
 };
 
 const struct resource api_registrars = {
@@ -156,4 +157,5 @@ const struct resource api_registrars = {
     .patch_fields = patch_fields,
     .merge = merge,
     .list = &list,
+    .public_max_age = 60, /* the public directory */
 };
