@@ -7,6 +7,7 @@
 #include "door.h"
 #include "log.h"
 #include "metrics.h"
+#include "pagecache.h"
 #include "problem.h"
 #include "query.h"
 #include "schema.h"
@@ -124,6 +125,42 @@ int api_send_text(struct _u_response *resp, struct req_ctx *ctx, unsigned status
     return U_CALLBACK_COMPLETE;
 }
 
+bool api_if_none_match(const struct _u_request *req, const char *etag)
+{
+    const char *h = u_map_get_case(req->map_header, "If-None-Match");
+    size_t n = strlen(etag);
+    while (h != NULL && *h != '\0') {
+        h += strspn(h, " \t,");
+        if (*h == '*')
+            return true;
+        if (strncmp(h, "W/", 2) == 0) /* If-None-Match compares weakly */
+            h += 2;
+        if (strncmp(h, etag, n) == 0 && (h[n] == '\0' || strchr(" \t,", h[n]) != NULL))
+            return true;
+        h = strchr(h, ',');
+    }
+    return false;
+}
+
+void api_cache_public(struct _u_response *resp, unsigned max_age)
+{
+    char cc[48];
+    snprintf(cc, sizeof cc, "public, max-age=%u", max_age);
+    u_map_put(resp->map_header, "Cache-Control", cc);
+    /* an authenticated caller may be answered otherwise */
+    bool origin = u_map_get_case(resp->map_header, "Vary") != NULL;
+    u_map_put(resp->map_header, "Vary", origin ? "Origin, Authorization" : "Authorization");
+}
+
+int api_send_tagged(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                    const char *body, size_t len, const char *etag)
+{
+    u_map_put(resp->map_header, "ETag", etag);
+    if (api_if_none_match(req, etag))
+        return api_send_empty(resp, ctx, 304);
+    return api_send_text(resp, ctx, 200, "application/json", body, len);
+}
+
 int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned status)
 {
     resp->status = status;
@@ -227,9 +264,10 @@ static int answer_options(const struct _u_request *req, struct _u_response *resp
     u_map_put(resp->map_header, "Allow", allow);
     if (u_map_get_case(resp->map_header, "Access-Control-Allow-Origin") != NULL) {
         u_map_put(resp->map_header, "Access-Control-Allow-Methods", allow);
-        u_map_put(resp->map_header, "Access-Control-Allow-Headers",
-                  "Authorization, Content-Type, Idempotency-Key, If-Match, X-Request-Id, "
-                  "Accept-Language");
+        u_map_put(
+            resp->map_header, "Access-Control-Allow-Headers",
+            "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-Id, "
+            "Accept-Language");
         u_map_put(resp->map_header, "Access-Control-Max-Age", "600");
     }
     return api_send_empty(resp, ctx, 204);
@@ -405,5 +443,6 @@ void api_server_stop(struct api_server *s)
         close(fd);
     current_server = NULL;
     server_free(s);
+    pagecache_clear();
     door_close();
 }

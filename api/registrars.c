@@ -39,10 +39,12 @@ static json_t *f(const struct registrar_row *r, const char *name)
     return json_object_get(r->fields, name);
 }
 
+/* From the typed columns: a directory row has no fields. */
 static json_t *render_public(const struct registrar_row *r)
 {
-    return json_pack("{s:s, s:s, s:O, s:O, s:[], s:s}", "id", r->id, "handle", r->handle,
-                     "trade_name", f(r, "trade_name"), "website", f(r, "website"), "programs",
+    return json_pack("{s:s, s:s, s:s, s:o, s:[], s:s}", "id", r->id, "handle", r->handle,
+                     "trade_name", r->trade_name, "website",
+                     r->website ? json_string(r->website) : json_null(), "programs",
                      "accredited_at", r->accredited_at);
 }
 
@@ -127,6 +129,7 @@ static const struct resource_list list = {
     .scope = scope,
     .kind = &service_registrar_kind,
     .render = render_item,
+    .version = service_registrar_directory_version,
 };
 
 const struct resource api_registrars = {
@@ -138,4 +141,5 @@ const struct resource api_registrars = {
     .patch_fields = patch_fields,
     .merge = merge,
     .list = &list,
+    .public_max_age = 60, /* the public directory */
 };

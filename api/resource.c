@@ -6,10 +6,12 @@
 
 #include "auth.h"
 #include "guard.h"
+#include "pagecache.h"
 #include "problem.h"
 #include "store_audit.h"
 #include "util.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +54,15 @@ bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service
 
 /* --- shared answers ---------------------------------------------------- */
 
+static void version_etag(int version, char out[24])
+{
+    snprintf(out, 24, "\"%d\"", version);
+}
+
 void resource_etag(struct _u_response *resp, int version)
 {
     char etag[24];
-    snprintf(etag, sizeof etag, "\"%d\"", version);
+    version_etag(version, etag);
     u_map_put(resp->map_header, "ETag", etag);
 }
 
@@ -90,6 +97,12 @@ void resource_set_created(struct _u_response *resp, struct req_ctx *ctx, const s
     free(location);
     resource_etag(resp, res->kind->version(row));
     api_set_json(resp, 201, body);
+}
+
+/* Anonymous reads of a public resource may be kept by any cache. */
+static bool public_read(const struct resource *res, const struct req_ctx *ctx)
+{
+    return res->public_max_age > 0 && ctx->who.role == ROLE_PUBLIC;
 }
 
 json_t *resource_actions(const struct resource *res, const void *row, const struct req_ctx *ctx)
@@ -167,7 +180,6 @@ static void row_free(const struct resource *res, void *row)
 
 int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    (void)req;
     const struct resource *res = ctx->entry->resource;
     const char *id = api_param(ctx, "id");
     if (res->readable == NULL && resource_visible_id(resp, ctx, res) == NULL)
@@ -181,7 +193,17 @@ int resource_get(const struct _u_request *req, struct _u_response *resp, struct 
     enum status st = service_get(&call, res->kind, id, a.row);
     if (st == ST_OK && res->readable != NULL && !res->readable(ctx, a.row))
         st = ST_NOT_FOUND;
-    int rc = st == ST_OK ? send_row(resp, ctx, &a) : problem_send_status(resp, ctx, st);
+    char etag[24];
+    version_etag(st == ST_OK ? res->kind->version(a.row) : 0, etag);
+    if (st == ST_OK && public_read(res, ctx))
+        api_cache_public(resp, res->public_max_age);
+    int rc;
+    if (st != ST_OK)
+        rc = problem_send_status(resp, ctx, st);
+    else if (api_if_none_match(req, etag))
+        rc = (u_map_put(resp->map_header, "ETag", etag), api_send_empty(resp, ctx, 304));
+    else
+        rc = send_row(resp, ctx, &a);
     row_free(res, a.row);
     return rc;
 }
@@ -384,14 +406,95 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
     return true;
 }
 
-int resource_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+/* The page cache's key: the route and the normalized query (each part
+ * length-prefixed, so no search text can imitate another query). */
+static char *page_key(const struct req_ctx *ctx, const struct page_query *q)
 {
-    (void)req;
-    const struct resource_list *spec = ctx->entry->resource->list;
+    const struct page_req *p = &q->page;
+    const char *parts[3 + PAGE_MAX_FILTERS] = {p->after_value, p->after_id, p->updated_since};
+    for (size_t i = 0; i < PAGE_MAX_FILTERS; i++)
+        parts[3 + i] = q->filters[i];
+    char *key = xasprintf("%s|%d|%d|%d|%d|%d", ctx->route, p->sort_index, p->descending, p->limit,
+                          p->include_total, q->full);
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        char *next = parts[i] ? xasprintf("%s|%zu:%s", key, strlen(parts[i]), parts[i])
+                              : xasprintf("%s|-", key);
+        free(key);
+        key = next;
+    }
+    return key;
+}
+
+/* The page's body: {"items": [...], "next_cursor": …[, "total": n]}. */
+static char *page_body(const struct resource_list *spec, const struct page_result *page,
+                       const struct req_ctx *ctx, const struct page_query *q, size_t row_size)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < page->count; i++)
+        json_array_append_new(
+            items, spec->render((char *)page->rows + (size_t)i * row_size, ctx, q->full));
+    json_t *body = json_pack("{s:o, s:s?}", "items", items, "next_cursor", page->next);
+    if (json_object_get(body, "next_cursor") == NULL)
+        json_object_set_new(body, "next_cursor", json_null());
+    if (q->page.include_total)
+        json_object_set_new(body, "total", json_integer(page->total));
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return text;
+}
+
+/* A strong validator of the page: a hash of its body. */
+static void body_etag(const char *body, size_t len, char out[PAGECACHE_ETAG_MAX])
+{
+    unsigned char h[16];
+    char hex[33];
+    crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
+    util_hex(h, sizeof h, hex);
+    snprintf(out, PAGECACHE_ETAG_MAX, "\"%s\"", hex);
+}
+
+/* The page from the cache when the rows' version still holds, or read,
+ * rendered and kept. ST_OK fills out. */
+static enum status page_read(const struct service_call *call, const struct resource_list *spec,
+                             struct req_ctx *ctx, struct page_query *q, bool cached,
+                             struct pagecache_page *out)
+{
+    long long version = 0;
+    char *key = NULL;
+    struct page_result page = {0};
     size_t row_size = spec->kind != NULL ? spec->kind->row_size : spec->row_size;
     void (*cleanup)(void *) = spec->kind != NULL ? spec->kind->cleanup : spec->cleanup;
+    enum status st = ST_OK;
+    if (cached) {
+        st = spec->version(call, &version);
+        key = st == ST_OK ? page_key(ctx, q) : NULL;
+        if (st != ST_OK || pagecache_get(key, version, out))
+            goto out;
+    }
+    st =
+        spec->kind != NULL ? service_list(call, spec->kind, q, &page) : spec->fetch(call, q, &page);
+    if (st != ST_OK)
+        goto out;
+    out->body = page_body(spec, &page, ctx, q, row_size);
+    out->len = strlen(out->body);
+    body_etag(out->body, out->len, out->etag);
+    if (cached)
+        pagecache_put(key, version, out->body, out->len, out->etag);
+out:
+    for (int i = 0; page.rows != NULL && i < page.count; i++)
+        cleanup((char *)page.rows + (size_t)i * row_size);
+    free(page.rows);
+    free(page.next);
+    free(key);
+    return st;
+}
+
+int resource_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    const struct resource *res = ctx->entry->resource;
+    const struct resource_list *spec = res->list;
     struct page_query q = {.full = true};
-    struct page_result page = {0};
+    struct pagecache_page page = {0};
     struct service_call call;
     int rc = U_CALLBACK_COMPLETE;
     if (!query_page(resp, ctx, spec->sorts, spec->nsorts, &q.page))
@@ -402,24 +505,19 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     if ((spec->scope != NULL && !spec->scope(resp, ctx, &q)) ||
         !resource_call(resp, ctx, &call, NULL, NULL))
         goto out;
-    enum status st = spec->kind != NULL ? service_list(&call, spec->kind, &q, &page)
-                                        : spec->fetch(&call, &q, &page);
+    bool shared = public_read(res, ctx);
+    enum status st = page_read(&call, spec, ctx, &q, shared && spec->version != NULL, &page);
     if (st == ST_BAD_VALUE)
         rc = query_reject(resp, ctx, "cursor", ERR_FORMAT);
     else if (st != ST_OK)
         rc = problem_send_status(resp, ctx, st);
     if (st != ST_OK)
         goto out;
-    json_t *items = json_array();
-    for (int i = 0; i < page.count; i++)
-        json_array_append_new(items,
-                              spec->render((char *)page.rows + (size_t)i * row_size, ctx, q.full));
-    rc = api_send_page(resp, ctx, items, page.next, q.page.include_total, page.total);
+    if (shared)
+        api_cache_public(resp, res->public_max_age);
+    rc = api_send_tagged(req, resp, ctx, page.body, page.len, page.etag);
 out:
-    for (int i = 0; page.rows != NULL && i < page.count; i++)
-        cleanup((char *)page.rows + (size_t)i * row_size);
-    free(page.rows);
-    free(page.next);
+    pagecache_page_cleanup(&page);
     page_query_cleanup(&q);
     return rc;
 }

@@ -115,6 +115,15 @@ int api_send_text(struct _u_response *resp, struct req_ctx *ctx, unsigned status
  * Takes items; next may be NULL. */
 int api_send_page(struct _u_response *resp, struct req_ctx *ctx, json_t *items, const char *next,
                   bool with_total, long long total);
+/* True when the request's If-None-Match names etag (weakly) or is "*". */
+bool api_if_none_match(const struct _u_request *req, const char *etag);
+/* Makes the answer cacheable by anyone for max_age seconds (instead of the
+ * prelude's no-store), varying by Authorization. For anonymous reads only. */
+void api_cache_public(struct _u_response *resp, unsigned max_age);
+/* Answers a JSON text (copied) with its ETag, or 304 Not Modified without a
+ * body when If-None-Match names that ETag. */
+int api_send_tagged(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                    const char *body, size_t len, const char *etag);
 /* Answers 204 No Content. */
 int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned status);
 

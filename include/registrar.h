@@ -45,12 +45,16 @@ enum registrar_effect {
 struct machine;
 extern const struct machine registrar_machine;
 
-/* One registrar as stored. */
+/* One registrar as stored. A row of the public directory holds only the
+ * public columns (id, handle, trade_name, website, accredited_at; status
+ * accredited) and fields NULL; a whole record has every column. */
 struct registrar_row {
     char id[37];
     char handle[64];
-    json_t *fields; /* owned: legal_name, trade_name, nif, vat_number, country, website,
-                       address, contacts */
+    char trade_name[401]; /* 100 characters of up to 4 bytes */
+    char *website;        /* owned; NULL when none */
+    json_t *fields;       /* owned, whole records only: legal_name, trade_name, nif, vat_number,
+                             country, website, address, contacts */
     enum registrar_status status;
     char accredited_at[32];
     char application_id[37];

@@ -53,6 +53,10 @@ struct resource_list {
     enum status (*fetch)(const struct service_call *call, const struct page_query *q,
                          struct page_result *out);
     json_t *(*render)(const void *row, const struct req_ctx *ctx, bool full);
+    /* The version of the list's rows, bumped by every change through any
+     * replica. When set, anonymous callers' pages are kept in the page cache
+     * (pagecache.h) under it, and served from there while it holds. */
+    enum status (*version)(const struct service_call *call, long long *out);
 };
 
 struct resource {
@@ -72,6 +76,9 @@ struct resource {
     /* Answers 409 for a conflict the service reported (outcome.conflict). */
     int (*conflict)(struct _u_response *resp, struct req_ctx *ctx, const char *conflict);
     const struct resource_list *list;
+    /* > 0: anonymous reads (one row, or a list page) answer Cache-Control:
+     * public, max-age=public_max_age; every other answer stays no-store. */
+    unsigned public_max_age;
 };
 
 /* The kit's handlers: the route names the resource. */
@@ -120,6 +127,8 @@ int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct 
 void resource_set_created(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
                           const void *row, json_t *extra);
 
+/* Every read answers an ETag: a row's is "<version>", a list page's a hash
+ * of its body; If-None-Match naming it answers 304 without a body. */
 /* Sets ETag: "<version>". */
 void resource_etag(struct _u_response *resp, int version);
 /* Answers a refused change: 409 invalid-state with current_status, 409 for

@@ -8,4 +8,10 @@
 
 extern const struct service_kind service_registrar_kind;
 
+/* The directory's version (one statement, outside any transaction): it
+ * changes with every committed change to a registrar, through any replica,
+ * so a page read at it is current while it holds. */
+enum status service_registrar_directory_version(const struct service_call *call,
+                                                long long *version) WARN_UNUSED;
+
 #endif

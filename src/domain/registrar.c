@@ -5,6 +5,8 @@
 #include "machine.h"
 #include "role.h"
 
+#include <stdlib.h>
+
 #define STAFF (ROLE_STAFF | ROLE_ADMIN)
 #define LIVE (MACHINE_BIT(REGISTRAR_ACCREDITED) | MACHINE_BIT(REGISTRAR_SUSPENDED))
 
@@ -31,6 +33,8 @@ void registrar_row_cleanup(struct registrar_row *row)
 {
     json_decref(row->fields);
     row->fields = NULL;
+    free(row->website);
+    row->website = NULL;
 }
 
 const char *registrar_status_name(enum registrar_status status)

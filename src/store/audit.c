@@ -168,7 +168,7 @@ enum status store_audit_history(PGconn *conn, const char *resource_type, const c
 }
 
 const struct page_sort store_audit_sorts[STORE_AUDIT_SORTS] = {
-    {"created_at", "at", "::timestamptz", SQL_TS_US("at")},
+    {"created_at", "audit_events.at", "::timestamptz", SQL_TS_US("audit_events.at")},
 };
 
 enum status store_audit_list(PGconn *conn, const struct page_query *q, struct page_result *out)
@@ -181,7 +181,7 @@ enum status store_audit_list(PGconn *conn, const struct page_query *q, struct pa
                  " AND ($3::jsonb IS NULL OR $3::jsonb ? actor_sub)"
                  " AND ($4::timestamptz IS NULL OR at >= $4::timestamptz)"
                  " AND ($5::timestamptz IS NULL OR at >= $5::timestamptz)",
-        .id_expr = "id",
+        .id_expr = "audit_events.id", /* not the id::text output column */
         .page = &q->page,
         .nparams = 5,
         .params = {q->filters[STORE_AUDIT_RESOURCE_TYPE], q->filters[STORE_AUDIT_RESOURCE_ID],

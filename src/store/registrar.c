@@ -11,14 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The whole record, column by column (read_row). address and contacts are
+ * stored JSON, read as their text. */
 #define REG_COLUMNS                                                                                \
-    "id::text, handle, json_build_object('legal_name', legal_name, 'trade_name', trade_name,"      \
-    " 'nif', nif, 'vat_number', vat_number, 'country', country, 'website', website,"               \
-    " 'address', address, 'contacts', contacts)::text, status, " SQL_TS(                           \
+    "id::text, handle, trade_name, website, legal_name, nif, vat_number, country,"                 \
+    " address::text, contacts::text, status, " SQL_TS(                                             \
         "accredited_at") ","                                                                       \
                          " coalesce(application_id::text, ''), version, " SQL_TS(                  \
-                             "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_" \
-                                                                                 "at")
+                             "created_at") ","                                                     \
+                                           " " SQL_TS("updated_at") ", " SQL_TS(                   \
+                                               "status_changed_at")
+/* The public face: what the directory shows (read_public). */
+#define REG_PUBLIC_COLUMNS "id::text, handle, trade_name, website, " SQL_TS("accredited_at")
 
 static const char SQL_BRIEF[] =
     "SELECT id::text, handle, trade_name, status FROM registrars WHERE id = $1::uuid";
@@ -37,12 +41,15 @@ static const char SQL_INSERT[] =
     " website, address, contacts, application_id)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::uuid)"
     " ON CONFLICT (handle) DO NOTHING RETURNING id::text";
+static const char SQL_DIRECTORY_VERSION[] = "SELECT version FROM directory_version WHERE id";
 static const char SQL_HANDLES[] =
     "SELECT handle FROM registrars WHERE handle LIKE left($1, 20) || '%'";
 
+/* Qualified, so ORDER BY binds to the table's columns (and their indexes),
+ * never to an output column of the same name. */
 const struct page_sort store_registrar_sorts[STORE_REGISTRAR_SORTS] = {
-    {"created_at", "created_at", "::timestamptz", SQL_TS_US("created_at")},
-    {"handle", "handle", "", "handle"},
+    {"created_at", "registrars.created_at", "::timestamptz", SQL_TS_US("registrars.created_at")},
+    {"handle", "registrars.handle", "", "registrars.handle"},
 };
 
 static void read_brief(const PGresult *res, int i, void *out)
@@ -61,21 +68,47 @@ enum status store_registrar_brief(PGconn *conn, const char *id, struct registrar
     return store_rows_one(conn, SQL_BRIEF, 1, p, read_brief, out);
 }
 
-static void read_row(const PGresult *res, int i, void *out)
+static json_t *text_or_null(const PGresult *res, int i, int col)
 {
-    struct registrar_row *r = out;
+    return PQgetisnull(res, i, col) ? json_null() : json_string(PQgetvalue(res, i, col));
+}
+
+/* The columns both faces share: id, handle, trade_name, website. */
+static void read_face(const PGresult *res, int i, struct registrar_row *r)
+{
     registrar_row_cleanup(r);
     STORE_COPY(r->id, res, i, 0);
     STORE_COPY(r->handle, res, i, 1);
-    r->fields = json_loads(PQgetvalue(res, i, 2), 0, NULL);
-    if (!registrar_status_parse(PQgetvalue(res, i, 3), &r->status))
-        r->status = REGISTRAR_TERMINATED; /* the column's CHECK allows no other value */
+    STORE_COPY(r->trade_name, res, i, 2);
+    r->website = PQgetisnull(res, i, 3) ? NULL : xstrdup(PQgetvalue(res, i, 3));
+}
+
+static void read_public(const PGresult *res, int i, void *out)
+{
+    struct registrar_row *r = out;
+    read_face(res, i, r);
+    r->status = REGISTRAR_ACCREDITED; /* the directory's filter */
     STORE_COPY(r->accredited_at, res, i, 4);
-    STORE_COPY(r->application_id, res, i, 5);
-    r->version = atoi(PQgetvalue(res, i, 6));
-    STORE_COPY(r->created_at, res, i, 7);
-    STORE_COPY(r->updated_at, res, i, 8);
-    STORE_COPY(r->status_changed_at, res, i, 9);
+}
+
+static void read_row(const PGresult *res, int i, void *out)
+{
+    struct registrar_row *r = out;
+    read_face(res, i, r);
+    r->fields =
+        json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o?, s:o?}", "legal_name", PQgetvalue(res, i, 4),
+                  "trade_name", r->trade_name, "nif", text_or_null(res, i, 5), "vat_number",
+                  text_or_null(res, i, 6), "country", PQgetvalue(res, i, 7), "website",
+                  text_or_null(res, i, 3), "address", json_loads(PQgetvalue(res, i, 8), 0, NULL),
+                  "contacts", json_loads(PQgetvalue(res, i, 9), 0, NULL));
+    if (!registrar_status_parse(PQgetvalue(res, i, 10), &r->status))
+        r->status = REGISTRAR_TERMINATED; /* the column's CHECK allows no other value */
+    STORE_COPY(r->accredited_at, res, i, 11);
+    STORE_COPY(r->application_id, res, i, 12);
+    r->version = atoi(PQgetvalue(res, i, 13));
+    STORE_COPY(r->created_at, res, i, 14);
+    STORE_COPY(r->updated_at, res, i, 15);
+    STORE_COPY(r->status_changed_at, res, i, 16);
 }
 
 enum status store_registrar_get(PGconn *conn, const char *id, bool lock, struct registrar_row *out)
@@ -149,32 +182,49 @@ enum status store_registrar_handles(PGconn *conn, const char *base, char ***hand
     return ST_OK;
 }
 
+/* The public directory: accredited registrars, searched by public fields.
+ * status = 'accredited' is written out so the partial indexes of 0005 serve
+ * every sort, in generic plans too. Programs arrive with the programs area:
+ * until then no registrar is in one. */
+static const char WHERE_PUBLIC[] =
+    "WHERE status = 'accredited' AND ($1::jsonb IS NULL OR false)"
+    " AND ($2::text IS NULL OR trade_name ILIKE '%' || $2 || '%' OR handle ILIKE '%' || $2 || '%')"
+    " AND ($3::timestamptz IS NULL OR updated_at >= $3::timestamptz)";
+/* Staff: every status, searched by names and tax numbers too. */
+static const char WHERE_FULL[] =
+    "WHERE ($1::jsonb IS NULL OR false) AND ($2::text IS NULL OR trade_name ILIKE '%' || $2 || '%'"
+    " OR handle ILIKE '%' || $2 || '%' OR legal_name ILIKE '%' || $2 || '%'"
+    " OR tax_key ILIKE '%' || $2 || '%' OR coalesce(nif, '') ILIKE '%' || $2 || '%'"
+    " OR coalesce(vat_number, '') ILIKE '%' || $2 || '%')"
+    " AND ($3::timestamptz IS NULL OR updated_at >= $3::timestamptz)"
+    " AND ($4::jsonb IS NULL OR $4::jsonb ? status)";
+
 enum status store_registrar_list(PGconn *conn, const struct page_query *q, struct page_result *out)
 {
-    char *select = xasprintf("SELECT " REG_COLUMNS ", %s AS cursor_value, id::text AS cursor_id"
+    char *select = xasprintf("SELECT %s, %s AS cursor_value, id::text AS cursor_id"
                              " FROM registrars",
-                             q->page.sort->render);
-    /* Programs arrive with the programs area: until then no registrar is in one. */
+                             q->full ? REG_COLUMNS : REG_PUBLIC_COLUMNS, q->page.sort->render);
     struct store_page sq = {
         .select = select,
-        .where = "WHERE ($1::bool IS NOT TRUE OR status = 'accredited')"
-                 " AND ($2::jsonb IS NULL OR $2::jsonb ? status)"
-                 " AND ($3::jsonb IS NULL OR false)"
-                 /* the public searches public fields; staff also names and tax numbers */
-                 " AND ($4::text IS NULL OR trade_name ILIKE '%' || $4 || '%'"
-                 " OR handle ILIKE '%' || $4 || '%' OR ($1::bool IS NOT TRUE AND"
-                 " (legal_name ILIKE '%' || $4 || '%' OR tax_key ILIKE '%' || $4 || '%'"
-                 " OR coalesce(nif, '') ILIKE '%' || $4 || '%'"
-                 " OR coalesce(vat_number, '') ILIKE '%' || $4 || '%')))"
-                 " AND ($5::timestamptz IS NULL OR updated_at >= $5::timestamptz)",
-        .id_expr = "id",
+        .where = q->full ? WHERE_FULL : WHERE_PUBLIC,
+        .id_expr = "registrars.id",
         .page = &q->page,
-        .nparams = 5,
-        .params = {q->full ? "false" : "true", q->filters[STORE_REGISTRAR_STATUS],
-                   q->filters[STORE_REGISTRAR_PROGRAM], q->filters[STORE_REGISTRAR_Q],
-                   q->page.updated_since},
+        .nparams = q->full ? 4 : 3,
+        .params = {q->filters[STORE_REGISTRAR_PROGRAM], q->filters[STORE_REGISTRAR_Q],
+                   q->page.updated_since, q->filters[STORE_REGISTRAR_STATUS]},
     };
-    enum status st = store_rows_page(conn, &sq, read_row, sizeof(struct registrar_row), out);
+    enum status st = store_rows_page(conn, &sq, q->full ? read_row : read_public,
+                                     sizeof(struct registrar_row), out);
     free(select);
     return st;
+}
+
+static void read_version(const PGresult *res, int i, void *out)
+{
+    *(long long *)out = atoll(PQgetvalue(res, i, 0));
+}
+
+enum status store_registrar_directory_version(PGconn *conn, long long *version)
+{
+    return store_rows_one(conn, SQL_DIRECTORY_VERSION, 0, NULL, read_version, version);
 }
