@@ -7,15 +7,32 @@ or the NIF become expressions over pgbench variables, so that each
 transaction touches another row, as the HTTP load does, and other UUIDs
 (ids the request created, request ids) become fresh ones.
 
+What else has to change for the script to run under pgbench as the request
+runs under HTTP:
+- The NIF of a transaction is 100000000000 + run * 10^9 + client * 10^7 + n
+  (pgbench -D run=R -D n=0; n counts the client's transactions): never the
+  same twice in a database, and never a nine-digit NIF of the seed or of
+  wrk's POSTs, so the open-application unique index never refuses one.
+- A public-submission counter keyed by the email's hash gets a key made from
+  that NIF, as each HTTP POST has its own email.
+- The optimistic check of an update (`AND version = $N`) compares the row's
+  version with itself: the captured version is stale after the first run.
+- pgbench takes `:word` as a variable even inside a string literal
+  ('HH24:MI:SS', 'public:application:…'), so every colon inside a literal is
+  written as E'\\072'.
+
 usage: pgbench_script.py RID CLIENT NIF < log > script.sql
 """
 import re
 import sys
 
 rid, client, nif = sys.argv[1:4]
+PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 EXEC = re.compile(r"LOG:  (?:execute [^:]+|statement): (.*)$")
 PARAMS = re.compile(r"DETAIL:  parameters: (.*)$")
 VALUE = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
+VERSION_CHECK = re.compile(r"\bversion = \$(\d+)(::int)?")
+EMAIL_BUCKET = re.compile(r"^([a-z_]+:[a-z_]+:email:)[0-9a-f]{64}$")
 
 # captured value -> SQL expression over pgbench variables
 swaps = [(rid, "'00000000-0000-4000-8000-' || lpad(:i::text, 12, '0')"),
@@ -25,34 +42,84 @@ if nif != "-":
     swaps.append((nif, ":nif::text"))
 
 
+def quote(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
 def literal(value):
     if value == "NULL":
         return "NULL"
     if UUID.match(value) and value[1:-1] != rid:  # made by this request: an object's id, a request id
         return "gen_random_uuid()::text"
     text = value[1:-1].replace("''", "'")
-    expr = "'" + text.replace("'", "''") + "'"
+    m = EMAIL_BUCKET.match(text)
+    if m and nif != "-":
+        return f"({quote(m.group(1))} || lpad(:nif::text, 64, '0'))"
+    expr = quote(text)
     for old, new in swaps:
         if old and old in text:
             expr = f"replace({expr}, '{old}', {new})"
     return expr if expr.startswith("'") else f"({expr})"
 
 
+def hide_colons(sql):
+    """Every string literal holding a colon becomes an E'' literal with \\072."""
+    out, i = [], 0
+    while i < len(sql):
+        c = sql[i]
+        if c == '"':  # a quoted identifier: copy as is
+            j = sql.index('"', i + 1)
+            out.append(sql[i:j + 1])
+            i = j + 1
+            continue
+        if c != "'":
+            out.append(c)
+            i += 1
+            continue
+        j = i + 1
+        while True:  # the literal's end, '' being a quote inside it
+            j = sql.index("'", j)
+            if j + 1 < len(sql) and sql[j + 1] == "'":
+                j += 2
+                continue
+            break
+        body = sql[i + 1:j]
+        escaped = i > 0 and sql[i - 1] in "eE" and (i < 2 or not (sql[i - 2].isalnum() or sql[i - 2] == "_"))
+        if ":" in body:
+            if not escaped:
+                body = body.replace("\\", "\\\\")
+                out.append("E")
+            body = body.replace(":", "\\072")
+        out.append("'" + body + "'")
+        i = j + 1
+    return "".join(out)
+
+
 statements = []
+last = None  # what a continuation line belongs to
 for line in sys.stdin:
     line = line.rstrip("\n")
+    if not PREFIX.match(line):
+        if last == "sql" and statements:  # a statement over several lines
+            statements[-1][0] += " " + line.strip()
+        continue
+    last = None
     m = EXEC.search(line)
     if m:
         statements.append([m.group(1), {}])
+        last = "sql"
         continue
     m = PARAMS.search(line)
     if m and statements:
         statements[-1][1] = {int(n): v for n, v in VALUE.findall(m.group(1))}
 
 print("\\set i random(1, 300)")
-print("\\set nif random(100000000, 999999999)")
+print("\\set n :n + 1")
+print("\\set nif 100000000000 + :run * 1000000000 + :client_id * 10000000 + :n")
 for sql, params in statements:
+    if sql.lstrip().upper().startswith("UPDATE"):
+        sql = VERSION_CHECK.sub("version = version", sql)
     # highest numbers first, so $1 does not eat the front of $10
     for n in sorted(params, reverse=True):
         sql = sql.replace(f"${n}", literal(params[n]))
-    print(sql + ";")
+    print(hide_colons(sql) + ";")
