@@ -205,3 +205,26 @@ def test_database_error_is_logged_on_one_line(server, db):
     stray = [line for line in lines if line and not line[:4].isdigit()]
     assert not stray, stray
     still_serving(server)
+
+
+def test_database_connection_failure_is_logged_on_one_line(server, db):
+    # The pool's connections are ended and no new one is let in: the next
+    # request reconnects, fails, and libpq's message ends with a newline.
+    name = server.db_name
+    db.execute(f'ALTER DATABASE "{name}" CONNECTION LIMIT 0')
+    try:
+        db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE datname = %s AND usename = 'parceria'", (name,))
+        time.sleep(0.2)
+        r = requests.get(server.base + "/v1/registrars", timeout=10)
+    finally:
+        db.execute(f'ALTER DATABASE "{name}" CONNECTION LIMIT -1')
+    assert r.status_code == 503, r.text
+    text = server.log_text()
+    events = [line for line in text.splitlines() if "database connection failed" in line]
+    assert events and all("too many connections" in e for e in events), events
+    after = text[text.index("database connection failed"):]
+    assert "\n\n" not in after, after[:600]
+    stray = [line for line in text.splitlines() if not line[:4].isdigit()]
+    assert not stray, stray
+    still_serving(server)
