@@ -407,7 +407,7 @@ static enum problem_kind library_refusal(unsigned status, bool headers_in, struc
         *t = (struct problem_text){"The Content-Length is too large.",
                                    "O Content-Length é demasiado grande."};
         return PROBLEM_PAYLOAD_TOO_LARGE;
-    default:
+    case MHD_HTTP_BAD_REQUEST:
         /* all headers in: the one header libmicrohttpd refuses then is Content-Length */
         *t = headers_in ? (struct problem_text){"The Content-Length header is not a number.",
                                                 "O cabeçalho Content-Length não é um número."}
@@ -415,6 +415,8 @@ static enum problem_kind library_refusal(unsigned status, bool headers_in, struc
                                                 "A linha do pedido ou de um cabeçalho está mal "
                                                 "formada."};
         return PROBLEM_INVALID_REQUEST;
+    default:
+        return PROBLEM_KIND_COUNT; /* none of ours: libmicrohttpd's answer stands */
     }
 }
 
@@ -446,13 +448,15 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
                                    struct MHD_Response *response)
 {
     pthread_once(&real_queue_once, find_real_queue);
-    if (in_handler || status_code < 400 || status_code > 499)
+    if (in_handler)
         return real_queue(connection, status_code, response);
     const union MHD_ConnectionInfo *size =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     bool headers_in = size != NULL && size->header_size != 0;
     struct problem_text detail;
     enum problem_kind kind = library_refusal(status_code, headers_in, &detail);
+    if (kind == PROBLEM_KIND_COUNT)
+        return real_queue(connection, status_code, response);
     /* libmicrohttpd has already let go of the read buffer the header values
      * point into: the answer reads no header. */
     struct req_ctx ctx = {0};
