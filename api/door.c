@@ -5,7 +5,9 @@
  * after its headers and before its body, which is what keeps `100 Continue`
  * from being sent for a body that will be refused. A reaper thread shuts down
  * the sockets of connections that miss a deadline; libmicrohttpd then sees
- * the close on its own thread and frees the slot. */
+ * the close on its own thread and frees the slot. The request line is checked
+ * as soon as it is in (door_uri_log), and libmicrohttpd's own error answers
+ * become problem+json (MHD_queue_response, wrapped the same way). */
 #include "door.h"
 
 #include "api.h"
@@ -14,6 +16,7 @@
 #include "problem.h"
 #include "util.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -32,6 +35,9 @@ enum phase {
     PHASE_SENDING,
 };
 
+/* What the request line alone shows to be refused. */
+enum refusal { REFUSE_NONE, REFUSE_TARGET, REFUSE_QUERY };
+
 struct conn {
     struct conn *prev, *next;
     int fd;
@@ -41,6 +47,7 @@ struct conn {
     uint64_t body_bytes;
     bool in_request; /* the access handler was called for the current request */
     bool cut;
+    enum refusal refusal; /* found in the request line, answered on the first call */
 };
 
 /* A daemon's own access handler and argument, which door_access calls on. */
@@ -48,6 +55,10 @@ struct inner {
     MHD_AccessHandlerCallback dh;
     void *cls;
 };
+
+/* True while this thread runs the access handler: an answer queued then is
+ * the application's, any other is libmicrohttpd's own. */
+static _Thread_local bool in_handler;
 
 static struct {
     pthread_mutex_t lock;
@@ -139,6 +150,7 @@ static void set_phase(struct conn *c, enum phase p)
         c->request_ns = c->since_ns;
         c->in_request = false;
         c->body_bytes = 0;
+        c->refusal = REFUSE_NONE;
     }
     pthread_mutex_unlock(&door.lock);
 }
@@ -187,37 +199,72 @@ void door_request_completed(void *cls, struct MHD_Connection *connection, void *
         set_phase(info->socket_context, PHASE_WAITING);
 }
 
+/* The body of a problem the door answers itself. headers is the request's
+ * connection when its headers may be read (request id, language), or NULL. */
+static char *problem_text(struct MHD_Connection *headers, enum problem_kind kind,
+                          struct problem_text detail, struct req_ctx *ctx)
+{
+    ctx->started_ns = util_now_ns();
+    const char *rid =
+        headers ? MHD_lookup_connection_value(headers, MHD_HEADER_KIND, "X-Request-Id") : NULL;
+    if (api_valid_request_id(rid))
+        snprintf(ctx->request_id, sizeof ctx->request_id, "%s", rid);
+    else
+        util_uuid_v4(ctx->request_id);
+    ctx->lang_pt = headers && api_prefers_pt(MHD_lookup_connection_value(headers, MHD_HEADER_KIND,
+                                                                         "Accept-Language"));
+    json_t *body = problem_body(ctx, kind, detail, NULL);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return text;
+}
+
+static struct MHD_Response *problem_response(char *text, const struct req_ctx *ctx)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/problem+json");
+    if (ctx->lang_pt)
+        MHD_add_response_header(r, "Content-Language", "pt-PT");
+    MHD_add_response_header(r, "X-Request-Id", ctx->request_id);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Connection", "close");
+    return r;
+}
+
+static void record(const char *method, unsigned status, const struct req_ctx *ctx)
+{
+    uint64_t us = (util_now_ns() - ctx->started_ns) / 1000;
+    log_request(method, "unmatched", (int)status, us, ctx->request_id);
+    metrics_record(method, "unmatched", status, us);
+}
+
 /* Answers a problem before ulfius sees the request, and closes the connection
  * after it (its body, if any, is never read). */
 static enum MHD_Result refuse(struct MHD_Connection *connection, const char *method,
                               enum problem_kind kind, const char *detail_en, const char *detail_pt)
 {
-    struct req_ctx *ctx = xcalloc(1, sizeof *ctx);
-    ctx->started_ns = util_now_ns();
-    const char *rid = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id");
-    if (api_valid_request_id(rid))
-        snprintf(ctx->request_id, sizeof ctx->request_id, "%s", rid);
-    else
-        util_uuid_v4(ctx->request_id);
-    ctx->lang_pt =
-        api_prefers_pt(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept-Language"));
-    json_t *body = problem_body(ctx, kind, (struct problem_text){detail_en, detail_pt}, NULL);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r, "Content-Type", "application/problem+json");
-    MHD_add_response_header(r, "X-Request-Id", ctx->request_id);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "Connection", "close");
+    struct req_ctx ctx = {0};
+    char *text = problem_text(connection, kind, (struct problem_text){detail_en, detail_pt}, &ctx);
+    struct MHD_Response *r = problem_response(text, &ctx);
     unsigned status = problem_status(kind);
     enum MHD_Result ok = MHD_queue_response(connection, status, r);
     MHD_destroy_response(r);
-    uint64_t us = (util_now_ns() - ctx->started_ns) / 1000;
-    log_request(method, "unmatched", (int)status, us, ctx->request_id);
-    metrics_record(method, "unmatched", status, us);
-    free(ctx);
+    record(method, status, &ctx);
     return ok;
+}
+
+/* Writes a whole answer on the socket, past libmicrohttpd, best effort: it is
+ * small and goes out before anything else of this request. */
+static void send_raw(int fd, unsigned status, const char *body, const struct req_ctx *ctx)
+{
+    char *answer =
+        xasprintf("HTTP/1.1 %u %s\r\nContent-Type: application/problem+json\r\n"
+                  "X-Request-Id: %s\r\nCache-Control: no-store\r\nConnection: "
+                  "close\r\nContent-Length: %zu\r\n\r\n%s",
+                  status, MHD_get_reason_phrase_for(status), ctx->request_id, strlen(body), body);
+    (void)!send(fd, answer, strlen(answer), MSG_NOSIGNAL | MSG_DONTWAIT);
+    free(answer);
 }
 
 /* A body that passes the limit mid-way (chunked, or longer than announced)
@@ -225,15 +272,10 @@ static enum MHD_Result refuse(struct MHD_Connection *connection, const char *met
  * best effort, and close. */
 static enum MHD_Result cut_off(struct conn *c)
 {
-    static const char body[] = "{\"type\":\"https://parceria.dns.pt/problems/payload-too-large\","
-                               "\"title\":\"Payload too large\",\"status\":413,"
-                               "\"detail\":\"The request body is over the limit.\"}";
-    char *answer = xasprintf("HTTP/1.1 413 Content Too Large\r\nContent-Type: "
-                             "application/problem+json\r\nConnection: close\r\n"
-                             "Content-Length: %zu\r\n\r\n%s",
-                             sizeof body - 1, body);
-    (void)!send(c->fd, answer, strlen(answer), MSG_NOSIGNAL | MSG_DONTWAIT);
-    free(answer);
+    struct req_ctx ctx = {0};
+    char *text = problem_text(NULL, PROBLEM_PAYLOAD_TOO_LARGE, PROBLEM_NO_DETAIL, &ctx);
+    send_raw(c->fd, 413, text, &ctx);
+    free(text);
     return MHD_NO;
 }
 
@@ -242,11 +284,18 @@ static enum MHD_Result first_call(struct MHD_Connection *connection, const char 
                                   struct conn *c, bool *answered)
 {
     *answered = true;
-    int nquery = MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, NULL, NULL);
-    if (nquery > API_MAX_QUERY) {
+    if (c->refusal == REFUSE_QUERY) {
         char *en = xasprintf("Too many query parameters: at most %d.", API_MAX_QUERY);
         char *pt = xasprintf("Demasiados parâmetros na query string: no máximo %d.", API_MAX_QUERY);
         enum MHD_Result r = refuse(connection, method, PROBLEM_INVALID_REQUEST, en, pt);
+        free(en);
+        free(pt);
+        return r;
+    }
+    if (c->refusal == REFUSE_TARGET) {
+        char *en = xasprintf("The request target is longer than %d bytes.", DOOR_MAX_TARGET);
+        char *pt = xasprintf("O alvo do pedido tem mais de %d bytes.", DOOR_MAX_TARGET);
+        enum MHD_Result r = refuse(connection, method, PROBLEM_URI_TOO_LONG, en, pt);
         free(en);
         free(pt);
         return r;
@@ -280,24 +329,155 @@ static enum MHD_Result door_access(void *cls, struct MHD_Connection *connection,
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     struct conn *c = info ? info->socket_context : NULL;
+    enum MHD_Result r = MHD_YES;
+    in_handler = true;
     if (c != NULL && !c->in_request) {
         bool answered = false;
-        enum MHD_Result r = first_call(connection, method, c, &answered);
-        if (answered)
-            return r;
+        r = first_call(connection, method, c, &answered);
+        if (!answered)
+            r = in->dh(in->cls, connection, url, method, version, upload_data, upload_data_size,
+                       con_cls);
     } else if (c != NULL && *upload_data_size != 0) {
         c->body_bytes += *upload_data_size; /* only this connection's thread writes it */
-        if (c->body_bytes > door.max_body)
-            return cut_off(c);
+        r = c->body_bytes > door.max_body ? cut_off(c)
+                                          : in->dh(in->cls, connection, url, method, version,
+                                                   upload_data, upload_data_size, con_cls);
     } else if (c != NULL) { /* the last call: the handlers run, then the answer goes out */
         set_phase(c, PHASE_HANDLING);
-        enum MHD_Result r = in->dh(in->cls, connection, url, method, version, upload_data,
-                                   upload_data_size, con_cls);
+        r = in->dh(in->cls, connection, url, method, version, upload_data, upload_data_size,
+                   con_cls);
         set_phase(c, PHASE_SENDING);
-        return r;
+    } else {
+        r = in->dh(in->cls, connection, url, method, version, upload_data, upload_data_size,
+                   con_cls);
     }
-    return in->dh(in->cls, connection, url, method, version, upload_data, upload_data_size,
-                  con_cls);
+    in_handler = false;
+    return r;
+}
+
+/* How many arguments libmicrohttpd makes of a query string: one per piece
+ * between '&', empty ones included, but none after a last '&'. */
+static size_t count_arguments(const char *query)
+{
+    size_t n = *query != '\0';
+    for (const char *p = query; *p; p++)
+        n += *p == '&' && p[1] != '\0';
+    return n;
+}
+
+void *door_uri_log(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    void *logged = ulfius_uri_logger(cls, uri);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *c = info ? info->socket_context : NULL;
+    if (c == NULL)
+        return logged;
+    char *query = strchr(uri, '?');
+    if (strlen(uri) > DOOR_MAX_TARGET)
+        c->refusal = REFUSE_TARGET;
+    else if (query != NULL && count_arguments(query + 1) > API_MAX_QUERY)
+        c->refusal = REFUSE_QUERY;
+    /* libmicrohttpd splits the query into arguments right after this call,
+     * one record each in the connection's memory, and thousands of them run
+     * it out: the request then gets no answer at all. A refused request's
+     * arguments are never read, so its query ends here, in place (the line
+     * is libmicrohttpd's writable read buffer). */
+    if (c->refusal != REFUSE_NONE && query != NULL)
+        query[1] = '\0';
+    return logged;
+}
+
+/* libmicrohttpd's own answers to what it refuses before the access handler
+ * (a request line or headers over the connection's memory, a malformed line,
+ * an invalid Content-Length) come through MHD_queue_response too, outside
+ * any handler: this names the cause. */
+static enum problem_kind library_refusal(unsigned status, bool headers_in, struct problem_text *t)
+{
+    switch (status) {
+    case MHD_HTTP_URI_TOO_LONG:
+        *t = (struct problem_text){"The request line is too long.",
+                                   "A linha do pedido é demasiado longa."};
+        return PROBLEM_URI_TOO_LONG;
+    case MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE:
+        *t = (struct problem_text){"The request's header fields are too large.",
+                                   "Os campos de cabeçalho do pedido são demasiado grandes."};
+        return PROBLEM_HEADERS_TOO_LARGE;
+    case MHD_HTTP_CONTENT_TOO_LARGE:
+        *t = (struct problem_text){"The Content-Length is too large.",
+                                   "O Content-Length é demasiado grande."};
+        return PROBLEM_PAYLOAD_TOO_LARGE;
+    case MHD_HTTP_BAD_REQUEST:
+        /* all headers in: the one header libmicrohttpd refuses then is Content-Length */
+        *t = headers_in ? (struct problem_text){"The Content-Length header is not a number.",
+                                                "O cabeçalho Content-Length não é um número."}
+                        : (struct problem_text){"The request line or a header line is malformed.",
+                                                "A linha do pedido ou de um cabeçalho está mal "
+                                                "formada."};
+        return PROBLEM_INVALID_REQUEST;
+    default:
+        return PROBLEM_KIND_COUNT; /* none of ours: libmicrohttpd's answer stands */
+    }
+}
+
+typedef enum MHD_Result (*queue_fn)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
+static queue_fn real_queue;
+static pthread_once_t real_queue_once = PTHREAD_ONCE_INIT;
+
+static void find_real_queue(void)
+{
+    real_queue = (queue_fn)dlsym(RTLD_NEXT, "MHD_queue_response");
+    if (real_queue == NULL)
+        abort();
+}
+
+/* Replaces libmicrohttpd's MHD_queue_response for the whole program, as
+ * MHD_start_daemon below: libmicrohttpd calls it through its own symbol table
+ * for its error answers. Inside the access handler it is the real one.
+ * Outside, libmicrohttpd is refusing a request: the answer becomes a problem.
+ * When the refusal comes after all the headers are in (a bad Content-Length,
+ * too many cookies), libmicrohttpd 0.9.75 loses the answer's state and writes
+ * its status line and headers twice (connection.c: the
+ * MHD_CONNECTION_HEADERS_RECEIVED step overwrites the state that
+ * transmit_error_response set, and the answer is built again). Then the
+ * answer is written on the socket here and the socket shut for writing:
+ * libmicrohttpd goes on as it would (telling it the queue failed would free
+ * the connection's memory while it still parses headers), its own doubled
+ * answer fails to send, and it closes. */
+enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned int status_code,
+                                   struct MHD_Response *response)
+{
+    pthread_once(&real_queue_once, find_real_queue);
+    if (in_handler)
+        return real_queue(connection, status_code, response);
+    const union MHD_ConnectionInfo *size =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    bool headers_in = size != NULL && size->header_size != 0;
+    struct problem_text detail;
+    enum problem_kind kind = library_refusal(status_code, headers_in, &detail);
+    if (kind == PROBLEM_KIND_COUNT)
+        return real_queue(connection, status_code, response);
+    /* libmicrohttpd has already let go of the read buffer the header values
+     * point into: the answer reads no header. */
+    struct req_ctx ctx = {0};
+    char *text = problem_text(NULL, kind, detail, &ctx);
+    enum MHD_Result ok;
+    if (headers_in) {
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (fd != NULL) {
+            send_raw(fd->connect_fd, status_code, text, &ctx);
+            shutdown(fd->connect_fd, SHUT_WR);
+        }
+        free(text);
+        ok = real_queue(connection, status_code, response);
+    } else {
+        struct MHD_Response *r = problem_response(text, &ctx);
+        ok = real_queue(connection, status_code, r);
+        MHD_destroy_response(r);
+    }
+    record("-", status_code, &ctx);
+    return ok;
 }
 
 /* Replaces libmicrohttpd's own MHD_start_daemon for the whole program (the

@@ -400,7 +400,7 @@ struct api_server *api_server_start(const struct app *app)
     struct MHD_OptionItem ops[] = {
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)door_request_completed, NULL},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)door_notify_connection, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)door_uri_log, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &s->addr},
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->cfg->threads, NULL},
         /* a backstop: the door's deadlines come first */

@@ -93,7 +93,9 @@ bool api_allowed_methods(const char *path, char *out, size_t size)
         if (!api_route_match(r->path, path, NULL) || strstr(out, r->method) != NULL)
             continue;
         size_t used = strlen(out);
-        snprintf(out + used, size - used, "%s%s", any ? ", " : "", r->method);
+        /* HEAD is served wherever GET is (api/http.c) */
+        snprintf(out + used, size - used, "%s%s%s", any ? ", " : "", r->method,
+                 strcmp(r->method, "GET") == 0 ? ", HEAD" : "");
         any = true;
     }
     if (any && strstr(out, "OPTIONS") == NULL) {

@@ -16,6 +16,14 @@
 void door_open(const struct config *cfg);
 void door_close(void);
 
+/* The longest request target (path and query) answered other than 414, as
+ * nginx's large_client_header_buffers 8k. */
+#define DOOR_MAX_TARGET 8192
+
+/* MHD_OPTION_URI_LOG_CALLBACK: ulfius's logger, then the request line's own
+ * checks (its length, its number of query arguments). */
+void *door_uri_log(void *cls, const char *uri, struct MHD_Connection *connection);
+
 /* MHD_OPTION_NOTIFY_CONNECTION: tracks each connection from accept to close. */
 void door_notify_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
                             enum MHD_ConnectionNotificationCode toe);

@@ -54,11 +54,16 @@
     X(PAYLOAD_TOO_LARGE, "payload-too-large", 413, "Payload too large",                            \
       "Conteúdo demasiado grande", "The request body is over the limit.",                          \
       "O corpo do pedido excede o limite.")                                                        \
+    X(URI_TOO_LONG, "uri-too-long", 414, "URI too long", "URI demasiado longo",                    \
+      "The request target is over the limit.", "O alvo do pedido excede o limite.")                \
     X(UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", 415, "Unsupported media type",             \
       "Tipo de conteúdo não suportado", "Send the body as application/json.",                      \
       "Envie o corpo como application/json.")                                                      \
     X(RATE_LIMITED, "rate-limited", 429, "Too many requests", "Demasiados pedidos",                \
       "Slow down: see Retry-After.", "Abrande: ver Retry-After.")                                  \
+    X(HEADERS_TOO_LARGE, "headers-too-large", 431, "Request header fields too large",              \
+      "Campos de cabeçalho demasiado grandes", "The request's header fields are over the limit.",  \
+      "Os campos de cabeçalho do pedido excedem o limite.")                                        \
     X(IDEMPOTENCY_KEY_REUSED, "idempotency-key-reused", 422, "Idempotency key reused",             \
       "Chave de idempotência reutilizada", "This Idempotency-Key was used with another body.",     \
       "Esta Idempotency-Key foi usada com outro corpo.")                                           \

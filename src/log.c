@@ -4,10 +4,12 @@
 
 #include "util.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <yder.h>
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,7 +49,16 @@ static void write_line(void *cls, const char *app, const time_t date, const unsi
         free(text);
         json_decref(line);
     } else {
-        fprintf(stderr, "%s %s %s\n", when, level_name(level), message);
+        /* one event, one line: libpq's messages end with a newline and may
+         * hold several (DETAIL, HINT, "Is the server running…?") */
+        char *text = xstrdup(message);
+        size_t len = strlen(text);
+        while (len > 0 && isspace((unsigned char)text[len - 1]))
+            text[--len] = '\0';
+        for (char *c = text; *c; c++)
+            *c = (*c == '\n' || *c == '\r') ? ' ' : *c;
+        fprintf(stderr, "%s %s %s\n", when, level_name(level), text);
+        free(text);
     }
     fflush(stderr);
     pthread_mutex_unlock(&log_lock);

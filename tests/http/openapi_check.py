@@ -80,8 +80,9 @@ def check(method, path, resp):
     assert resp.headers.get("X-Request-Id"), "every response carries X-Request-Id"
     template = match_path(path)
     if template is None:
-        # The prelude refuses a malformed query string (400) or an oversized body (413) before routing.
-        assert resp.status_code in (400, 404, 413), \
+        # The door and the prelude refuse a malformed request (400), an oversized body (413), request
+        # target (414) or headers (431) before routing.
+        assert resp.status_code in (400, 404, 413, 414, 431), \
             f"{method} {path}: undocumented path answered {resp.status_code}"
         check_problem(resp)
         return
@@ -97,8 +98,9 @@ def check(method, path, resp):
         if method.upper() == "OPTIONS":
             assert resp.status_code == 204 and "Allow" in resp.headers
             return
-        # The prelude refuses malformed query strings and oversized bodies before routing.
-        assert resp.status_code in (400, 405, 413), f"{method} {template}: answered {resp.status_code}"
+        # The door and the prelude refuse malformed requests and oversized bodies, targets and
+        # headers before routing.
+        assert resp.status_code in (400, 405, 413, 414, 431), f"{method} {template}: answered {resp.status_code}"
         assert resp.status_code != 405 or "Allow" in resp.headers
         check_problem(resp)
         return

@@ -48,14 +48,14 @@ def test_trailing_slash_and_double_slash_do_not_match(api):
 def test_wrong_method_is_405_with_allow(api):
     r = api.request("DELETE", "/healthz")
     assert r.status_code == 405
-    assert r.headers["Allow"] == "GET, OPTIONS"
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS"
     assert r.json()["type"] == PROBLEMS + "method-not-allowed"
 
 
 def test_options_lists_allowed_methods(api):
     r = api.options("/readyz")
     assert r.status_code == 204
-    assert r.headers["Allow"] == "GET, OPTIONS"
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_unknown_query_parameter_is_400(api):

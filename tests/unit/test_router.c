@@ -62,7 +62,7 @@ static void allowed_methods_come_from_the_table(void **state)
     (void)state;
     char allow[128];
     assert_true(api_allowed_methods("/healthz", allow, sizeof allow));
-    assert_string_equal(allow, "GET, OPTIONS");
+    assert_string_equal(allow, "GET, HEAD, OPTIONS");
     assert_false(api_allowed_methods("/nowhere", allow, sizeof allow));
 }
 
