@@ -8,8 +8,10 @@
 #include "store_audit.h"
 #include "store_client.h"
 #include "store_registrar.h"
+#include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -86,7 +88,9 @@ bool auth_authorize(const struct _u_request *req, struct _u_response *resp, stru
         return false;
     }
     char bucket[300];
-    snprintf(bucket, sizeof bucket, "client:%s", ctx->who.sub);
+    char caller[65];
+    auth_caller_key(ctx, caller);
+    snprintf(bucket, sizeof bucket, "client:%s", caller);
     return guard_rate_limit(resp, ctx, bucket, ctx->app->cfg->client_rate_limit, 60);
 }
 
@@ -116,6 +120,13 @@ bool auth_registrar_active(struct _u_response *resp, struct req_ctx *ctx)
         return false;
     }
     return true;
+}
+
+void auth_caller_key(const struct req_ctx *ctx, char out[65])
+{
+    char *both = xasprintf("%s\n%s", ctx->who.iss, ctx->who.sub);
+    util_sha256_hex(both, strlen(both), out);
+    free(both);
 }
 
 void auth_actor(const struct req_ctx *ctx, struct audit_actor *out)

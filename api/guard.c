@@ -4,6 +4,8 @@
  * answers carry once (client secrets, access keys) stay unreadable at rest. */
 #include "guard.h"
 
+#include "auth.h"
+
 #include "metrics.h"
 
 #include "body.h"
@@ -142,8 +144,10 @@ static void derive(const struct _u_request *req, struct req_ctx *ctx, const char
     crypto_hash_sha256_final(&h, digest);
     util_hex(digest, sizeof digest, ctx->idem_request_hash);
     snprintf(ctx->idem_path, sizeof ctx->idem_path, "%s", req->url_path);
+    char caller[65];
+    auth_caller_key(ctx, caller); /* issuer and subject */
     if (ctx->who.role)
-        snprintf(ctx->idem_scope, sizeof ctx->idem_scope, "sub:%s", ctx->who.sub);
+        snprintf(ctx->idem_scope, sizeof ctx->idem_scope, "caller:%s", caller);
     else
         snprintf(ctx->idem_scope, sizeof ctx->idem_scope, "ip:%s", ctx->client_ip);
     crypto_generichash_state g;

@@ -23,6 +23,11 @@ bool auth_owns_registrar(const struct req_ctx *ctx, const char *registrar_id);
  * and new API clients call this; other roles pass. */
 bool auth_registrar_active(struct _u_response *resp, struct req_ctx *ctx);
 
+/* Who the caller is across issuers: the hex SHA-256 of its token's issuer
+ * and subject, so an external issuer's subject never shares our subject's
+ * rate-limit bucket or idempotency scope. */
+void auth_caller_key(const struct req_ctx *ctx, char out[65]);
+
 /* The audit actor for this request (lent strings from ctx). */
 struct audit_actor;
 void auth_actor(const struct req_ctx *ctx, struct audit_actor *out);

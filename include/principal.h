@@ -11,7 +11,8 @@
  * caller. Strings are empty when the claim is absent. */
 struct principal {
     unsigned role;
-    bool ours; /* issued by this service (so revocable by client id) */
+    bool ours;     /* issued by this service (so revocable by client id) */
+    char iss[256]; /* the issuer that signed the token */
     char sub[256];
     char registrar_id[40];
     char application_id[40];

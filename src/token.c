@@ -380,6 +380,7 @@ static enum token_result check_claims(const struct issuer *is, const json_t *pay
     if (!ids_ok)
         return TOKEN_BAD_CLAIMS;
     who->ours = is->ours;
+    snprintf(who->iss, sizeof who->iss, "%s", is->iss);
     who->expires_at = json_integer_value(json_object_get(payload, "exp"));
     return TOKEN_OK;
 }

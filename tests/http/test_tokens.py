@@ -7,6 +7,7 @@ import hmac
 import json
 import os
 import pathlib
+import re
 import subprocess
 import tempfile
 import time
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 import conftest
 from conftest import BIN, Server, clone_database, drop_database
+from accreditation import application
 from identity import AUDIENCE, ISSUER, make_registrar, mint, registrar_token
 from openapi_check import Client, check_problem
 
@@ -382,3 +384,28 @@ def test_head_answers_as_get_without_a_body(api):
         head = api.request("HEAD", path)
         assert head.status_code == get.status_code == 200, (path, head.status_code)
         assert head.content == b"" and head.headers.get("Content-Type") == get.headers.get("Content-Type")
+
+
+def test_an_external_subject_never_shares_our_subjects_limits_or_keys(es):
+    """Rate-limit buckets and idempotency scopes key on issuer and subject."""
+    sub = f"shared-{uuid.uuid4().hex[:6]}@dns.pt"
+    ours = es["api"].with_token(cli_token(es["env"], "staff", "--sub", sub))
+    theirs = es["api"].with_token(mint(None, key=es["siga_priv"], alg="RS256",
+                                       iss="https://siga.dns.pt/idp", aud="parceria", sub=sub,
+                                       parceria_role="staff"))
+
+    def remaining(resp):
+        assert resp.status_code == 200, resp.text
+        return int(re.search(r";r=(\d+)", resp.headers["RateLimit"]).group(1))
+
+    first = remaining(ours.get("/v1/me"))
+    assert remaining(ours.get("/v1/me")) == first - 1
+    assert remaining(theirs.get("/v1/me")) == first  # a fresh bucket of its own, not ours
+    created = es["api"].post("/v1/accreditation-applications", application())
+    assert created.status_code == 201, created.text
+    key = {"Idempotency-Key": "shared-" + uuid.uuid4().hex}
+    path = f"/v1/accreditation-applications/{created.json()['id']}/start-review"
+    first = ours.post(path, headers=key)
+    assert first.status_code == 200, first.text
+    second = theirs.post(path, headers=key)  # the same key, another caller: no replay
+    assert second.status_code == 409 and "Idempotent-Replayed" not in second.headers, second.text
