@@ -1,13 +1,13 @@
 /* The resource kit (resource.h): generic handlers for reading, listing,
  * editing, history and state-machine actions of any declared resource. */
 #include "resource.h"
-#include "body.h"
-#include "query.h"
 
 #include "auth.h"
+#include "body.h"
 #include "guard.h"
 #include "pagecache.h"
 #include "problem.h"
+#include "query.h"
 #include "store_audit.h"
 #include "util.h"
 
@@ -45,6 +45,7 @@ bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service
     if (ctx->idem_owned && render != NULL) {
         struct answer *a = xmalloc(sizeof *a);
         *a = (struct answer){resp, ctx, render, arg};
+        free(ctx->idem_answer);
         ctx->idem_answer = a; /* freed with the request */
         call->before_commit = record_answer;
         call->before_commit_arg = a;
