@@ -152,13 +152,22 @@ struct created {
     const char *email;
 };
 
-/* First in the submission's transaction: its limits per address and per
- * admin email, counted so that the count commits with the submission. */
+/* The submission's limits per address and per admin email: looked at first
+ * in its transaction, counted last (guard_public_limits). */
+static enum status limits(PGconn *conn, struct created *c, bool hit)
+{
+    const char *kinds[] = {"ip", "email"}, *values[] = {c->ctx->client_ip, c->email};
+    return guard_public_limits(conn, hit, c->resp, c->ctx, "application", kinds, values, 2);
+}
+
+static enum status look_at_limits(PGconn *conn, void *arg)
+{
+    return limits(conn, arg, false);
+}
+
 static enum status count_submission(PGconn *conn, void *arg)
 {
-    struct created *c = arg;
-    const char *kinds[] = {"ip", "email"}, *values[] = {c->ctx->client_ip, c->email};
-    return guard_public_limits(conn, c->resp, c->ctx, "application", kinds, values, 2);
+    return limits(conn, arg, true);
 }
 
 static enum status submit(const struct service_call *call, void *arg,
@@ -197,7 +206,8 @@ int api_applications_create(const struct _u_request *req, struct _u_response *re
     struct created c = {.doc = &app, .resp = resp, .ctx = ctx, .email = email};
     util_secret(c.key);
     util_sha256_hex(c.key, strlen(c.key), c.key_hash);
-    struct resource_change change = {submit, &c, render_created, &c, count_submission, &c};
+    struct resource_change change = {submit,           &c, render_created, &c, look_at_limits,
+                                     count_submission, &c};
     rc = resource_change(resp, ctx, &api_applications, &change);
     sodium_memzero(c.key, sizeof c.key);
     application_row_cleanup(&c.row);

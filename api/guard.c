@@ -90,8 +90,8 @@ static bool state_headers(struct _u_response *resp, const char *name, unsigned l
     return false;
 }
 
-enum status guard_public_limits(PGconn *conn, struct _u_response *resp, struct req_ctx *ctx,
-                                const char *what, const char *const *kinds,
+enum status guard_public_limits(PGconn *conn, bool hit, struct _u_response *resp,
+                                struct req_ctx *ctx, const char *what, const char *const *kinds,
                                 const char *const *values, size_t n)
 {
     if (principal_is_staff(&ctx->who) || n == 0)
@@ -107,7 +107,7 @@ enum status guard_public_limits(PGconn *conn, struct _u_response *resp, struct r
         names[i] = buckets[i];
     }
     unsigned window = 3600, limit = ctx->app->cfg->public_rate_limit;
-    enum status st = store_guard_rate_hit_many(conn, names, n, window, counts, resets);
+    enum status st = store_guard_rate_many(conn, hit, names, n, window, counts, resets);
     if (st != ST_OK)
         return st;
     size_t worst = 0; /* the headers speak of the bucket nearest its limit */

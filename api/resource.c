@@ -23,12 +23,18 @@ struct answer {
     struct req_ctx *ctx;
     resource_render_fn render;
     void *arg;
+    db_tx_fn bookkeeping; /* the caller's, before the answer; may be NULL */
+    void *bookkeeping_arg;
 };
 
-/* Before COMMIT: render the answer and record it under the request's key. */
-static enum status record_answer(PGconn *conn, void *arg)
+/* Before COMMIT: the caller's last bookkeeping, then, when the request owns
+ * an Idempotency-Key, render the answer and record it under the key. */
+static enum status before_commit(PGconn *conn, void *arg)
 {
     struct answer *a = arg;
+    enum status st = a->bookkeeping ? a->bookkeeping(conn, a->bookkeeping_arg) : ST_OK;
+    if (st != ST_OK || !a->ctx->idem_owned || a->render == NULL)
+        return st;
     a->render(a->resp, a->ctx, a->arg);
     return guard_idem_record(conn, a->resp, a->ctx);
 }
@@ -42,14 +48,12 @@ bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service
         return problem_send_status(resp, ctx, st), false;
     auth_actor(ctx, &call->actor);
     call->role = ctx->who.role;
-    if (ctx->idem_owned && render != NULL) {
-        struct answer *a = xmalloc(sizeof *a);
-        *a = (struct answer){resp, ctx, render, arg};
-        free(ctx->idem_answer);
-        ctx->idem_answer = a; /* freed with the request */
-        call->before_commit = record_answer;
-        call->before_commit_arg = a;
-    }
+    struct answer *a = xmalloc(sizeof *a);
+    *a = (struct answer){resp, ctx, render, arg, NULL, NULL};
+    free(ctx->idem_answer);
+    ctx->idem_answer = a; /* freed with the request */
+    call->before_commit = before_commit;
+    call->before_commit_arg = a;
     return true;
 }
 
@@ -74,8 +78,11 @@ int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct 
     struct service_call call;
     if (!resource_call(resp, ctx, &call, c->render, c->render_arg))
         return U_CALLBACK_COMPLETE;
+    struct answer *a = call.before_commit_arg;
+    a->bookkeeping = c->before_commit;
+    a->bookkeeping_arg = c->bookkeeping_arg;
     call.after_begin = c->after_begin;
-    call.after_begin_arg = c->after_begin_arg;
+    call.after_begin_arg = c->bookkeeping_arg;
     enum status st = c->fn(&call, c->arg, &outcome);
     if (st == ST_RATE_LIMITED) /* the bookkeeping set Retry-After and the RateLimit headers */
         return problem_send(resp, ctx, PROBLEM_RATE_LIMITED, PROBLEM_NO_DETAIL, NULL);

@@ -13,14 +13,17 @@
 bool guard_rate_limit(struct _u_response *resp, struct req_ctx *ctx, const char *bucket,
                       unsigned limit, unsigned window_s);
 
-/* A public submission's limits, counted inside its own transaction on conn
- * (so the count commits with the submission): PARCERIA_PUBLIC_RATE_LIMIT per
- * hour for each of n values (an address, an email) of what ("application"),
- * kinds[i] naming values[i] ("ip", "email"); staff tokens are exempt. Sets
- * the RateLimit headers; ST_RATE_LIMITED (Retry-After set) when one is over. */
+/* A public submission's limits, inside its own transaction on conn:
+ * PARCERIA_PUBLIC_RATE_LIMIT per hour for each of n values (an address, an
+ * email) of what ("application"), kinds[i] naming values[i] ("ip", "email");
+ * staff tokens are exempt. Without hit, a look (first in the transaction: a
+ * caller over its limit is turned away before any work); with hit, the count
+ * itself (last, just before COMMIT, so the counter rows are locked only
+ * briefly and the count commits with the submission). Sets the RateLimit
+ * headers; ST_RATE_LIMITED (Retry-After set) when one is over. */
 #define GUARD_MAX_PUBLIC 4
-enum status guard_public_limits(PGconn *conn, struct _u_response *resp, struct req_ctx *ctx,
-                                const char *what, const char *const *kinds,
+enum status guard_public_limits(PGconn *conn, bool hit, struct _u_response *resp,
+                                struct req_ctx *ctx, const char *what, const char *const *kinds,
                                 const char *const *values, size_t n) WARN_UNUSED;
 
 /* For a POST with an Idempotency-Key: claims the key, or replays the stored

@@ -112,10 +112,13 @@ struct resource_change {
     void *arg;
     resource_render_fn render; /* the answer on success */
     void *render_arg;
-    db_tx_fn after_begin; /* bookkeeping that commits with the change, or NULL */
-    void *after_begin_arg;
+    /* Bookkeeping that commits with the change, or NULL: first in the
+     * transaction, and last before the answer is recorded and COMMIT. */
+    db_tx_fn after_begin;
+    db_tx_fn before_commit;
+    void *bookkeeping_arg;
 };
-/* Runs c->fn(c->arg) in one transaction that also holds c->after_begin and
+/* Runs c->fn(c->arg) in one transaction that also holds the bookkeeping and
  * the answer recorded under the request's Idempotency-Key; on success
  * c->render answers, otherwise the refusal (resource_refused). */
 int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,

@@ -43,11 +43,12 @@ enum status store_guard_idem_abandon(PGconn *conn, const struct idem_key *k) WAR
  * the hits so far including this one, *reset_s the seconds left. */
 enum status store_guard_rate_hit(PGconn *conn, const char *bucket, unsigned window_s, long *count,
                                  long *reset_s) WARN_UNUSED;
-/* Counts one hit in each of n distinct buckets, in one statement; counts[i]
- * and resets_s[i] answer for buckets[i], whose characters must need no
- * quoting in an array literal (no ',', '{', '}', '"', '\\' or space). */
-enum status store_guard_rate_hit_many(PGconn *conn, const char *const *buckets, size_t n,
-                                      unsigned window_s, long *counts, long *resets_s) WARN_UNUSED;
+/* Counts one hit in each of n distinct buckets (hit), or reads their counts
+ * (not hit), in one statement; counts[i] and resets_s[i] answer for
+ * buckets[i], whose characters must need no quoting in an array literal (no
+ * ',', '{', '}', '"', '\\' or space). */
+enum status store_guard_rate_many(PGconn *conn, bool hit, const char *const *buckets, size_t n,
+                                  unsigned window_s, long *counts, long *resets_s) WARN_UNUSED;
 /* Deletes counters of windows over two days old. */
 enum status store_guard_rate_sweep(PGconn *conn) WARN_UNUSED;
 /* Reads the count without adding a hit. */

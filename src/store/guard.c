@@ -45,6 +45,11 @@ static const char SQL_RATE_HIT_MANY[] =
     " ON CONFLICT (bucket, window_start) DO UPDATE SET count = r.count + 1"
     " RETURNING bucket, count, ceil(extract(epoch FROM r.window_start) + $2::int"
     " - extract(epoch FROM now()))::int";
+static const char SQL_RATE_PEEK_MANY[] =
+    "SELECT b, coalesce((SELECT count FROM rate_counters WHERE bucket = b AND window_start ="
+    " to_timestamp(floor(extract(epoch FROM now()) / $2::int) * $2::int)), 0),"
+    " ceil(floor(extract(epoch FROM now()) / $2::int) * $2::int + $2::int"
+    " - extract(epoch FROM now()))::int FROM unnest($1::text[]) AS b";
 static const char SQL_RATE_PEEK[] =
     "SELECT coalesce((SELECT count FROM rate_counters WHERE bucket = $1 AND window_start ="
     " to_timestamp(floor(extract(epoch FROM now()) / $2::int) * $2::int)), 0),"
@@ -125,8 +130,8 @@ enum status store_guard_rate_hit(PGconn *conn, const char *bucket, unsigned wind
     return rate_query(conn, SQL_RATE_HIT, bucket, window_s, count, reset_s);
 }
 
-enum status store_guard_rate_hit_many(PGconn *conn, const char *const *buckets, size_t n,
-                                      unsigned window_s, long *counts, long *resets_s)
+enum status store_guard_rate_many(PGconn *conn, bool hit, const char *const *buckets, size_t n,
+                                  unsigned window_s, long *counts, long *resets_s)
 {
     size_t cap = 3;
     for (size_t i = 0; i < n; i++)
@@ -139,7 +144,7 @@ enum status store_guard_rate_hit_many(PGconn *conn, const char *const *buckets, 
     snprintf(w, sizeof w, "%u", window_s);
     const char *p[] = {list, w};
     PGresult *res = NULL;
-    enum status st = db_exec(conn, SQL_RATE_HIT_MANY, 2, p, &res);
+    enum status st = db_exec(conn, hit ? SQL_RATE_HIT_MANY : SQL_RATE_PEEK_MANY, 2, p, &res);
     for (int r = 0; st == ST_OK && r < PQntuples(res); r++)
         for (size_t i = 0; i < n; i++)
             if (strcmp(PQgetvalue(res, r, 0), buckets[i]) == 0) {
