@@ -13,8 +13,10 @@ runs under HTTP:
   (pgbench -D run=R -D n=0; n counts the client's transactions): never the
   same twice in a database, and never a nine-digit NIF of the seed or of
   wrk's POSTs, so the open-application unique index never refuses one.
-- A public-submission counter keyed by the email's hash gets a key made from
-  that NIF, as each HTTP POST has its own email.
+- A public-submission counter keyed by the hash of an address or an email
+  (alone, or in the array literal that counts both in one statement) gets a
+  key made from that NIF, as each HTTP POST has its own email and, through
+  X-Forwarded-For, its own address.
 - The optimistic check of an update (`AND version = $N`) compares the row's
   version with itself: the captured version is stale after the first run.
 - pgbench takes `:word` as a variable even inside a string literal
@@ -32,7 +34,7 @@ EXEC = re.compile(r"LOG:  (?:execute [^:]+|statement): (.*)$")
 PARAMS = re.compile(r"DETAIL:  parameters: (.*)$")
 VALUE = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 VERSION_CHECK = re.compile(r"\bversion = \$(\d+)(::int)?")
-EMAIL_BUCKET = re.compile(r"^([a-z_]+:[a-z_]+:email:)[0-9a-f]{64}$")
+BUCKET = re.compile(r"([a-z_]+:[a-z_]+:(?:email|ip):)[0-9a-f]{64}")
 
 # captured value -> SQL expression over pgbench variables
 swaps = [(rid, "'00000000-0000-4000-8000-' || lpad(:i::text, 12, '0')"),
@@ -52,9 +54,13 @@ def literal(value):
     if UUID.match(value) and value[1:-1] != rid:  # made by this request: an object's id, a request id
         return "gen_random_uuid()::text"
     text = value[1:-1].replace("''", "'")
-    m = EMAIL_BUCKET.match(text)
-    if m and nif != "-":
-        return f"({quote(m.group(1))} || lpad(:nif::text, 64, '0'))"
+    if nif != "-" and BUCKET.search(text):
+        parts, last = [], 0
+        for m in BUCKET.finditer(text):
+            parts += [quote(text[last:m.start()]), quote(m.group(1)), "lpad(:nif::text, 64, '0')"]
+            last = m.end()
+        parts.append(quote(text[last:]))
+        return "(" + " || ".join(parts) + ")"
     expr = quote(text)
     for old, new in swaps:
         if old and old in text:
