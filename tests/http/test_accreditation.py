@@ -361,3 +361,16 @@ def test_null_is_not_a_value_on_create(api, db):
     assert r.status_code == 422
     assert pointer_codes(r) == [("/country", "not_null"), ("/requested_programs", "not_null")]
     assert count_apps(db) == before
+
+
+def test_staff_lists_and_an_application_answer_304_to_their_etag(api):
+    created = submit(api)
+    s = staff(api)
+    for path in (APPS, f"{APPS}/{created['id']}", "/v1/audit-events"):
+        first = s.get(path)
+        assert first.status_code == 200 and first.headers.get("ETag"), (path, first.text)
+        again = s.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.content == b"", (path, again.status_code)
+    a = api.with_token(mint("admin"))
+    first = a.get("/v1/clients")
+    assert a.get("/v1/clients", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
