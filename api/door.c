@@ -279,27 +279,31 @@ static enum MHD_Result cut_off(struct conn *c)
     return MHD_NO;
 }
 
+/* refuse() with a detail that names a limit: en and pt are fixed texts of
+ * this file, each taking the limit as its one %d. */
+static enum MHD_Result refuse_limit(struct MHD_Connection *connection, const char *method,
+                                    enum problem_kind kind, const char *en, const char *pt,
+                                    int limit)
+{
+    char en_text[160], pt_text[160];
+    snprintf(en_text, sizeof en_text, en, limit);
+    snprintf(pt_text, sizeof pt_text, pt, limit);
+    return refuse(connection, method, kind, en_text, pt_text);
+}
+
 /* The checks of a request's first call: its headers are in, its body not. */
 static enum MHD_Result first_call(struct MHD_Connection *connection, const char *method,
                                   struct conn *c, bool *answered)
 {
     *answered = true;
-    if (c->refusal == REFUSE_QUERY) {
-        char *en = xasprintf("Too many query parameters: at most %d.", API_MAX_QUERY);
-        char *pt = xasprintf("Demasiados parâmetros na query string: no máximo %d.", API_MAX_QUERY);
-        enum MHD_Result r = refuse(connection, method, PROBLEM_INVALID_REQUEST, en, pt);
-        free(en);
-        free(pt);
-        return r;
-    }
-    if (c->refusal == REFUSE_TARGET) {
-        char *en = xasprintf("The request target is longer than %d bytes.", DOOR_MAX_TARGET);
-        char *pt = xasprintf("O alvo do pedido tem mais de %d bytes.", DOOR_MAX_TARGET);
-        enum MHD_Result r = refuse(connection, method, PROBLEM_URI_TOO_LONG, en, pt);
-        free(en);
-        free(pt);
-        return r;
-    }
+    if (c->refusal == REFUSE_QUERY)
+        return refuse_limit(connection, method, PROBLEM_INVALID_REQUEST,
+                            "Too many query parameters: at most %d.",
+                            "Demasiados parâmetros na query string: no máximo %d.", API_MAX_QUERY);
+    if (c->refusal == REFUSE_TARGET)
+        return refuse_limit(connection, method, PROBLEM_URI_TOO_LONG,
+                            "The request target is longer than %d bytes.",
+                            "O alvo do pedido tem mais de %d bytes.", DOOR_MAX_TARGET);
     const char *cl =
         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL) {

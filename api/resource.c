@@ -206,12 +206,14 @@ int resource_get(const struct _u_request *req, struct _u_response *resp, struct 
     if (st == ST_OK && public_read(res, ctx))
         api_cache_public(resp, res->public_max_age);
     int rc;
-    if (st != ST_OK)
+    if (st != ST_OK) {
         rc = problem_send_status(resp, ctx, st);
-    else if (api_if_none_match(req, etag))
-        rc = (u_map_put(resp->map_header, "ETag", etag), api_send_empty(resp, ctx, 304));
-    else
+    } else if (api_if_none_match(req, etag)) {
+        u_map_put(resp->map_header, "ETag", etag);
+        rc = api_send_empty(resp, ctx, 304);
+    } else {
         rc = send_row(resp, ctx, &a);
+    }
     row_free(res, a.row);
     return rc;
 }

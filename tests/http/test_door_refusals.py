@@ -17,6 +17,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 import openapi_check
+from rawsock import read_until_closed
 
 PROBLEMS = "https://parceria.dns.pt/problems/"
 KIB = 1024
@@ -30,19 +31,7 @@ def exchange(srv, raw, limit=3.0):
             s.sendall(raw)
         except (BrokenPipeError, ConnectionResetError):
             pass  # refused before it was all sent: the answer is still read
-        out, deadline = b"", time.time() + limit
-        while time.time() < deadline:
-            s.settimeout(max(0.01, deadline - time.time()))
-            try:
-                data = s.recv(65536)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
-                break
-            if not data:
-                break
-            out += data
-        return out
+        return read_until_closed(s, limit)
     finally:
         s.close()
 

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from conftest import Server, clone_database, drop_database
+from rawsock import read_until_closed, trickle
 
 HEADER_TIMEOUT_MS = 1000
 MAX_BODY = 65536
@@ -48,23 +49,6 @@ def connect(srv, source="127.0.0.1", timeout=1.0):
     s.bind((source, 0))
     s.connect(("127.0.0.1", srv.port))
     return s
-
-
-def read_all(s, limit=2.0):
-    """Everything the server sends until it closes, or until limit seconds pass."""
-    out, deadline = b"", time.time() + limit
-    while time.time() < deadline:
-        s.settimeout(max(0.01, deadline - time.time()))
-        try:
-            data = s.recv(65536)
-        except socket.timeout:
-            break
-        except ConnectionResetError:
-            break
-        if not data:
-            break
-        out += data
-    return out
 
 
 def closed_within(s, seconds):
@@ -162,15 +146,7 @@ def test_slow_header_sender_is_cut_off(door):
     request = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: " + b"a" * 200
 
     def flood(stop):
-        for i in range(len(request)):
-            if stop.is_set():
-                return
-            for s in senders:
-                try:
-                    s.sendall(request[i:i + 1])
-                except OSError:
-                    pass
-            time.sleep(0.1)
+        trickle(senders, (request[i:i + 1] for i in range(len(request))), stop)
 
     start = time.time()
     try:
@@ -189,15 +165,7 @@ def test_slow_body_sender_is_cut_off(door):
                   b"Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n")
 
     def flood(stop):
-        for _ in range(100):
-            if stop.is_set():
-                return
-            for s in senders:
-                try:
-                    s.sendall(b"          ")
-                except OSError:
-                    pass
-            time.sleep(0.1)
+        trickle(senders, [b"          "] * 100, stop)
 
     start = time.time()
     try:
@@ -221,7 +189,7 @@ def test_large_content_length_refused_before_the_body_without_100_continue(door)
     s.sendall(b"POST /v1/accreditation-applications HTTP/1.1\r\nHost: t\r\n"
               b"Content-Type: application/json\r\nContent-Length: 100000000\r\n"
               b"Expect: 100-continue\r\n\r\n")
-    raw = read_all(s, 1.5)
+    raw = read_until_closed(s, 1.5)
     s.close()
     assert raw.startswith(b"HTTP/1.1 413"), raw[:200]
     assert b"100 Continue" not in raw
@@ -233,7 +201,7 @@ def test_large_content_length_answered_without_waiting_for_the_body(door):
     s = connect(door, timeout=2)
     s.sendall(b"PATCH /v1/registrars/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: t\r\n"
               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY + 1))
-    raw = read_all(s, 1.0)
+    raw = read_until_closed(s, 1.0)
     s.close()
     assert raw.startswith(b"HTTP/1.1 413"), raw[:200]
     problem_of(raw)
@@ -249,7 +217,7 @@ def test_chunked_body_cut_off_once_past_the_limit(door):
             s.sendall(chunk)
     except OSError:
         pass
-    raw = read_all(s, 1.5)
+    raw = read_until_closed(s, 1.5)
     s.close()
     assert raw.startswith(b"HTTP/1.1 413"), raw[:200]
 
@@ -259,7 +227,7 @@ def test_many_query_parameters_get_one_problem(door):
         query = "&".join(f"p{i}=v" for i in range(n))
         s = connect(door, timeout=2)
         s.sendall(f"GET /v1/registrars?{query} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
-        raw = read_all(s, 2.0)
+        raw = read_until_closed(s, 2.0)
         s.close()
         assert raw.startswith(b"HTTP/1.1 400"), (n, raw[:200])
         _, body = problem_of(raw)
