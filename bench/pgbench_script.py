@@ -37,7 +37,10 @@ VERSION_CHECK = re.compile(r"\bversion = \$(\d+)(::int)?")
 BUCKET = re.compile(r"([a-z_]+:[a-z_]+:(?:email|ip):)[0-9a-f]{64}")
 
 # captured value -> SQL expression over pgbench variables
+# the captured registrar's enrollment (bench/seed.sql): its id with 9000 for 8000
+eid = rid.replace("-8000-", "-9000-")
 swaps = [(rid, "'00000000-0000-4000-8000-' || lpad(:i::text, 12, '0')"),
+         (eid, "'00000000-0000-4000-9000-' || lpad(:i::text, 12, '0')"),
          (client, "'bench-reg-' || :i::text")]
 UUID = re.compile(r"^'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'$")
 if nif != "-":
@@ -51,7 +54,7 @@ def quote(text):
 def literal(value):
     if value == "NULL":
         return "NULL"
-    if UUID.match(value) and value[1:-1] != rid:  # made by this request: an object's id, a request id
+    if UUID.match(value) and value[1:-1] not in (rid, eid):  # made by this request: an id, a request id
         return "gen_random_uuid()::text"
     text = value[1:-1].replace("''", "'")
     if nif != "-" and BUCKET.search(text):

@@ -1,6 +1,8 @@
--- GET or PATCH /v1/registrars/{id}, each with that registrar's own token:
--- wrk … -s bench/registrar.lua -- TOKENS_FILE [get|patch]. The tokens file
--- (written by bench/run) returns a list of {id, token}.
+-- GET or PATCH /v1/registrars/{id}, or GET its enrollment in 3em1, each with
+-- that registrar's own token:
+-- wrk … -s bench/registrar.lua -- TOKENS_FILE [get|patch|enrollment]. The
+-- tokens file (written by bench/run) returns a list of {id, token}; an
+-- enrollment's id is its registrar's with 9000 for 8000 (bench/seed.sql).
 local tokens, mode, n, i = nil, "get", 0, 0
 
 function init(args)
@@ -16,6 +18,9 @@ function request()
   local h = { Authorization = "Bearer " .. t[2] }
   if mode == "get" then
     return wrk.format("GET", "/v1/registrars/" .. t[1], h)
+  end
+  if mode == "enrollment" then
+    return wrk.format("GET", "/v1/enrollments/" .. string.gsub(t[1], "%-8000%-", "-9000-"), h)
   end
   h["If-Match"] = "*"
   h["Content-Type"] = "application/merge-patch+json"

@@ -1,6 +1,8 @@
 -- bench/run's data: 300 accredited registrars (id 00000000-0000-4000-8000-
 -- and N in 12 digits), each with an API client (client_id bench-reg-N), and
--- 2,000 accreditation applications. NIFs come
+-- 2,000 accreditation applications, and each registrar's enrollment in 3em1
+-- (id 00000000-0000-4000-9000- and N; active for two registrars in three,
+-- pending for the third), so the directory's program=3em1 finds 200. NIFs come
 -- from bench_nif(k), a permutation of the eight-digit bases with the mod-11
 -- check digit; bench/post.lua uses k from 100000 up, so no POST collides.
 BEGIN;
@@ -45,5 +47,9 @@ SELECT CASE WHEN n % 10 = 0 THEN 'rejected' WHEN n % 5 = 0 THEN 'under_review' E
          'accepted_terms_version', '2026-01'),
        'admin' || n || '@candidato.example.pt'
 FROM bench_nifs WHERE n > 300 AND n <= 2300;
+INSERT INTO enrollments (id, program_code, registrar_id, status, accepted_terms_version)
+SELECT ('00000000-0000-4000-9000-' || substr(id::text, 25))::uuid, '3em1', id,
+       CASE WHEN substr(handle, 7)::int % 3 = 0 THEN 'pending' ELSE 'active' END, '1'
+FROM registrars WHERE handle LIKE 'bench-%';
 COMMIT;
-ANALYZE registrars, api_clients, accreditation_applications;
+ANALYZE registrars, api_clients, accreditation_applications, enrollments;
