@@ -106,8 +106,8 @@ static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status s
                     const struct service_outcome *outcome)
 {
     const char *which = outcome->conflict;
-    if (st != ST_CONFLICT)
-        return problem_send_status(resp, ctx, st);
+    if (st != ST_CONFLICT || which == NULL)
+        return RESOURCE_DEFAULT;
     bool reg = which == SERVICE_CONFLICT_REGISTRAR;
     return problem_send(
         resp, ctx, PROBLEM_DUPLICATE,
@@ -141,7 +141,7 @@ const struct resource api_applications = {
     .render = render,
     .patch_fields = api_application_fields,
     .merge = merge,
-    .conflict = conflict,
+    .refused = conflict,
     .list = &list,
 };
 

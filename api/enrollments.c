@@ -51,7 +51,7 @@ static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status s
     }
     enum eligibility_code code;
     if (!eligibility_code_parse(outcome->conflict, &code))
-        return problem_send_status(resp, ctx, st);
+        return RESOURCE_DEFAULT;
     struct eligibility_check check = {.code = code};
     snprintf(check.subject, sizeof check.subject, "%.*s", PROGRAM_CODE_MAX, outcome->subject);
     char en[200], pt[200], text[80];
@@ -77,47 +77,19 @@ static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status s
         return problem_send(resp, ctx, PROBLEM_DUPLICATE, detail, extra);
     default:
         json_decref(extra);
-        return problem_send_status(resp, ctx, st);
+        return RESOURCE_DEFAULT;
     }
 }
 
-/* Staff see every enrollment; a registrar its own, and may not ask for
- * another registrar's. */
+/* Staff see every enrollment; a registrar its own. */
 static bool scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
 {
-    if (ctx->who.role != ROLE_REGISTRAR)
-        return true;
-    const char *own = ctx->who.registrar_id;
-    json_t *asked = q->filters[STORE_ENROLLMENT_REGISTRAR]
-                        ? json_loads(q->filters[STORE_ENROLLMENT_REGISTRAR], 0, NULL)
-                        : NULL;
-    size_t i;
-    json_t *v;
-    bool others = false;
-    json_array_foreach(asked, i, v) others = others || strcmp(json_string_value(v), own) != 0;
-    json_decref(asked);
-    if (others) {
-        problem_send(resp, ctx, PROBLEM_FORBIDDEN,
-                     (struct problem_text){"A registrar sees its own enrollments only.",
-                                           "Um registrar só vê as suas próprias adesões."},
-                     NULL);
-        return false;
-    }
-    free(q->filters[STORE_ENROLLMENT_REGISTRAR]);
-    json_t *mine = json_pack("[s]", own);
-    q->filters[STORE_ENROLLMENT_REGISTRAR] = json_dumps(mine, JSON_COMPACT);
-    json_decref(mine);
-    return true;
-}
-
-static bool valid_uuid(const char *s)
-{
-    return util_is_uuid(s);
+    return resource_scope_own(resp, ctx, q, STORE_ENROLLMENT_REGISTRAR);
 }
 
 static const struct resource_filter filters[] = {
     [STORE_ENROLLMENT_PROGRAM] = {"program", RESOURCE_FILTER_LIST, validate_program_code},
-    [STORE_ENROLLMENT_REGISTRAR] = {"registrar_id", RESOURCE_FILTER_LIST, valid_uuid},
+    [STORE_ENROLLMENT_REGISTRAR] = {"registrar_id", RESOURCE_FILTER_LIST, resource_valid_uuid},
     [STORE_ENROLLMENT_STATUS] = {"status", RESOURCE_FILTER_STATES, NULL},
     {0},
 };
@@ -135,7 +107,7 @@ const struct resource api_enrollments = {
     .kind = &service_enrollment_kind,
     .path = "/v1/enrollments",
     .render = render,
-    .conflict = conflict,
+    .refused = conflict,
     .list = &list,
 };
 

@@ -119,6 +119,47 @@ enum status guard_public_limits(PGconn *conn, bool hit, struct _u_response *resp
     return ok ? ST_OK : ST_RATE_LIMITED;
 }
 
+/* The caller's bucket of misses of what. */
+static void miss_bucket(const struct req_ctx *ctx, const char *what, char out[160])
+{
+    char caller[65];
+    auth_caller_key(ctx, caller);
+    snprintf(out, 160, "miss:%s:%s", what, caller);
+}
+
+#define MISS_WINDOW_S 3600
+
+bool guard_misses_left(struct _u_response *resp, struct req_ctx *ctx, const char *what)
+{
+    if (ctx->app->limiter == NULL || principal_is_staff(&ctx->who))
+        return true;
+    char bucket[160], retry[24];
+    struct ratelimit_result r;
+    miss_bucket(ctx, what, bucket);
+    ratelimit_peek(ctx->app->limiter, bucket, ctx->app->cfg->voucher_miss_limit, MISS_WINDOW_S,
+                   &r);
+    if (r.allowed)
+        return true;
+    snprintf(retry, sizeof retry, "%ld", r.reset_s > 0 ? r.reset_s : 1);
+    u_map_put(resp->map_header, "Retry-After", retry);
+    metrics_rate_limited();
+    problem_send(resp, ctx, PROBLEM_RATE_LIMITED,
+                 (struct problem_text){"Too many codes that match nothing: try again later.",
+                                       "Demasiados códigos sem correspondência: tente mais tarde."},
+                 NULL);
+    return false;
+}
+
+void guard_miss(struct req_ctx *ctx, const char *what)
+{
+    if (ctx->app->limiter == NULL || principal_is_staff(&ctx->who))
+        return;
+    char bucket[160];
+    struct ratelimit_result r;
+    miss_bucket(ctx, what, bucket);
+    ratelimit_hit(ctx->app->limiter, bucket, ctx->app->cfg->voucher_miss_limit, MISS_WINDOW_S, &r);
+}
+
 static bool valid_key(const char *key)
 {
     size_t n = key ? strlen(key) : 0;

@@ -46,7 +46,9 @@ static const struct field descriptions[] = {
          .flags = FIELD_NULLABLE,                                                                  \
          .min = 1,                                                                                 \
          .max = 120},                                                                              \
-        FIELD_TEXT("terms_version", (req), 1, 20)
+        FIELD_TEXT("terms_version", (req), 1, 20),                                                 \
+        {.name = "voucher_validity_days", .type = FIELD_INTEGER, .flags = FIELD_NULLABLE,          \
+         .min = 1, .max = 3660}
 
 static const struct field create_fields[] = {
     FIELD_RULE("code", FIELD_REQUIRED, PROGRAM_CODE_MAX, validate_program_code, ERR_PROGRAM_CODE),
@@ -87,12 +89,13 @@ static json_t *requires_json(const struct program_row *p)
 /* The editable members, as a merge patch applies to them. */
 static json_t *editable_json(const struct program_row *p)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "name", i18n_or_null(p->name),
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "name", i18n_or_null(p->name),
                      "description", i18n_or_null(p->description), "enrollment_opens_at",
                      text_or_null(p->opens_at), "enrollment_closes_at", text_or_null(p->closes_at),
                      "requires", requires_json(p), "capacity", int_or_null(p->capacity),
                      "benefit_months", int_or_null(p->benefit_months), "terms_version",
-                     p->terms_version);
+                     p->terms_version, "voucher_validity_days",
+                     int_or_null(p->voucher_validity_days));
 }
 
 static json_t *render(const void *row, const struct req_ctx *ctx)
@@ -146,6 +149,8 @@ static void editable_from(const json_t *doc, struct program_row *p)
     p->benefit_months = (int)json_integer_value(json_object_get(doc, "benefit_months"));
     snprintf(p->terms_version, sizeof p->terms_version, "%s",
              json_string_value(json_object_get(doc, "terms_version")) ?: "");
+    p->voucher_validity_days =
+        (int)json_integer_value(json_object_get(doc, "voucher_validity_days"));
 }
 
 /* The rules across fields, as 422 errors. */
@@ -177,8 +182,9 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
 static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status st,
                     const struct service_outcome *outcome)
 {
+    (void)st;
     if (outcome->conflict != SERVICE_PROGRAM_UNKNOWN_REQUIRED)
-        return problem_send_status(resp, ctx, st);
+        return RESOURCE_DEFAULT;
     json_t *errors = json_array();
     schema_error(errors, outcome->subject, NULL, ERR_UNKNOWN_PROGRAM, ctx->lang_pt);
     return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
@@ -229,7 +235,7 @@ const struct resource api_programs = {
     .render = render,
     .patch_fields = patch_fields,
     .merge = merge,
-    .conflict = conflict,
+    .refused = conflict,
     .list = &list,
     .public_max_age = 60, /* the public catalogue */
 };

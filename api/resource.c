@@ -129,11 +129,14 @@ json_t *resource_actions(const struct resource *res, const void *row, const stru
 int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
                      enum status st, const struct service_outcome *outcome, json_t **errors)
 {
+    if (res->refused != NULL && outcome != NULL) {
+        int rc = res->refused(resp, ctx, st, outcome);
+        if (rc != RESOURCE_DEFAULT)
+            return rc;
+    }
     if (st == ST_INVALID_STATE)
         return problem_send(resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL,
                             json_pack("{s:s}", "current_status", outcome->current));
-    if (outcome != NULL && outcome->conflict != NULL && res->conflict != NULL)
-        return res->conflict(resp, ctx, st, outcome);
     if (st == ST_INVALID && errors != NULL && json_array_size(*errors) > 0) {
         json_t *list = *errors;
         *errors = NULL;
@@ -143,23 +146,48 @@ int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct
     return problem_send_status(resp, ctx, st);
 }
 
-/* The row's key in the path, or NULL when it is not well-formed. */
-static const char *path_key(const struct resource *res, struct req_ctx *ctx)
+/* The row's key in the path in its canonical form (written to buf), or
+ * NULL when it is not well-formed. */
+static const char *path_key(const struct resource *res, struct req_ctx *ctx,
+                            char buf[RESOURCE_KEY_MAX])
 {
     const char *key = api_param(ctx, res->key ? res->key : "id");
-    bool ok = key != NULL && (res->key_valid ? res->key_valid(key) : util_is_uuid(key));
-    return ok ? key : NULL;
+    if (key == NULL)
+        return NULL;
+    if (res->key_canonical != NULL)
+        return res->key_canonical(key, buf) ? buf : NULL;
+    if (!(res->key_valid ? res->key_valid(key) : util_is_uuid(key)) ||
+        strlen(key) >= RESOURCE_KEY_MAX)
+        return NULL;
+    snprintf(buf, RESOURCE_KEY_MAX, "%s", key);
+    return buf;
 }
 
-const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
-                                const struct resource *res)
+/* The key, or NULL after answering: 404, or 422 naming the parameter when
+ * the resource says a malformed key is the caller's typo (key_malformed);
+ * 404 too when visible is asked for and the caller may not see the row. */
+static const char *row_key(struct _u_response *resp, struct req_ctx *ctx,
+                           const struct resource *res, bool visible, char buf[RESOURCE_KEY_MAX])
 {
-    const char *id = path_key(res, ctx);
-    if (id == NULL || (res->visible != NULL && !res->visible(ctx, id))) {
+    const char *key = path_key(res, ctx, buf);
+    if (key == NULL && res->key_malformed != ERR_NONE) {
+        json_t *errors = json_array();
+        schema_error(errors, NULL, res->key, res->key_malformed, ctx->lang_pt);
+        problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
+                     json_pack("{s:o}", "errors", errors));
+        return NULL;
+    }
+    if (key == NULL || (visible && res->visible != NULL && !res->visible(ctx, key))) {
         problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
         return NULL;
     }
-    return id;
+    return key;
+}
+
+const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
+                                const struct resource *res, char buf[RESOURCE_KEY_MAX])
+{
+    return row_key(resp, ctx, res, true, buf);
 }
 
 /* The resource's row after a change or a read: 200 with its ETag. */
@@ -198,11 +226,10 @@ static void row_free(const struct resource *res, void *row)
 int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const struct resource *res = ctx->entry->resource;
-    const char *id = path_key(res, ctx);
-    if (res->readable == NULL && resource_visible_id(resp, ctx, res) == NULL)
-        return U_CALLBACK_COMPLETE;
+    char buf[RESOURCE_KEY_MAX];
+    const char *id = row_key(resp, ctx, res, res->readable == NULL, buf);
     if (id == NULL)
-        return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
+        return U_CALLBACK_COMPLETE;
     struct service_call call;
     if (!resource_call(resp, ctx, &call, NULL, NULL))
         return U_CALLBACK_COMPLETE;
@@ -242,7 +269,8 @@ int resource_history(const struct _u_request *req, struct _u_response *resp, str
 {
     (void)req;
     const struct resource *res = ctx->entry->resource;
-    const char *id = resource_visible_id(resp, ctx, res);
+    char buf[RESOURCE_KEY_MAX];
+    const char *id = resource_visible_id(resp, ctx, res, buf);
     struct service_call call;
     if (id == NULL || !resource_call(resp, ctx, &call, NULL, NULL))
         return U_CALLBACK_COMPLETE;
@@ -295,7 +323,8 @@ int resource_patch(const struct _u_request *req, struct _u_response *resp, struc
 {
     const struct resource *res = ctx->entry->resource;
     int version;
-    const char *id = resource_visible_id(resp, ctx, res);
+    char buf[RESOURCE_KEY_MAX];
+    const char *id = resource_visible_id(resp, ctx, res, buf);
     if (id == NULL || !if_match(req, resp, ctx, true, &version))
         return U_CALLBACK_COMPLETE;
     json_t *patch =
@@ -362,7 +391,8 @@ int resource_act_with(const struct _u_request *req, struct _u_response *resp, st
     const struct machine *m = res->kind->machine;
     char *reason = NULL;
     int version;
-    const char *id = resource_visible_id(resp, ctx, res);
+    char buf[RESOURCE_KEY_MAX];
+    const char *id = resource_visible_id(resp, ctx, res, buf);
     if (id == NULL || !if_match(req, resp, ctx, false, &version) ||
         !read_reason(req, resp, ctx, m->actions[action].needs_reason, &reason))
         return U_CALLBACK_COMPLETE;
@@ -422,6 +452,37 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
         return query_reject(resp, ctx, f->name, ERR_FORMAT), false;
     /* the store matches a search text with ILIKE: "%" and "_" are characters */
     *out = f->type == RESOURCE_FILTER_TEXT ? util_like_escape(v) : xstrdup(v);
+    return true;
+}
+
+bool resource_valid_uuid(const char *item)
+{
+    return util_is_uuid(item);
+}
+
+bool resource_scope_own(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q,
+                        int filter)
+{
+    if (ctx->who.role != ROLE_REGISTRAR)
+        return true;
+    const char *own = ctx->who.registrar_id;
+    json_t *asked = q->filters[filter] ? json_loads(q->filters[filter], 0, NULL) : NULL;
+    size_t i;
+    json_t *v;
+    bool others = false;
+    json_array_foreach(asked, i, v) others = others || strcmp(json_string_value(v), own) != 0;
+    json_decref(asked);
+    if (others) {
+        problem_send(resp, ctx, PROBLEM_FORBIDDEN,
+                     (struct problem_text){"A registrar sees its own only.",
+                                           "Um registrar só vê o que é seu."},
+                     NULL);
+        return false;
+    }
+    free(q->filters[filter]);
+    json_t *mine = json_pack("[s]", own);
+    q->filters[filter] = json_dumps(mine, JSON_COMPACT);
+    json_decref(mine);
     return true;
 }
 

@@ -13,6 +13,7 @@
 #define REG "/v1/registrars"
 #define PRG "/v1/programs"
 #define ENR "/v1/enrollments"
+#define VOU "/v1/vouchers"
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -22,6 +23,7 @@ static const char *const q_applications[] = {PAGE,           "status", "q", "sub
 static const char *const q_registrars[] = {PAGE, "status", "program", "q", NULL};
 static const char *const q_programs[] = {PAGE, "kind", "status", "year", NULL};
 static const char *const q_enrollments[] = {PAGE, "program", "registrar_id", "status", NULL};
+static const char *const q_vouchers[] = {PAGE, "program", "status", "registrar_id", NULL};
 static const char *const q_eligibility[] = {"registrar_id", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 
@@ -88,6 +90,13 @@ const struct route api_routes[] = {
     {"POST", ENR "/{id}/suspend", resource_act, S, NULL, 0, &api_enrollments},
     {"POST", ENR "/{id}/reinstate", resource_act, S, NULL, 0, &api_enrollments},
     {"POST", ENR "/{id}/withdraw", resource_act, R, NULL, 0, &api_enrollments},
+
+    {"POST", PRG "/{code}/vouchers", api_vouchers_issue, S, NULL, 0, &api_vouchers},
+    {"GET", PRG "/{code}/voucher-stats", api_vouchers_stats, S, NULL, 0, &api_vouchers},
+    {"GET", VOU, resource_list, S | R, q_vouchers, 0, &api_vouchers},
+    {"GET", VOU "/{code}", api_vouchers_get, S | R, NULL, 0, &api_vouchers},
+    {"POST", VOU "/{code}/redeem", api_vouchers_redeem, R, NULL, 0, &api_vouchers},
+    {"POST", VOU "/{code}/revoke", resource_act, S, NULL, 0, &api_vouchers},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -37,6 +37,7 @@ struct config {
     char **cors_origins;              /* NULL-terminated; empty list when unset */
     unsigned public_rate_limit;
     unsigned client_rate_limit;
+    unsigned voucher_miss_limit; /* voucher codes a caller may miss per hour */
     unsigned replicas;      /* serve processes sharing the client limit, each enforcing its share */
     char **trusted_proxies; /* NULL-terminated list of addresses */
     unsigned long log_level; /* a Y_LOG_LEVEL_* value */

@@ -68,7 +68,10 @@
     X(UNKNOWN_PROGRAM, "unknown_program", "is not another existing program",                       \
       "não é outro programa existente")                                                            \
     X(TERMS_VERSION, "terms_version", "is not the program's current terms version",                \
-      "não é a versão atual dos termos do programa")
+      "não é a versão atual dos termos do programa")                                               \
+    X(VOUCHER_CODE, "voucher_code", "is not a voucher code: check it for a typo",                  \
+      "não é um código de voucher: verifique se há um erro")                                       \
+    X(PAST, "past", "is not in the future", "não é no futuro")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

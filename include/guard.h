@@ -38,4 +38,12 @@ enum status guard_idem_record(PGconn *conn, const struct _u_response *resp,
  * releases the claim so that the client may retry. */
 void guard_idem_finish(const struct _u_response *resp, struct req_ctx *ctx);
 
+/* Limits on what a caller gets wrong (voucher codes that match nothing), so
+ * guessing does not pay: guard_misses_left looks before the lookup (false
+ * after answering 429 with Retry-After when the caller has missed
+ * PARCERIA_VOUCHER_MISS_LIMIT times in the hour), guard_miss counts one
+ * miss after it. In memory, per replica; staff are exempt. */
+bool guard_misses_left(struct _u_response *resp, struct req_ctx *ctx, const char *what);
+void guard_miss(struct req_ctx *ctx, const char *what);
+
 #endif

@@ -52,6 +52,13 @@ HANDLER(api_enrollments_create);
 HANDLER(api_programs_eligibility);
 HANDLER(api_programs_enrollment_summary);
 
+/* api/vouchers.c: the kit serves the list and revoke. */
+extern const struct resource api_vouchers;
+HANDLER(api_vouchers_get);
+HANDLER(api_vouchers_redeem);
+HANDLER(api_vouchers_issue);
+HANDLER(api_vouchers_stats);
+
 /* api/audit.c */
 extern const struct resource api_audit; /* its list */
 /* One audit row as JSON (a new reference); also used by every …/history. */

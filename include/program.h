@@ -57,6 +57,9 @@ extern const struct machine program_machine;
 extern const char *const program_kind_names[]; /* NULL-terminated */
 
 #define PROGRAM_CODE_MAX 40
+/* How long a voucher may be redeemed when neither its issue nor its
+ * program says: a year. */
+#define PROGRAM_VOUCHER_DAYS 365
 #define PROGRAM_MAX_REQUIRES 10
 
 /* One program as stored (and as a creation or an edit builds it). */
@@ -73,6 +76,7 @@ struct program_row {
     size_t nrequires;
     int capacity;       /* 0: none */
     int benefit_months; /* 0: none */
+    int voucher_validity_days; /* 0: none (PROGRAM_VOUCHER_DAYS) */
     char terms_version[81];
     int version;
     char created_at[32];

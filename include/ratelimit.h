@@ -32,6 +32,11 @@ void ratelimit_free(struct ratelimit *rl);
 void ratelimit_hit(struct ratelimit *rl, const char *key, unsigned limit, unsigned window_s,
                    struct ratelimit_result *out);
 
+/* Whether a token is there, taking none (a limit on failures: look first,
+ * count only what fails). */
+void ratelimit_peek(struct ratelimit *rl, const char *key, unsigned limit, unsigned window_s,
+                    struct ratelimit_result *out);
+
 /* How many buckets are in use (tests, metrics). */
 unsigned ratelimit_size(struct ratelimit *rl);
 

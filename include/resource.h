@@ -14,6 +14,9 @@
 #include "schema.h"
 #include "service.h"
 
+#define RESOURCE_KEY_MAX 64   /* a row key's canonical form, with its NUL */
+#define RESOURCE_DEFAULT (-1) /* resource.refused: the kit answers */
+
 /* Renders the answer of a change into resp (status, body, headers) without
  * finishing the request; it may run more than once. */
 typedef void (*resource_render_fn)(struct _u_response *resp, struct req_ctx *ctx, void *arg);
@@ -37,6 +40,14 @@ struct resource_filter {
     enum resource_filter_type type;
     bool (*valid)(const char *item); /* LIST items; NULL: any non-empty */
 };
+
+/* A list's scope for rows that belong to a registrar: staff see all; a
+ * registrar sees its own (the filter at position filter is set to its id),
+ * and asking for another registrar's answers 403 (returns false). */
+bool resource_scope_own(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q,
+                        int filter);
+/* A LIST filter's items that are UUIDs. */
+bool resource_valid_uuid(const char *item);
 
 struct resource_list {
     const struct page_sort *sorts; /* the store's sort table */
@@ -63,9 +74,15 @@ struct resource {
     const struct service_kind *kind;
     const char *path; /* the collection's path, for Location: "/v1/registrars" */
     /* The path parameter that names a row, and what a well-formed one is
-     * (anything else is 404 before any database work). NULL: "id", a UUID. */
+     * (anything else is 404 before any database work). NULL: "id", a UUID.
+     * key_canonical, when set, instead writes the canonical form of a
+     * well-formed key (RESOURCE_KEY_MAX bytes) and says whether it is one;
+     * key_malformed, when not ERR_NONE, makes a malformed key a 422 naming
+     * the parameter (a typo the caller should see) instead of a 404. */
     const char *key;
     bool (*key_valid)(const char *key);
+    bool (*key_canonical)(const char *raw, char out[RESOURCE_KEY_MAX]);
+    enum error_code key_malformed;
     /* May the caller see row id at all (checked before any database work)?
      * false answers 404, so existence does not leak. */
     bool (*visible)(const struct req_ctx *ctx, const char *id);
@@ -77,10 +94,11 @@ struct resource {
      * appends every violation to errors and returns ST_INVALID. */
     enum status (*merge)(const void *current, const json_t *patch, bool lang_pt, void *next,
                          json_t *errors);
-    /* Answers a refusal whose rule the service named (outcome->conflict set),
-     * with the status st it refused with. NULL: the status's problem. */
-    int (*conflict)(struct _u_response *resp, struct req_ctx *ctx, enum status st,
-                    const struct service_outcome *outcome);
+    /* Answers a refused change its own way (the rule the service named in
+     * outcome, the state in outcome->current…), or returns RESOURCE_DEFAULT
+     * for the kit's answer (resource_refused). NULL: always the kit's. */
+    int (*refused)(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                   const struct service_outcome *outcome);
     const struct resource_list *list;
     /* > 0: anonymous reads (one row, or a list page) answer Cache-Control:
      * public, max-age=public_max_age; every other answer stays no-store. */
@@ -104,10 +122,11 @@ int resource_route_action(const struct route *r);
 int resource_act_with(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
                       int action, void *extra, resource_render_fn render, void *arg);
 
-/* The row's key path parameter (resource.key) when it is well-formed and
- * the caller may see it; answers 404 and returns NULL otherwise. */
+/* The row's key path parameter (resource.key), canonical, in buf, when it
+ * is well-formed and the caller may see it; answers 404 (or 422, see
+ * resource.key_malformed) and returns NULL otherwise. */
 const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
-                                const struct resource *res);
+                                const struct resource *res, char buf[RESOURCE_KEY_MAX]);
 
 /* A change other than an action or an edit (a creation): one service call
  * on the request's connection. */
@@ -140,8 +159,8 @@ void resource_set_created(struct _u_response *resp, struct req_ctx *ctx, const s
  * of its body; If-None-Match naming it answers 304 without a body. */
 /* Sets ETag: "<version>". */
 void resource_etag(struct _u_response *resp, int version);
-/* Answers a refused change: 409 invalid-state with current_status, the
- * resource's answer for a named rule (resource.conflict), 422 with errors
+/* Answers a refused change: the resource's own answer (resource.refused)
+ * when it gives one, else 409 invalid-state with current_status, 422 with errors
  * (taken) when st is ST_INVALID and there are some, or the problem st
  * stands for. */
 int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,

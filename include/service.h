@@ -69,6 +69,9 @@ struct service_kind {
     /* The registrar a row belongs to, for kinds whose rows are a registrar's
      * private data (see service_call.registrar_id); NULL: not such a kind. */
     const char *(*owner)(const void *row);
+    /* After a read (service_get): what the row is for this caller, such as
+     * whether a registrar may redeem a voucher. NULL: nothing. */
+    enum status (*read_for)(const struct service_call *call, void *row);
     /* Writes next's fields over row when row's version is still current:
      * ST_STALE otherwise, ST_CONFLICT (outcome->conflict set) on a duplicate. */
     enum status (*save)(PGconn *conn, void *row, const void *next, struct service_outcome *outcome);

@@ -219,6 +219,7 @@ bool config_load(struct config *cfg, const char *(*lookup)(const char *name), ch
     read_door(&r, cfg);
     cfg->public_rate_limit = read_uint(&r, "PARCERIA_PUBLIC_RATE_LIMIT", 20, 1, 1000000);
     cfg->client_rate_limit = read_uint(&r, "PARCERIA_CLIENT_RATE_LIMIT", 600, 1, 1000000);
+    cfg->voucher_miss_limit = read_uint(&r, "PARCERIA_VOUCHER_MISS_LIMIT", 30, 1, 1000000);
     cfg->replicas = read_uint(&r, "PARCERIA_REPLICAS", 1, 1, 1000);
     read_log(&r, cfg);
     *errors = r.errors;

@@ -87,8 +87,9 @@ static long ceil_s(uint64_t ms)
     return (long)((ms + 999) / 1000);
 }
 
-void ratelimit_hit(struct ratelimit *rl, const char *key, unsigned limit, unsigned window_s,
-                   struct ratelimit_result *out)
+/* One token from key's bucket (consume), or only whether one is there. */
+static void take(struct ratelimit *rl, const char *key, unsigned limit, unsigned window_s,
+                 bool consume, struct ratelimit_result *out)
 {
     unsigned share = limit / rl->replicas;
     if (share == 0)
@@ -112,7 +113,7 @@ void ratelimit_hit(struct ratelimit *rl, const char *key, unsigned limit, unsign
     uint64_t next = tat + interval;
     out->limit = share;
     out->allowed = next - now <= window;
-    if (out->allowed)
+    if (out->allowed && consume)
         b->tat = tat = next;
     pthread_mutex_unlock(lock);
 
@@ -122,6 +123,18 @@ void ratelimit_hit(struct ratelimit *rl, const char *key, unsigned limit, unsign
     out->retry_after = out->allowed ? 0 : ceil_s(next - now - window);
     if (!out->allowed && out->retry_after < 1)
         out->retry_after = 1;
+}
+
+void ratelimit_hit(struct ratelimit *rl, const char *key, unsigned limit, unsigned window_s,
+                   struct ratelimit_result *out)
+{
+    take(rl, key, limit, window_s, true, out);
+}
+
+void ratelimit_peek(struct ratelimit *rl, const char *key, unsigned limit, unsigned window_s,
+                    struct ratelimit_result *out)
+{
+    take(rl, key, limit, window_s, false, out);
 }
 
 unsigned ratelimit_size(struct ratelimit *rl)

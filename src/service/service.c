@@ -31,7 +31,8 @@ static enum status load(const struct service_call *call, const struct service_ki
 enum status service_get(const struct service_call *call, const struct service_kind *kind,
                         const char *id, void *row)
 {
-    return load(call, kind, id, false, row);
+    enum status st = load(call, kind, id, false, row);
+    return st == ST_OK && kind->read_for != NULL ? kind->read_for(call, row) : st;
 }
 
 struct act {

@@ -13,7 +13,7 @@
     "code, kind, coalesce(year, 0), name::text, description::text, status,"                        \
     " coalesce(" SQL_TS("enrollment_opens_at") ", ''), coalesce(" SQL_TS(                          \
         "enrollment_closes_at") ", ''), array_to_string(requires, ','), coalesce(capacity, 0),"    \
-                                " coalesce(benefit_months, 0), terms_version, version, " SQL_TS(   \
+                                " coalesce(benefit_months, 0), terms_version, coalesce(voucher_validity_days, 0), version, " SQL_TS(   \
                                     "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_"  \
                                                                                         "changed_" \
                                                                                         "at")
@@ -23,15 +23,17 @@ static const char SQL_GET_LOCK[] =
     "SELECT " PROGRAM_COLUMNS " FROM programs WHERE code = $1 FOR UPDATE";
 static const char SQL_INSERT[] =
     "INSERT INTO programs (code, kind, year, name, description, enrollment_opens_at,"
-    " enrollment_closes_at, requires, capacity, benefit_months, terms_version)"
+    " enrollment_closes_at, requires, capacity, benefit_months, terms_version,"
+    " voucher_validity_days)"
     " VALUES ($1, $2, nullif($3, '0')::int, $4::jsonb, $5::jsonb, $6::timestamptz,"
     " $7::timestamptz, string_to_array($8, ','), nullif($9, '0')::int, nullif($10, '0')::int,"
-    " $11) RETURNING " PROGRAM_COLUMNS;
+    " $11, nullif($12, '0')::int) RETURNING " PROGRAM_COLUMNS;
 static const char SQL_UPDATE[] =
     "UPDATE programs SET name = $2::jsonb, description = $3::jsonb,"
     " enrollment_opens_at = $4::timestamptz, enrollment_closes_at = $5::timestamptz,"
     " requires = string_to_array($6, ','), capacity = nullif($7, '0')::int,"
-    " benefit_months = nullif($8, '0')::int, terms_version = $9, version = version + 1"
+    " benefit_months = nullif($8, '0')::int, terms_version = $9,"
+    " voucher_validity_days = nullif($11, '0')::int, version = version + 1"
     " WHERE code = $1 AND version = $10::int RETURNING " PROGRAM_COLUMNS;
 static const char SQL_MOVE[] =
     "UPDATE programs SET status = $2, status_changed_at = now(), version = version + 1"
@@ -73,10 +75,11 @@ static void read_row(const PGresult *res, int i, void *out)
     p->capacity = atoi(PQgetvalue(res, i, 9));
     p->benefit_months = atoi(PQgetvalue(res, i, 10));
     STORE_COPY(p->terms_version, res, i, 11);
-    p->version = atoi(PQgetvalue(res, i, 12));
-    STORE_COPY(p->created_at, res, i, 13);
-    STORE_COPY(p->updated_at, res, i, 14);
-    STORE_COPY(p->status_changed_at, res, i, 15);
+    p->voucher_validity_days = atoi(PQgetvalue(res, i, 12));
+    p->version = atoi(PQgetvalue(res, i, 13));
+    STORE_COPY(p->created_at, res, i, 14);
+    STORE_COPY(p->updated_at, res, i, 15);
+    STORE_COPY(p->status_changed_at, res, i, 16);
 }
 
 enum status store_program_get(PGconn *conn, const char *code, bool lock, struct program_row *out)
@@ -87,7 +90,7 @@ enum status store_program_get(PGconn *conn, const char *code, bool lock, struct 
 
 /* The parameters of a program's fields, as texts (store_program_fields_free). */
 struct fields {
-    char year[12], capacity[12], months[12], *name, *description, *requires;
+    char year[12], capacity[12], months[12], days[12], *name, *description, *requires;
 };
 
 static void fields_of(const struct program_row *p, struct fields *f)
@@ -95,6 +98,7 @@ static void fields_of(const struct program_row *p, struct fields *f)
     snprintf(f->year, sizeof f->year, "%d", p->year);
     snprintf(f->capacity, sizeof f->capacity, "%d", p->capacity);
     snprintf(f->months, sizeof f->months, "%d", p->benefit_months);
+    snprintf(f->days, sizeof f->days, "%d", p->voucher_validity_days);
     f->name = json_dumps(p->name, JSON_COMPACT);
     f->description = p->description ? json_dumps(p->description, JSON_COMPACT) : NULL;
     size_t len = 1;
@@ -135,8 +139,9 @@ enum status store_program_insert(PGconn *conn, const struct program_row *in,
                        f.requires,
                        f.capacity,
                        f.months,
-                       in->terms_version};
-    enum status st = store_rows_one(conn, SQL_INSERT, 11, p, read_row, out);
+                       in->terms_version,
+                       f.days};
+    enum status st = store_rows_one(conn, SQL_INSERT, 12, p, read_row, out);
     fields_free(&f);
     return st;
 }

@@ -1,0 +1,181 @@
+/* Vouchers as a kind for the generic runner, and their own use cases. */
+#include "service_voucher.h"
+
+#include "store_audit.h"
+#include "store_program.h"
+#include "store_voucher.h"
+#include "util.h"
+#include "voucher_code.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const personal_fields[] = {"name", "email", "nif", NULL};
+
+static void cleanup(void *row)
+{
+    voucher_row_cleanup(row);
+}
+
+static const char *row_id(const void *row)
+{
+    return ((const struct voucher_row *)row)->code;
+}
+
+static int state(const void *row)
+{
+    return (int)((const struct voucher_row *)row)->status;
+}
+
+static int version(const void *row)
+{
+    return ((const struct voucher_row *)row)->version;
+}
+
+static enum status load(PGconn *conn, const char *code, bool lock, void *row)
+{
+    return store_voucher_get(conn, code, lock, row);
+}
+
+static enum status move(PGconn *conn, void *row, int to, const char *reason)
+{
+    return store_voucher_move(conn, row, voucher_status_name(to), reason);
+}
+
+/* For a registrar: may it redeem this voucher now? */
+static enum status read_for(const struct service_call *call, void *r)
+{
+    struct voucher_row *row = r;
+    struct voucher_redeemer who;
+    bool unchanged;
+    row->redeemable_by_me = false;
+    if (call->registrar_id == NULL || row->status != VOUCHER_ISSUED)
+        return ST_OK;
+    enum status st =
+        store_voucher_redeemer(call->conn, call->registrar_id, voucher_builders_program(row), &who);
+    if (st == ST_OK)
+        row->redeemable_by_me =
+            voucher_redeem_judge(row, &who, call->registrar_id, "", &unchanged) == ST_OK;
+    return st;
+}
+
+const struct service_kind service_voucher_kind = {
+    .type = "voucher",
+    .machine = &voucher_machine,
+    .edit_action = -1, /* no edits */
+    .row_size = sizeof(struct voucher_row),
+    .personal = personal_fields,
+    .cleanup = cleanup,
+    .id = row_id,
+    .state = state,
+    .version = version,
+    .load = load,
+    .move = move,
+    .read_for = read_for,
+    .list = store_voucher_list,
+};
+
+/* --- issuing ------------------------------------------------------------- */
+
+struct issue {
+    const struct service_call *call;
+    const char *program;
+    struct voucher_new *in;
+    size_t n;
+    struct voucher_row *rows;
+    struct service_outcome *outcome;
+};
+
+static enum status issue_tx(PGconn *conn, void *arg)
+{
+    struct issue *is = arg;
+    struct program_row p = {0};
+    enum status st = store_program_get(conn, is->program, true, &p);
+    if (st == ST_OK && (p.status == PROGRAM_DRAFT || p.status == PROGRAM_ARCHIVED)) {
+        snprintf(is->outcome->current, sizeof is->outcome->current, "%s",
+                 program_status_name(p.status));
+        st = ST_INVALID_STATE;
+    }
+    program_row_cleanup(&p);
+    for (size_t i = 0; st == ST_OK && i < is->n; i++) { /* fresh codes on every try */
+        char text[VOUCHER_CODE_TEXT_LEN + 1];
+        voucher_code_new(text);
+        if (!voucher_code_normalize(text, is->in[i].code))
+            st = ST_INVALID;
+    }
+    if (st == ST_OK)
+        st = store_voucher_insert(conn, is->program, is->in, is->n, is->rows);
+    if (st == ST_CONFLICT) /* a code drawn twice (about 2^-64 a pair): draw them all again */
+        return ST_RETRY;
+    for (size_t i = 0; st == ST_OK && i < is->n; i++) {
+        struct audit_entry e = {.action = "issue",
+                                .resource_type = service_voucher_kind.type,
+                                .resource_id = is->rows[i].code,
+                                .to_status = voucher_status_name(is->rows[i].status)};
+        st = store_audit_record(conn, &is->call->actor, &e);
+    }
+    return st;
+}
+
+enum status service_voucher_issue(const struct service_call *call, const char *program,
+                                  struct voucher_new *in, size_t n, struct voucher_row *rows,
+                                  struct service_outcome *outcome)
+{
+    struct issue is = {call, program, in, n, rows, outcome};
+    return service_run(call, DB_READ_COMMITTED, issue_tx, &is);
+}
+
+/* --- redeeming ----------------------------------------------------------- */
+
+struct redeem {
+    const struct service_call *call;
+    const char *code, *ascii, *unicode;
+    struct voucher_row *row;
+    bool *unchanged;
+};
+
+static enum status redeem_tx(PGconn *conn, void *arg)
+{
+    struct redeem *r = arg;
+    struct voucher_redeemer who;
+    const char *registrar = r->call->registrar_id;
+    enum status st = registrar ? store_voucher_get(conn, r->code, true, r->row) : ST_FORBIDDEN;
+    if (st == ST_OK)
+        st = store_voucher_redeemer(conn, registrar, voucher_builders_program(r->row), &who);
+    if (st == ST_OK)
+        st = voucher_redeem_judge(r->row, &who, registrar, r->ascii, r->unchanged);
+    if (st != ST_OK || *r->unchanged)
+        return st;
+    const char *from = voucher_status_name(r->row->status);
+    st = store_voucher_redeem(conn, r->row, registrar, r->ascii, r->unicode);
+    if (st != ST_OK)
+        return st;
+    json_t *changes = json_pack("{s:s, s:s}", "domain", r->ascii, "registrar_id", registrar);
+    struct audit_entry e = {.action = "redeem",
+                            .resource_type = service_voucher_kind.type,
+                            .resource_id = r->row->code,
+                            .from_status = from,
+                            .to_status = voucher_status_name(r->row->status),
+                            .changes = changes};
+    st = store_audit_record(conn, &r->call->actor, &e);
+    json_decref(changes);
+    return st;
+}
+
+enum status service_voucher_redeem(const struct service_call *call, const char *code,
+                                   const char *ascii, const char *unicode, struct voucher_row *row,
+                                   bool *unchanged)
+{
+    struct redeem r = {call, code, ascii, unicode, row, unchanged};
+    *unchanged = false;
+    return service_run(call, DB_READ_COMMITTED, redeem_tx, &r);
+}
+
+enum status service_voucher_stats(const struct service_call *call, const char *program,
+                                  long long counts[VOUCHER_STATUS_COUNT], json_t **by_registrar)
+{
+    struct program_row p = {0};
+    enum status st = store_program_get(call->conn, program, false, &p);
+    program_row_cleanup(&p);
+    return st == ST_OK ? store_voucher_stats(call->conn, program, counts, by_registrar) : st;
+}
