@@ -68,7 +68,10 @@
     X(UNKNOWN_PROGRAM, "unknown_program", "is not another existing program",                       \
       "não é outro programa existente")                                                            \
     X(TERMS_VERSION, "terms_version", "is not the program's current terms version",                \
-      "não é a versão atual dos termos do programa")
+      "não é a versão atual dos termos do programa")                                               \
+    X(DOMAIN_NAME, "domain_name", "is not a valid domain name", "não é um nome de domínio válido") \
+    X(PT_DOMAIN, "pt_domain", "is not a name registrable under .pt (name.pt, name.com.pt, …)",     \
+      "não é um nome registável em .pt (nome.pt, nome.com.pt, …)")
 
 enum error_code {
     ERR_NONE = 0, /* no error */
