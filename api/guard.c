@@ -136,8 +136,7 @@ bool guard_misses_left(struct _u_response *resp, struct req_ctx *ctx, const char
     char bucket[160], retry[24];
     struct ratelimit_result r;
     miss_bucket(ctx, what, bucket);
-    ratelimit_peek(ctx->app->limiter, bucket, ctx->app->cfg->voucher_miss_limit, MISS_WINDOW_S,
-                   &r);
+    ratelimit_peek(ctx->app->limiter, bucket, ctx->app->cfg->voucher_miss_limit, MISS_WINDOW_S, &r);
     if (r.allowed)
         return true;
     snprintf(retry, sizeof retry, "%ld", r.reset_s > 0 ? r.reset_s : 1);

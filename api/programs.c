@@ -47,8 +47,10 @@ static const struct field descriptions[] = {
          .min = 1,                                                                                 \
          .max = 120},                                                                              \
         FIELD_TEXT("terms_version", (req), 1, 20),                                                 \
-        {.name = "voucher_validity_days", .type = FIELD_INTEGER, .flags = FIELD_NULLABLE,          \
-         .min = 1, .max = 3660}
+    {                                                                                              \
+        .name = "voucher_validity_days", .type = FIELD_INTEGER, .flags = FIELD_NULLABLE, .min = 1, \
+        .max = 3660                                                                                \
+    }
 
 static const struct field create_fields[] = {
     FIELD_RULE("code", FIELD_REQUIRED, PROGRAM_CODE_MAX, validate_program_code, ERR_PROGRAM_CODE),

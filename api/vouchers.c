@@ -47,11 +47,11 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
         json_object_set_new(o, "redemption", own ? redemption(v) : json_null());
         return o;
     }
-    json_t *staff = json_pack("{s:O, s:s, s:o, s:s?, s:s, s:s, s:o}", "beneficiary",
-                              v->beneficiary, "issued_at", v->created_at, "redemption",
-                              redemption(v), "reason", v->reason, "updated_at", v->updated_at,
-                              "status_changed_at", v->status_changed_at, "allowed_actions",
-                              resource_actions(&api_vouchers, v, ctx));
+    json_t *staff =
+        json_pack("{s:O, s:s, s:o, s:s?, s:s, s:s, s:o}", "beneficiary", v->beneficiary,
+                  "issued_at", v->created_at, "redemption", redemption(v), "reason", v->reason,
+                  "updated_at", v->updated_at, "status_changed_at", v->status_changed_at,
+                  "allowed_actions", resource_actions(&api_vouchers, v, ctx));
     json_object_update(o, staff);
     json_decref(staff);
     return o;
@@ -142,8 +142,7 @@ static void render_redeemed(struct _u_response *resp, struct req_ctx *ctx, void 
     api_set_json(resp, 200, render(&r->row, ctx));
 }
 
-int api_vouchers_redeem(const struct _u_request *req, struct _u_response *resp,
-                        struct req_ctx *ctx)
+int api_vouchers_redeem(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     char key[RESOURCE_KEY_MAX];
     struct redeemed r = {.code = NULL};
@@ -256,8 +255,7 @@ static void render_issued(struct _u_response *resp, struct req_ctx *ctx, void *a
     api_set_json(resp, 201, json_pack("{s:o, s:I}", "vouchers", items, "count", (json_int_t)is->n));
 }
 
-int api_vouchers_issue(const struct _u_request *req, struct _u_response *resp,
-                       struct req_ctx *ctx)
+int api_vouchers_issue(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const char *program = api_param(ctx, "code");
     if (!validate_program_code(program))
@@ -296,8 +294,7 @@ out:
 
 /* --- statistics ---------------------------------------------------------- */
 
-int api_vouchers_stats(const struct _u_request *req, struct _u_response *resp,
-                       struct req_ctx *ctx)
+int api_vouchers_stats(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     (void)req;
     const char *program = api_param(ctx, "code");
@@ -311,13 +308,12 @@ int api_vouchers_stats(const struct _u_request *req, struct _u_response *resp,
     enum status st = service_voucher_stats(&call, program, counts, &by_registrar);
     if (st != ST_OK)
         return problem_send_status(resp, ctx, st);
-    json_t *body = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "program", program, "issued",
-                             (json_int_t)(counts[VOUCHER_ISSUED] + counts[VOUCHER_REDEEMED] +
-                                          counts[VOUCHER_EXPIRED] + counts[VOUCHER_REVOKED]),
-                             "outstanding", (json_int_t)counts[VOUCHER_ISSUED], "redeemed",
-                             (json_int_t)counts[VOUCHER_REDEEMED], "expired",
-                             (json_int_t)counts[VOUCHER_EXPIRED], "revoked",
-                             (json_int_t)counts[VOUCHER_REVOKED], "redemptions_by_registrar",
-                             by_registrar);
+    json_t *body = json_pack(
+        "{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "program", program, "issued",
+        (json_int_t)(counts[VOUCHER_ISSUED] + counts[VOUCHER_REDEEMED] + counts[VOUCHER_EXPIRED] +
+                     counts[VOUCHER_REVOKED]),
+        "outstanding", (json_int_t)counts[VOUCHER_ISSUED], "redeemed",
+        (json_int_t)counts[VOUCHER_REDEEMED], "expired", (json_int_t)counts[VOUCHER_EXPIRED],
+        "revoked", (json_int_t)counts[VOUCHER_REVOKED], "redemptions_by_registrar", by_registrar);
     return api_send_json(resp, ctx, 200, body);
 }

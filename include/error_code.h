@@ -71,7 +71,10 @@
       "não é a versão atual dos termos do programa")                                               \
     X(VOUCHER_CODE, "voucher_code", "is not a voucher code: check it for a typo",                  \
       "não é um código de voucher: verifique se há um erro")                                       \
-    X(PAST, "past", "is not in the future", "não é no futuro")
+    X(PAST, "past", "is not in the future", "não é no futuro")                                     \
+    X(DOMAIN_NAME, "domain_name", "is not a valid domain name", "não é um nome de domínio válido") \
+    X(PT_DOMAIN, "pt_domain", "is not a name registrable under .pt (name.pt, name.com.pt, …)",     \
+      "não é um nome registável em .pt (nome.pt, nome.com.pt, …)")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -74,8 +74,8 @@ struct program_row {
     char closes_at[32];
     char requires[PROGRAM_MAX_REQUIRES][PROGRAM_CODE_MAX + 1];
     size_t nrequires;
-    int capacity;       /* 0: none */
-    int benefit_months; /* 0: none */
+    int capacity;              /* 0: none */
+    int benefit_months;        /* 0: none */
     int voucher_validity_days; /* 0: none (PROGRAM_VOUCHER_DAYS) */
     char terms_version[81];
     int version;

@@ -22,7 +22,7 @@
     X(WINDOW_CLOSED, "outside the window in which this may be done", WINDOW_CLOSED)                \
     X(CAPACITY_FULL, "no place is left", CAPACITY_FULL)                                            \
     X(REGISTRAR_SUSPENDED, "the registrar is suspended from program actions", REGISTRAR_SUSPENDED) \
-    X(VOUCHER_REDEEMED, "the voucher was redeemed by another registrar or for another domain",    \
+    X(VOUCHER_REDEEMED, "the voucher was redeemed by another registrar or for another domain",     \
       VOUCHER_REDEEMED)                                                                            \
     X(VOUCHER_EXPIRED, "the voucher is past its expires_at", VOUCHER_EXPIRED)                      \
     X(VOUCHER_REVOKED, "the voucher was revoked", VOUCHER_REVOKED)                                 \

@@ -13,7 +13,8 @@
     "code, kind, coalesce(year, 0), name::text, description::text, status,"                        \
     " coalesce(" SQL_TS("enrollment_opens_at") ", ''), coalesce(" SQL_TS(                          \
         "enrollment_closes_at") ", ''), array_to_string(requires, ','), coalesce(capacity, 0),"    \
-                                " coalesce(benefit_months, 0), terms_version, coalesce(voucher_validity_days, 0), version, " SQL_TS(   \
+                                " coalesce(benefit_months, 0), terms_version, "                    \
+                                "coalesce(voucher_validity_days, 0), version, " SQL_TS(            \
                                     "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_"  \
                                                                                         "changed_" \
                                                                                         "at")

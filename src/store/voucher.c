@@ -12,13 +12,19 @@
 /* expired as read: issued and past expires_at, whatever a sweep did. */
 #define VOUCHER_STATUS_AS_READ                                                                     \
     "CASE WHEN v.status = 'issued' AND v.expires_at <= now() THEN 'expired' ELSE v.status END"
-#define VOUCHER_COLUMNS                                                                            \
-    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ ", v.beneficiary::text, " SQL_TS(   \
-        "v.expires_at") ", coalesce(v.registrar_id::text, ''), coalesce(v.domain, ''),"            \
-                        " v.domain_unicode, coalesce(" SQL_TS("v.redeemed_at") ", ''), coalesce(" \
-                        SQL_TS("v.service_ends_at") ", ''), v.reason, v.version, " SQL_TS(        \
-                            "v.created_at") ", " SQL_TS("v.updated_at") ", " SQL_TS(              \
-                            "v.status_changed_at")
+#define VOUCHER_COLUMNS                                                                                                     \
+    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ                                                               \
+    ", v.beneficiary::text, " SQL_TS("v.expires_at") ", coalesce(v.registrar_id::text, ''), "                               \
+                                                     "coalesce(v.domain, ''),"                                              \
+                                                     " v.domain_unicode, coalesce(" SQL_TS("v."                             \
+                                                                                           "redee"                          \
+                                                                                           "med_"                           \
+                                                                                           "at") ", ''), coalesce(" SQL_TS( \
+                                                         "v.service_ends_at") ", ''), v.reason, "                           \
+                                                                              "v.version,"                                  \
+                                                                              " " SQL_TS("v."                               \
+                                                                                         "created"                          \
+                                                                                         "_at") ", " SQL_TS("v.updated_at") ", " SQL_TS("v.status_changed_at")
 #define VOUCHER_FROM " FROM vouchers v JOIN programs p ON p.code = v.program_code"
 
 static const char SQL_GET[] = "SELECT " VOUCHER_COLUMNS VOUCHER_FROM " WHERE v.code = $1";
@@ -99,9 +105,9 @@ enum status store_voucher_insert(PGconn *conn, const char *program, const struct
 {
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, json_pack("{s:s, s:O, s:s?}", "code", in[i].code,
-                                               "beneficiary", in[i].beneficiary, "expires_at",
-                                               in[i].expires_at));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:O, s:s?}", "code", in[i].code, "beneficiary",
+                                        in[i].beneficiary, "expires_at", in[i].expires_at));
     char *text = json_dumps(items, JSON_COMPACT);
     json_decref(items);
     char batch[UTIL_UUID_LEN + 1], days[12];
@@ -122,8 +128,8 @@ enum status store_voucher_insert(PGconn *conn, const char *program, const struct
 static void read_redeemer(const PGresult *res, int i, void *out)
 {
     struct voucher_redeemer *r = out;
-    r->registrar_found =
-        !PQgetisnull(res, i, 0) && registrar_status_parse(PQgetvalue(res, i, 0), &r->registrar_status);
+    r->registrar_found = !PQgetisnull(res, i, 0) &&
+                         registrar_status_parse(PQgetvalue(res, i, 0), &r->registrar_status);
     r->enrolled = PQgetvalue(res, i, 1)[0] == 't';
 }
 
@@ -168,8 +174,7 @@ enum status store_voucher_stats(PGconn *conn, const char *program,
             counts[s] = atoll(PQgetvalue(res, i, 1));
     }
     PQclear(res);
-    return st == ST_OK ? store_rows_one(conn, SQL_BY_REGISTRAR, 1, p, read_json, by_registrar)
-                       : st;
+    return st == ST_OK ? store_rows_one(conn, SQL_BY_REGISTRAR, 1, p, read_json, by_registrar) : st;
 }
 
 enum status store_voucher_list(PGconn *conn, const struct page_query *q, struct page_result *out)

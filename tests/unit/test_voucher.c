@@ -24,16 +24,15 @@ static void machine_edges(void **state)
     for (int s = 0; s < VOUCHER_STATUS_COUNT; s++)
         for (int a = 0; a < VOUCHER_ACTION_COUNT; a++)
             for (size_t r = 0; r < sizeof roles / sizeof *roles; r++) {
-                unsigned who =
-                    a == VOUCHER_ACT_REDEEM ? ROLE_REGISTRAR : (ROLE_STAFF | ROLE_ADMIN);
+                unsigned who = a == VOUCHER_ACT_REDEEM ? ROLE_REGISTRAR : (ROLE_STAFF | ROLE_ADMIN);
                 int to = -1;
                 enum status want = (who & roles[r]) == 0 ? ST_FORBIDDEN
                                    : s == VOUCHER_ISSUED ? ST_OK
                                                          : ST_INVALID_STATE;
                 assert_int_equal(machine_transition(&voucher_machine, s, a, roles[r], &to), want);
                 if (want == ST_OK)
-                    assert_int_equal(to, a == VOUCHER_ACT_REDEEM ? VOUCHER_REDEEMED
-                                                                 : VOUCHER_REVOKED);
+                    assert_int_equal(to,
+                                     a == VOUCHER_ACT_REDEEM ? VOUCHER_REDEEMED : VOUCHER_REVOKED);
             }
     assert_true(voucher_machine.actions[VOUCHER_ACT_REVOKE].needs_reason);
     enum voucher_status st;
@@ -67,11 +66,9 @@ static void redemption(void **state)
     v = voucher(VOUCHER_REDEEMED);
     assert_int_equal(voucher_redeem_judge(&v, &able, ME, "loja.pt", &same), ST_OK);
     assert_true(same); /* again, the same: nothing changes */
-    assert_int_equal(voucher_redeem_judge(&v, &able, ME, "outra.pt", &same),
-                     ST_VOUCHER_REDEEMED);
+    assert_int_equal(voucher_redeem_judge(&v, &able, ME, "outra.pt", &same), ST_VOUCHER_REDEEMED);
     assert_false(same);
-    assert_int_equal(voucher_redeem_judge(&v, &able, OTHER, "loja.pt", &same),
-                     ST_VOUCHER_REDEEMED);
+    assert_int_equal(voucher_redeem_judge(&v, &able, OTHER, "loja.pt", &same), ST_VOUCHER_REDEEMED);
     v = voucher(VOUCHER_EXPIRED);
     assert_int_equal(voucher_redeem_judge(&v, &able, ME, "loja.pt", &same), ST_VOUCHER_EXPIRED);
     v = voucher(VOUCHER_REVOKED);
