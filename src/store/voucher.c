@@ -12,20 +12,25 @@
 /* expired as read: issued and past expires_at, whatever a sweep did. */
 #define VOUCHER_STATUS_AS_READ                                                                     \
     "CASE WHEN v.status = 'issued' AND v.expires_at <= now() THEN 'expired' ELSE v.status END"
-#define VOUCHER_COLUMNS                                                                                                     \
-    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ                                                               \
-    ", v.beneficiary::text, " SQL_TS("v.expires_at") ", coalesce(v.registrar_id::text, ''), "                               \
-                                                     "coalesce(v.domain, ''),"                                              \
-                                                     " v.domain_unicode, coalesce(" SQL_TS("v."                             \
-                                                                                           "redee"                          \
-                                                                                           "med_"                           \
-                                                                                           "at") ", ''), coalesce(" SQL_TS( \
-                                                         "v.service_ends_at") ", ''), v.reason, "                           \
-                                                                              "v.version,"                                  \
-                                                                              " " SQL_TS("v."                               \
-                                                                                         "created"                          \
-                                                                                         "_at") ", " SQL_TS("v.updated_at") ", " SQL_TS("v.status_changed_at")
+#define VOUCHER_COLUMNS                                                                            \
+    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ ", v.beneficiary::text, " SQL_TS(    \
+        "v.expires_at") ", coalesce(v.registrar_id::text, ''), "                                   \
+                        "coalesce(v.domain, ''),"                                                  \
+                        " v.domain_unicode, coalesce(" SQL_TS(                                     \
+                            "v."                                                                   \
+                            "redee"                                                                \
+                            "med_"                                                                 \
+                            "at") ", ''), coalesce(" SQL_TS("v.service_ends_at") ", ''), "         \
+                                                                                 "v.reason, "      \
+                                                                                 "v.version,"      \
+                                                                                 " " SQL_TS(       \
+                                                                                     "v."          \
+                                                                                     "created"     \
+                                                                                     "_at") ","    \
+                                                                                            " " SQL_TS("v.updated_at") ", " SQL_TS("v.status_changed_at")
 #define VOUCHER_FROM " FROM vouchers v JOIN programs p ON p.code = v.program_code"
+/* The same from a CTE v of the rows a statement changed (RETURNING *). */
+#define VOUCHER_FROM_CHANGED " FROM v JOIN programs p ON p.code = v.program_code"
 
 static const char SQL_GET[] = "SELECT " VOUCHER_COLUMNS VOUCHER_FROM " WHERE v.code = $1";
 static const char SQL_GET_LOCK[] =
@@ -38,7 +43,7 @@ static const char SQL_INSERT[] =
     " now() + make_interval(days => coalesce(p.voucher_validity_days, $4::int))), $2::uuid"
     " FROM programs p, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(item, n)"
     " WHERE p.code = $1 ORDER BY x.n RETURNING *)"
-    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM;
+    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM_CHANGED;
 static const char SQL_REDEEMER[] =
     "SELECT (SELECT status FROM registrars WHERE id = $1::uuid), EXISTS (SELECT 1 FROM"
     " enrollments e WHERE e.registrar_id = $1::uuid AND e.program_code = $2"
@@ -48,10 +53,11 @@ static const char SQL_REDEEM[] =
     " domain_unicode = $4, redeemed_at = now(), service_ends_at = now() + make_interval(months =>"
     " coalesce((SELECT benefit_months FROM programs WHERE code = x.program_code), 12)),"
     " status_changed_at = now(), version = version + 1 WHERE code = $1 RETURNING *)"
-    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM;
+    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM_CHANGED;
 static const char SQL_MOVE[] =
     "WITH v AS (UPDATE vouchers SET status = $2, reason = $3, status_changed_at = now(),"
-    " version = version + 1 WHERE code = $1 RETURNING *) SELECT " VOUCHER_COLUMNS VOUCHER_FROM;
+    " version = version + 1 WHERE code = $1 RETURNING *) SELECT " VOUCHER_COLUMNS
+        VOUCHER_FROM_CHANGED;
 static const char SQL_COUNTS[] = "SELECT " VOUCHER_STATUS_AS_READ ", count(*) FROM vouchers v"
                                  " WHERE v.program_code = $1 GROUP BY 1";
 static const char SQL_BY_REGISTRAR[] =

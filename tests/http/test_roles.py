@@ -89,6 +89,12 @@ EXPECTED = {
     ("POST", E + "/suspend"): 422,
     ("POST", E + "/reinstate"): 404,
     ("POST", E + "/withdraw"): 404,
+    ("POST", P + "/vouchers"): 415,
+    ("GET", P + "/voucher-stats"): 404,
+    ("GET", "/v1/vouchers"): 200,
+    ("GET", "/v1/vouchers/{code}"): 422,          # a UUID is no voucher code: a typo, not a miss
+    ("POST", "/v1/vouchers/{code}/redeem"): 422,
+    ("POST", "/v1/vouchers/{code}/revoke"): 422,
 }
 
 
