@@ -16,6 +16,7 @@
     X(INVALID_STATE, "the action is not allowed in the current state", INVALID_STATE)              \
     X(STALE, "If-Match does not match", PRECONDITION_FAILED)                                       \
     X(FORBIDDEN, "authenticated but not allowed", FORBIDDEN)                                       \
+    X(REVOKED, "the caller's credential was revoked", UNAUTHENTICATED)                             \
     X(LIMIT, "a count limit is reached", LIMIT_REACHED)                                            \
     X(RATE_LIMITED, "too many requests in the window: Retry-After says when", RATE_LIMITED)        \
     X(RETRY, "serialization failure or deadlock: run the transaction again", SERVICE_UNAVAILABLE)  \
