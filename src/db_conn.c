@@ -20,7 +20,7 @@
 
 #define CANCEL_GRACE_MS 500
 #define TABLE_SLOTS (2 * DB_CONN_MAX_STATEMENTS) /* open addressing, at most half full */
-#define GUARD_SQLSTATE "PR401"                   /* a guard's refusal (migration 0006) */
+#define GUARD_SQLSTATE "PR401"                   /* a guard's refusal (migration 0008) */
 
 struct stmt {
     uint64_t hash;
