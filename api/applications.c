@@ -102,8 +102,12 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
     return valid ? ST_OK : ST_INVALID;
 }
 
-static int conflict(struct _u_response *resp, struct req_ctx *ctx, const char *which)
+static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                    const struct service_outcome *outcome)
 {
+    const char *which = outcome->conflict;
+    if (st != ST_CONFLICT)
+        return problem_send_status(resp, ctx, st);
     bool reg = which == SERVICE_CONFLICT_REGISTRAR;
     return problem_send(
         resp, ctx, PROBLEM_DUPLICATE,

@@ -59,8 +59,14 @@ json_t *problem_body(const struct req_ctx *ctx, enum problem_kind kind, struct p
 int problem_send(struct _u_response *resp, struct req_ctx *ctx, enum problem_kind kind,
                  struct problem_text detail, json_t *extra)
 {
+    return problem_send_as(resp, ctx, kind, catalogue[kind].status, detail, extra);
+}
+
+int problem_send_as(struct _u_response *resp, struct req_ctx *ctx, enum problem_kind kind,
+                    unsigned status, struct problem_text detail, json_t *extra)
+{
     json_t *body = problem_body(ctx, kind, detail, extra);
-    unsigned status = catalogue[kind].status;
+    json_object_set_new(body, "status", json_integer(status));
     if (status == 401 && u_map_get_case(resp->map_header, "WWW-Authenticate") == NULL)
         u_map_put(resp->map_header, "WWW-Authenticate", "Bearer");
     if ((status == 503 || status == 429) && u_map_get_case(resp->map_header, "Retry-After") == NULL)

@@ -39,27 +39,34 @@ static json_t *f(const struct registrar_row *r, const char *name)
     return json_object_get(r->fields, name);
 }
 
+/* The codes of its active enrollments (a new reference). */
+static json_t *programs(const struct registrar_row *r)
+{
+    return r->programs ? json_copy(r->programs) : json_array();
+}
+
 /* From the typed columns: a directory row has no fields. */
 static json_t *render_public(const struct registrar_row *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:o, s:[], s:s}", "id", r->id, "handle", r->handle,
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "id", r->id, "handle", r->handle,
                      "trade_name", r->trade_name, "website",
-                     r->website ? json_string(r->website) : json_null(), "programs",
+                     r->website ? json_string(r->website) : json_null(), "programs", programs(r),
                      "accredited_at", r->accredited_at);
 }
 
 static json_t *render_full(const struct registrar_row *r, const struct req_ctx *ctx)
 {
-    return json_pack(
-        "{s:s, s:s, s:O, s:O, s:O?, s:O?, s:O?, s:O?, s:O, s:O, s:[], s:s, s:s, "
-        "s:s?, s:s, s:s, s:s, s:o}",
-        "id", r->id, "handle", r->handle, "legal_name", f(r, "legal_name"), "trade_name",
-        f(r, "trade_name"), "nif", f(r, "nif"), "vat_number", f(r, "vat_number"), "country",
-        f(r, "country"), "website", f(r, "website"), "address", f(r, "address"), "contacts",
-        f(r, "contacts"), "programs", "status", registrar_status_name(r->status), "accredited_at",
-        r->accredited_at, "application_id", r->application_id[0] ? r->application_id : NULL,
-        "created_at", r->created_at, "updated_at", r->updated_at, "status_changed_at",
-        r->status_changed_at, "allowed_actions", resource_actions(&api_registrars, r, ctx));
+    return json_pack("{s:s, s:s, s:O, s:O, s:O?, s:O?, s:O?, s:O?, s:O, s:O, s:o, s:s, s:s, "
+                     "s:s?, s:s, s:s, s:s, s:o}",
+                     "id", r->id, "handle", r->handle, "legal_name", f(r, "legal_name"),
+                     "trade_name", f(r, "trade_name"), "nif", f(r, "nif"), "vat_number",
+                     f(r, "vat_number"), "country", f(r, "country"), "website", f(r, "website"),
+                     "address", f(r, "address"), "contacts", f(r, "contacts"), "programs",
+                     programs(r), "status", registrar_status_name(r->status), "accredited_at",
+                     r->accredited_at, "application_id",
+                     r->application_id[0] ? r->application_id : NULL, "created_at", r->created_at,
+                     "updated_at", r->updated_at, "status_changed_at", r->status_changed_at,
+                     "allowed_actions", resource_actions(&api_registrars, r, ctx));
 }
 
 /* Staff and the registrar itself see the record; others its public face. */

@@ -48,6 +48,7 @@ bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service
         return problem_send_status(resp, ctx, st), false;
     auth_actor(ctx, &call->actor);
     call->role = ctx->who.role;
+    call->registrar_id = ctx->who.role == ROLE_REGISTRAR ? ctx->who.registrar_id : NULL;
     struct answer *a = xmalloc(sizeof *a);
     *a = (struct answer){resp, ctx, render, arg, NULL, NULL};
     free(ctx->idem_answer);
@@ -131,8 +132,8 @@ int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct
     if (st == ST_INVALID_STATE)
         return problem_send(resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL,
                             json_pack("{s:s}", "current_status", outcome->current));
-    if (st == ST_CONFLICT && outcome->conflict != NULL && res->conflict != NULL)
-        return res->conflict(resp, ctx, outcome->conflict);
+    if (outcome != NULL && outcome->conflict != NULL && res->conflict != NULL)
+        return res->conflict(resp, ctx, st, outcome);
     if (st == ST_INVALID && errors != NULL && json_array_size(*errors) > 0) {
         json_t *list = *errors;
         *errors = NULL;
@@ -142,11 +143,19 @@ int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct
     return problem_send_status(resp, ctx, st);
 }
 
+/* The row's key in the path, or NULL when it is not well-formed. */
+static const char *path_key(const struct resource *res, struct req_ctx *ctx)
+{
+    const char *key = api_param(ctx, res->key ? res->key : "id");
+    bool ok = key != NULL && (res->key_valid ? res->key_valid(key) : util_is_uuid(key));
+    return ok ? key : NULL;
+}
+
 const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
                                 const struct resource *res)
 {
-    const char *id = api_param(ctx, "id");
-    if (!util_is_uuid(id) || (res->visible != NULL && !res->visible(ctx, id))) {
+    const char *id = path_key(res, ctx);
+    if (id == NULL || (res->visible != NULL && !res->visible(ctx, id))) {
         problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
         return NULL;
     }
@@ -189,10 +198,10 @@ static void row_free(const struct resource *res, void *row)
 int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const struct resource *res = ctx->entry->resource;
-    const char *id = api_param(ctx, "id");
+    const char *id = path_key(res, ctx);
     if (res->readable == NULL && resource_visible_id(resp, ctx, res) == NULL)
         return U_CALLBACK_COMPLETE;
-    if (!util_is_uuid(id))
+    if (id == NULL)
         return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
     struct service_call call;
     if (!resource_call(resp, ctx, &call, NULL, NULL))

@@ -11,6 +11,8 @@
 #define ANY ROLE_ANY_TOKEN
 #define APP "/v1/accreditation-applications"
 #define REG "/v1/registrars"
+#define PRG "/v1/programs"
+#define ENR "/v1/enrollments"
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -18,6 +20,9 @@ static const char *const q_clients[] = {PAGE, "status", "role", NULL};
 static const char *const q_applications[] = {PAGE,           "status", "q", "submitted_from",
                                              "submitted_to", NULL};
 static const char *const q_registrars[] = {PAGE, "status", "program", "q", NULL};
+static const char *const q_programs[] = {PAGE, "kind", "status", "year", NULL};
+static const char *const q_enrollments[] = {PAGE, "program", "registrar_id", "status", NULL};
+static const char *const q_eligibility[] = {"registrar_id", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 
 const struct route api_routes[] = {
@@ -60,6 +65,29 @@ const struct route api_routes[] = {
     {"POST", REG "/{id}/suspend", resource_act, S, NULL, 0, &api_registrars},
     {"POST", REG "/{id}/reinstate", resource_act, S, NULL, 0, &api_registrars},
     {"POST", REG "/{id}/terminate", resource_act, S, NULL, 0, &api_registrars},
+
+    {"GET", PRG, resource_list, ROLE_PUBLIC, q_programs, 0, &api_programs},
+    {"POST", PRG, api_programs_create, S, NULL, 0, &api_programs},
+    {"GET", PRG "/{code}", resource_get, ROLE_PUBLIC, NULL, 0, &api_programs},
+    {"PATCH", PRG "/{code}", resource_patch, S, NULL, 0, &api_programs},
+    {"GET", PRG "/{code}/history", resource_history, S, NULL, 0, &api_programs},
+    {"POST", PRG "/{code}/open", resource_act, S, NULL, 0, &api_programs},
+    {"POST", PRG "/{code}/close", resource_act, S, NULL, 0, &api_programs},
+    {"POST", PRG "/{code}/archive", resource_act, S, NULL, 0, &api_programs},
+    {"GET", PRG "/{code}/eligibility", api_programs_eligibility, S | R, q_eligibility, 0,
+     &api_programs},
+    {"POST", PRG "/{code}/enrollments", api_enrollments_create, S | R, NULL, 0, &api_enrollments},
+    {"GET", PRG "/{code}/enrollments/summary", api_programs_enrollment_summary, S, NULL, 0,
+     &api_programs},
+
+    {"GET", ENR, resource_list, S | R, q_enrollments, 0, &api_enrollments},
+    {"GET", ENR "/{id}", resource_get, S | R, NULL, 0, &api_enrollments},
+    {"GET", ENR "/{id}/history", resource_history, S | R, NULL, 0, &api_enrollments},
+    {"POST", ENR "/{id}/approve", resource_act, S, NULL, 0, &api_enrollments},
+    {"POST", ENR "/{id}/reject", resource_act, S, NULL, 0, &api_enrollments},
+    {"POST", ENR "/{id}/suspend", resource_act, S, NULL, 0, &api_enrollments},
+    {"POST", ENR "/{id}/reinstate", resource_act, S, NULL, 0, &api_enrollments},
+    {"POST", ENR "/{id}/withdraw", resource_act, R, NULL, 0, &api_enrollments},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

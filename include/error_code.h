@@ -59,7 +59,16 @@
       "contém um carácter de formatação bidirecional")                                             \
     X(ZERO_WIDTH, "zero_width", "contains a zero-width character",                                 \
       "contém um carácter de largura zero")                                                        \
-    X(BLANK, "blank", "is only white space", "só tem espaços em branco")
+    X(BLANK, "blank", "is only white space", "só tem espaços em branco")                           \
+    X(NOT_ALLOWED, "not_allowed", "is not allowed here", "não é permitido aqui")                   \
+    X(YEAR_MISMATCH, "year_mismatch", "does not end with the program's year",                      \
+      "não termina com o ano do programa")                                                         \
+    X(BEFORE_OPENING, "before_opening", "is not after enrollment_opens_at",                        \
+      "não é posterior a enrollment_opens_at")                                                     \
+    X(UNKNOWN_PROGRAM, "unknown_program", "is not another existing program",                       \
+      "não é outro programa existente")                                                            \
+    X(TERMS_VERSION, "terms_version", "is not the program's current terms version",                \
+      "não é a versão atual dos termos do programa")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

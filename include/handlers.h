@@ -42,6 +42,16 @@ extern const struct field api_application_fields[];
 /* api/registrars.c: the kit serves all of it. */
 extern const struct resource api_registrars;
 
+/* api/programs.c: the kit serves the rest of the resource. */
+extern const struct resource api_programs;
+HANDLER(api_programs_create);
+
+/* api/enrollments.c: the kit serves reading, history and the actions. */
+extern const struct resource api_enrollments;
+HANDLER(api_enrollments_create);
+HANDLER(api_programs_eligibility);
+HANDLER(api_programs_enrollment_summary);
+
 /* api/audit.c */
 extern const struct resource api_audit; /* its list */
 /* One audit row as JSON (a new reference); also used by every …/history. */

@@ -103,6 +103,12 @@ json_t *problem_body(const struct req_ctx *ctx, enum problem_kind kind, struct p
 int problem_send(struct _u_response *resp, struct req_ctx *ctx, enum problem_kind kind,
                  struct problem_text detail, json_t *extra);
 
+/* The same with another HTTP status than the catalogue's, for a type that
+ * some rules answer differently (not-eligible: 403 for who the caller is,
+ * 409 for a state of the world that may change). */
+int problem_send_as(struct _u_response *resp, struct req_ctx *ctx, enum problem_kind kind,
+                    unsigned status, struct problem_text detail, json_t *extra);
+
 /* Answers the problem a store or domain status stands for (ST_NOT_FOUND → 404…). */
 int problem_send_status(struct _u_response *resp, struct req_ctx *ctx, enum status st);
 

@@ -55,6 +55,7 @@ struct registrar_row {
     char *website;        /* owned; NULL when none */
     json_t *fields;       /* owned, whole records only: legal_name, trade_name, nif, vat_number,
                              country, website, address, contacts */
+    json_t *programs;     /* owned: the codes of its active enrollments */
     enum registrar_status status;
     char accredited_at[32];
     char application_id[37];

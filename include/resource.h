@@ -62,6 +62,10 @@ struct resource_list {
 struct resource {
     const struct service_kind *kind;
     const char *path; /* the collection's path, for Location: "/v1/registrars" */
+    /* The path parameter that names a row, and what a well-formed one is
+     * (anything else is 404 before any database work). NULL: "id", a UUID. */
+    const char *key;
+    bool (*key_valid)(const char *key);
     /* May the caller see row id at all (checked before any database work)?
      * false answers 404, so existence does not leak. */
     bool (*visible)(const struct req_ctx *ctx, const char *id);
@@ -73,8 +77,10 @@ struct resource {
      * appends every violation to errors and returns ST_INVALID. */
     enum status (*merge)(const void *current, const json_t *patch, bool lang_pt, void *next,
                          json_t *errors);
-    /* Answers 409 for a conflict the service reported (outcome.conflict). */
-    int (*conflict)(struct _u_response *resp, struct req_ctx *ctx, const char *conflict);
+    /* Answers a refusal whose rule the service named (outcome->conflict set),
+     * with the status st it refused with. NULL: the status's problem. */
+    int (*conflict)(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                    const struct service_outcome *outcome);
     const struct resource_list *list;
     /* > 0: anonymous reads (one row, or a list page) answer Cache-Control:
      * public, max-age=public_max_age; every other answer stays no-store. */
@@ -98,8 +104,8 @@ int resource_route_action(const struct route *r);
 int resource_act_with(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
                       int action, void *extra, resource_render_fn render, void *arg);
 
-/* The id path parameter when it is a UUID the caller may see; answers 404
- * and returns NULL otherwise. */
+/* The row's key path parameter (resource.key) when it is well-formed and
+ * the caller may see it; answers 404 and returns NULL otherwise. */
 const char *resource_visible_id(struct _u_response *resp, struct req_ctx *ctx,
                                 const struct resource *res);
 
@@ -134,9 +140,10 @@ void resource_set_created(struct _u_response *resp, struct req_ctx *ctx, const s
  * of its body; If-None-Match naming it answers 304 without a body. */
 /* Sets ETag: "<version>". */
 void resource_etag(struct _u_response *resp, int version);
-/* Answers a refused change: 409 invalid-state with current_status, 409 for
- * a conflict, 422 with errors (taken) when st is ST_INVALID and there are
- * some, or the problem st stands for. */
+/* Answers a refused change: 409 invalid-state with current_status, the
+ * resource's answer for a named rule (resource.conflict), 422 with errors
+ * (taken) when st is ST_INVALID and there are some, or the problem st
+ * stands for. */
 int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
                      enum status st, const struct service_outcome *outcome, json_t **errors);
 /* allowed_actions for row: the actions the caller's role may take now. */

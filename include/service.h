@@ -21,6 +21,10 @@ struct service_call {
     PGconn *conn;             /* the request's connection (lent) */
     struct audit_actor actor; /* who acts, as the audit log records it */
     unsigned role;            /* the caller's role bit (0: the public) */
+    /* A registrar's own call: rows of kinds that belong to a registrar
+     * (service_kind.owner) and are not this registrar's read as absent
+     * (ST_NOT_FOUND). NULL for every other caller. Lent. */
+    const char *registrar_id;
     /* Runs inside the use case's transaction just before COMMIT (the caller
      * records its answer there); may be NULL. */
     db_tx_fn before_commit;
@@ -34,7 +38,8 @@ struct service_call {
 /* Why a change was refused, beyond its status. */
 struct service_outcome {
     char current[32];     /* ST_INVALID_STATE: the state the action was refused in */
-    const char *conflict; /* ST_CONFLICT: which rule (a static string), or NULL */
+    const char *conflict; /* which rule refused (a static string of the kind's), or NULL */
+    char subject[64];     /* what the rule was about ("3em1", "/requires/0"), or empty */
 };
 
 /* The edit a merge patch makes, supplied by the caller: from the locked
@@ -57,8 +62,13 @@ struct service_kind {
     enum status (*load)(PGconn *conn, const char *id, bool lock, void *row);
     /* Moves the row to state to (the store's conditional update). */
     enum status (*move)(PGconn *conn, void *row, int to, const char *reason);
-    /* Runs one effect bit of an action; extra is the caller's (see service_act). */
-    enum status (*effect)(const struct service_call *call, void *row, unsigned effect, void *extra);
+    /* Runs one effect bit of an action; extra is the caller's (see service_act).
+     * A refusal may say why in outcome. */
+    enum status (*effect)(const struct service_call *call, void *row, unsigned effect, void *extra,
+                          struct service_outcome *outcome);
+    /* The registrar a row belongs to, for kinds whose rows are a registrar's
+     * private data (see service_call.registrar_id); NULL: not such a kind. */
+    const char *(*owner)(const void *row);
     /* Writes next's fields over row when row's version is still current:
      * ST_STALE otherwise, ST_CONFLICT (outcome->conflict set) on a duplicate. */
     enum status (*save)(PGconn *conn, void *row, const void *next, struct service_outcome *outcome);

@@ -17,6 +17,11 @@
     X(STALE, "If-Match does not match", PRECONDITION_FAILED)                                       \
     X(FORBIDDEN, "authenticated but not allowed", FORBIDDEN)                                       \
     X(LIMIT, "a count limit is reached", LIMIT_REACHED)                                            \
+    X(NOT_ELIGIBLE, "a rule of eligibility is not met (outcome.conflict says which)",              \
+      NOT_ELIGIBLE)                                                                                \
+    X(WINDOW_CLOSED, "outside the window in which this may be done", WINDOW_CLOSED)                \
+    X(CAPACITY_FULL, "no place is left", CAPACITY_FULL)                                            \
+    X(REGISTRAR_SUSPENDED, "the registrar is suspended from program actions", REGISTRAR_SUSPENDED) \
     X(RATE_LIMITED, "too many requests in the window: Retry-After says when", RATE_LIMITED)        \
     X(RETRY, "serialization failure or deadlock: run the transaction again", SERVICE_UNAVAILABLE)  \
     X(UNAVAILABLE, "the database cannot be reached or timed out", SERVICE_UNAVAILABLE)

@@ -33,6 +33,8 @@ void registrar_row_cleanup(struct registrar_row *row)
 {
     json_decref(row->fields);
     row->fields = NULL;
+    json_decref(row->programs);
+    row->programs = NULL;
     free(row->website);
     row->website = NULL;
 }

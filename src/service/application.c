@@ -174,8 +174,10 @@ static enum status create_registrar(const struct service_call *call, struct appl
     return st;
 }
 
-static enum status effect(const struct service_call *call, void *r, unsigned effect, void *extra)
+static enum status effect(const struct service_call *call, void *r, unsigned effect, void *extra,
+                          struct service_outcome *outcome)
 {
+    (void)outcome;
     struct application_row *row = r;
     struct service_application_credentials *cred = extra;
     switch (effect) {

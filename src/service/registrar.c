@@ -36,9 +36,11 @@ static enum status revoke_clients(const struct service_call *call, const struct 
     return st;
 }
 
-static enum status effect(const struct service_call *call, void *row, unsigned effect, void *extra)
+static enum status effect(const struct service_call *call, void *row, unsigned effect, void *extra,
+                          struct service_outcome *outcome)
 {
     (void)extra;
+    (void)outcome;
     return effect == REGISTRAR_EFFECT_REVOKE_CLIENTS ? revoke_clients(call, row) : ST_INVALID;
 }
 

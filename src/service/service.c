@@ -17,10 +17,21 @@ enum status service_run(const struct service_call *call, enum db_isolation isola
     return db_tx(call->conn, &opts, fn, arg);
 }
 
+/* Loads the row; another registrar's private row is absent to a registrar. */
+static enum status load(const struct service_call *call, const struct service_kind *kind,
+                        const char *id, bool lock, void *row)
+{
+    enum status st = kind->load(call->conn, id, lock, row);
+    if (st == ST_OK && kind->owner != NULL && call->registrar_id != NULL &&
+        strcmp(kind->owner(row), call->registrar_id) != 0)
+        st = ST_NOT_FOUND;
+    return st;
+}
+
 enum status service_get(const struct service_call *call, const struct service_kind *kind,
                         const char *id, void *row)
 {
-    return kind->load(call->conn, id, false, row);
+    return load(call, kind, id, false, row);
 }
 
 struct act {
@@ -69,7 +80,7 @@ static enum status act_tx(PGconn *conn, void *arg)
     const struct machine_action *m = &k->machine->actions[a->action];
     int to;
     k->cleanup(a->row); /* a retry starts afresh */
-    enum status st = k->load(conn, a->id, true, a->row);
+    enum status st = load(a->call, k, a->id, true, a->row);
     if (st == ST_OK && a->if_match != -1 && a->if_match != k->version(a->row))
         st = ST_STALE;
     if (st == ST_OK)
@@ -81,7 +92,7 @@ static enum status act_tx(PGconn *conn, void *arg)
         st = k->move(conn, a->row, to, a->reason);
     for (unsigned bit = 1; st == ST_OK && bit != 0 && bit <= m->effects; bit <<= 1)
         if (m->effects & bit)
-            st = k->effect(a->call, a->row, bit, a->extra);
+            st = k->effect(a->call, a->row, bit, a->extra, a->outcome);
     if (st != ST_OK)
         return st;
     return audit(a, m->name, to != from ? k->machine->states[from] : NULL,
@@ -113,7 +124,7 @@ static enum status update_tx(PGconn *conn, void *arg)
     const struct service_kind *k = a->kind;
     int to;
     k->cleanup(a->row);
-    enum status st = k->load(conn, a->id, true, a->row);
+    enum status st = load(a->call, k, a->id, true, a->row);
     if (st != ST_OK)
         return st;
     if (u->if_match != -1 && u->if_match != k->version(a->row))
@@ -161,7 +172,7 @@ enum status service_history(const struct service_call *call, const struct servic
                             const char *id, struct audit_row **rows, int *count)
 {
     void *row = xcalloc(1, kind->row_size);
-    enum status st = kind->load(call->conn, id, false, row);
+    enum status st = load(call, kind, id, false, row);
     kind->cleanup(row);
     free(row);
     return st == ST_OK ? store_audit_history(call->conn, kind->type, id, rows, count) : st;

@@ -13,6 +13,12 @@
 
 /* The whole record, column by column (read_row). address and contacts are
  * stored JSON, read as their text. */
+/* The codes of the registrar's active enrollments, comma-separated. */
+#define REG_PROGRAMS                                                                               \
+    "coalesce((SELECT string_agg(e.program_code, ',' ORDER BY e.program_code) FROM enrollments e"  \
+    " WHERE e.registrar_id = registrars.id AND e.status = 'active'), '')"
+/* The whole record, column by column (read_row). address and contacts are
+ * stored JSON, read as their text. */
 #define REG_COLUMNS                                                                                \
     "id::text, handle, trade_name, website, legal_name, nif, vat_number, country,"                 \
     " address::text, contacts::text, status, " SQL_TS(                                             \
@@ -20,9 +26,10 @@
                          " coalesce(application_id::text, ''), version, " SQL_TS(                  \
                              "created_at") ","                                                     \
                                            " " SQL_TS("updated_at") ", " SQL_TS(                   \
-                                               "status_changed_at")
+                                               "status_changed_at") ", " REG_PROGRAMS
 /* The public face: what the directory shows (read_public). */
-#define REG_PUBLIC_COLUMNS "id::text, handle, trade_name, website, " SQL_TS("accredited_at")
+#define REG_PUBLIC_COLUMNS                                                                         \
+    "id::text, handle, trade_name, website, " SQL_TS("accredited_at") ", " REG_PROGRAMS
 
 static const char SQL_BRIEF[] =
     "SELECT id::text, handle, trade_name, status FROM registrars WHERE id = $1::uuid";
@@ -83,12 +90,24 @@ static void read_face(const PGresult *res, int i, struct registrar_row *r)
     r->website = PQgetisnull(res, i, 3) ? NULL : xstrdup(PQgetvalue(res, i, 3));
 }
 
+/* The comma-separated program codes of column col, as a JSON array. */
+static json_t *programs(const PGresult *res, int i, int col)
+{
+    json_t *list = json_array();
+    char *codes = xstrdup(PQgetvalue(res, i, col)), *save = NULL;
+    for (char *c = strtok_r(codes, ",", &save); c != NULL; c = strtok_r(NULL, ",", &save))
+        json_array_append_new(list, json_string(c));
+    free(codes);
+    return list;
+}
+
 static void read_public(const PGresult *res, int i, void *out)
 {
     struct registrar_row *r = out;
     read_face(res, i, r);
     r->status = REGISTRAR_ACCREDITED; /* the directory's filter */
     STORE_COPY(r->accredited_at, res, i, 4);
+    r->programs = programs(res, i, 5);
 }
 
 static void read_row(const PGresult *res, int i, void *out)
@@ -109,6 +128,7 @@ static void read_row(const PGresult *res, int i, void *out)
     STORE_COPY(r->created_at, res, i, 14);
     STORE_COPY(r->updated_at, res, i, 15);
     STORE_COPY(r->status_changed_at, res, i, 16);
+    r->programs = programs(res, i, 17);
 }
 
 enum status store_registrar_get(PGconn *conn, const char *id, bool lock, struct registrar_row *out)
@@ -184,15 +204,19 @@ enum status store_registrar_handles(PGconn *conn, const char *base, char ***hand
 
 /* The public directory: accredited registrars, searched by public fields.
  * status = 'accredited' is written out so the partial indexes of 0005 serve
- * every sort, in generic plans too. Programs arrive with the programs area:
- * until then no registrar is in one. */
+ * every sort, in generic plans too. A program filter finds registrars with
+ * an active enrollment in any of the programs. */
+#define HAS_PROGRAM                                                                                \
+    "EXISTS (SELECT 1 FROM enrollments e WHERE e.registrar_id = registrars.id"                     \
+    " AND e.status = 'active' AND $1::jsonb ? e.program_code)"
 static const char WHERE_PUBLIC[] =
-    "WHERE status = 'accredited' AND ($1::jsonb IS NULL OR false)"
+    "WHERE status = 'accredited' AND ($1::jsonb IS NULL OR " HAS_PROGRAM ")"
     " AND ($2::text IS NULL OR trade_name ILIKE '%' || $2 || '%' OR handle ILIKE '%' || $2 || '%')"
     " AND ($3::timestamptz IS NULL OR updated_at >= $3::timestamptz)";
 /* Staff: every status, searched by names and tax numbers too. */
 static const char WHERE_FULL[] =
-    "WHERE ($1::jsonb IS NULL OR false) AND ($2::text IS NULL OR trade_name ILIKE '%' || $2 || '%'"
+    "WHERE ($1::jsonb IS NULL OR " HAS_PROGRAM
+    ") AND ($2::text IS NULL OR trade_name ILIKE '%' || $2 || '%'"
     " OR handle ILIKE '%' || $2 || '%' OR legal_name ILIKE '%' || $2 || '%'"
     " OR tax_key ILIKE '%' || $2 || '%' OR coalesce(nif, '') ILIKE '%' || $2 || '%'"
     " OR coalesce(vat_number, '') ILIKE '%' || $2 || '%')"

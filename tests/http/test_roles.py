@@ -31,6 +31,8 @@ SERVED, ROUTES = _listing()
 
 A = "/v1/accreditation-applications/{id}"
 R = "/v1/registrars/{id}"
+P = "/v1/programs/{code}"
+E = "/v1/enrollments/{id}"
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -68,6 +70,25 @@ EXPECTED = {
     ("POST", R + "/suspend"): 422,
     ("POST", R + "/reinstate"): 422,
     ("POST", R + "/terminate"): 422,
+    ("GET", "/v1/programs"): 200,
+    ("POST", "/v1/programs"): 415,
+    ("GET", P): 404,
+    ("PATCH", P): 428,
+    ("GET", P + "/history"): 404,
+    ("POST", P + "/open"): 404,
+    ("POST", P + "/close"): 404,
+    ("POST", P + "/archive"): 404,
+    ("GET", P + "/eligibility"): {"admin": 400, "staff": 400, "registrar": 404},  # staff name one
+    ("POST", P + "/enrollments"): 404,           # the program first: its form shapes the body
+    ("GET", P + "/enrollments/summary"): 404,
+    ("GET", "/v1/enrollments"): 200,
+    ("GET", E): 404,
+    ("GET", E + "/history"): 404,
+    ("POST", E + "/approve"): 404,
+    ("POST", E + "/reject"): 422,
+    ("POST", E + "/suspend"): 422,
+    ("POST", E + "/reinstate"): 404,
+    ("POST", E + "/withdraw"): 404,
 }
 
 

@@ -1,0 +1,106 @@
+/* Programs as a kind for the generic runner, and their creation. */
+#include "service_program.h"
+
+#include "store_audit.h"
+#include "store_program.h"
+
+#include <stdio.h>
+
+const char SERVICE_PROGRAM_UNKNOWN_REQUIRED[] = "unknown_program";
+
+static const char *const personal_fields[] = {NULL};
+
+static void cleanup(void *row)
+{
+    program_row_cleanup(row);
+}
+
+static const char *row_id(const void *row)
+{
+    return ((const struct program_row *)row)->code;
+}
+
+static int state(const void *row)
+{
+    return (int)((const struct program_row *)row)->status;
+}
+
+static int version(const void *row)
+{
+    return ((const struct program_row *)row)->version;
+}
+
+static enum status load(PGconn *conn, const char *code, bool lock, void *row)
+{
+    return store_program_get(conn, code, lock, row);
+}
+
+static enum status move(PGconn *conn, void *row, int to, const char *reason)
+{
+    (void)reason; /* kept in the audit event */
+    return store_program_move(conn, row, program_status_name(to));
+}
+
+/* Every program p requires exists: ST_INVALID naming the first that does not. */
+static enum status requires_known(PGconn *conn, const struct program_row *p,
+                                  struct service_outcome *outcome)
+{
+    int unknown = -1;
+    enum status st = store_program_unknown(conn, p->requires, p->nrequires, &unknown);
+    if (st != ST_OK || unknown < 0)
+        return st;
+    outcome->conflict = SERVICE_PROGRAM_UNKNOWN_REQUIRED;
+    snprintf(outcome->subject, sizeof outcome->subject, "/requires/%d", unknown);
+    return ST_INVALID;
+}
+
+static enum status save(PGconn *conn, void *row, const void *next, struct service_outcome *outcome)
+{
+    enum status st = requires_known(conn, next, outcome);
+    return st == ST_OK ? store_program_update(conn, row, next) : st;
+}
+
+const struct service_kind service_program_kind = {
+    .type = "program",
+    .machine = &program_machine,
+    .edit_action = PROGRAM_ACT_EDIT,
+    .row_size = sizeof(struct program_row),
+    .personal = personal_fields,
+    .cleanup = cleanup,
+    .id = row_id,
+    .state = state,
+    .version = version,
+    .load = load,
+    .move = move,
+    .save = save,
+    .list = store_program_list,
+};
+
+struct create {
+    const struct service_call *call;
+    const struct program_row *in;
+    struct program_row *out;
+    struct service_outcome *outcome;
+};
+
+static enum status create_tx(PGconn *conn, void *arg)
+{
+    struct create *c = arg;
+    enum status st = requires_known(conn, c->in, c->outcome);
+    if (st == ST_OK)
+        st = store_program_insert(conn, c->in, c->out);
+    if (st != ST_OK)
+        return st;
+    struct audit_entry e = {.action = "create",
+                            .resource_type = service_program_kind.type,
+                            .resource_id = c->out->code,
+                            .to_status = program_status_name(c->out->status)};
+    return store_audit_record(conn, &c->call->actor, &e);
+}
+
+enum status service_program_create(const struct service_call *call, const struct program_row *p,
+                                   struct program_row *out, struct service_outcome *outcome)
+{
+    struct create c = {call, p, out, outcome};
+    return service_run(call, DB_READ_COMMITTED, create_tx, &c);
+}
