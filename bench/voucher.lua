@@ -2,11 +2,13 @@
 -- a domain used once, each by a registrar enrolled in 3em1 (bench/seed.sql:
 -- registrar N is active when N is not a multiple of 3):
 -- wrk … -s bench/voucher.lua -- TOKENS_FILE CODES_FILE get|redeem RUN.
--- Redemptions take disjoint codes per run and per wrk thread (bench/run
--- seeds 20,000 a run).
+-- Redemptions take disjoint codes per run and per wrk thread: bench/run
+-- seeds 20,000 a run, 5,000 for each of up to four threads (a thread that
+-- ran out would redeem codes again, and count 409s).
 local tokens, codes, mode, run = nil, nil, "get", 0
 local threads = {}
-local i, k, step, base = 0, 0, 64, 0
+local i, k, base = 0, 0, 0
+local BLOCK = 5000
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -19,7 +21,7 @@ function init(args)
   mode = args[3] or "get"
   run = tonumber(args[4] or "0")
   i = math.random(#tokens)
-  base = (run - 1) * 20000 + (tid or 0)
+  base = (run - 1) * 20000 + (tid or 0) % 4 * BLOCK
 end
 
 local function token()
@@ -34,7 +36,7 @@ function request()
   if mode == "get" then
     return wrk.format("GET", "/v1/vouchers/" .. codes[math.random(#codes)], h)
   end
-  local n = base + k * step + 1
+  local n = base + k % BLOCK + 1
   k = k + 1
   h["Content-Type"] = "application/json"
   return wrk.format("POST", "/v1/vouchers/" .. codes[n] .. "/redeem", h,
