@@ -78,16 +78,17 @@ struct service_kind {
     enum status (*list)(PGconn *conn, const struct page_query *q, struct page_result *out);
 };
 
-/* The accessors of a kind whose row struct has id, status and version
- * members, a cleanup function and a store getter (conn, id, lock, row). */
-#define SERVICE_ROW_ACCESSORS(row_type, cleanup_fn, get_fn)                                        \
+/* The accessors of a kind whose row struct has a key member (id, code…),
+ * status and version members, a cleanup function and a store getter (conn,
+ * key, lock, row). */
+#define SERVICE_ROW_ACCESSORS_BY(row_type, key, cleanup_fn, get_fn)                                \
     static void cleanup(void *row)                                                                 \
     {                                                                                              \
         cleanup_fn(row);                                                                           \
     }                                                                                              \
     static const char *row_id(const void *row)                                                     \
     {                                                                                              \
-        return ((const row_type *)row)->id;                                                        \
+        return ((const row_type *)row)->key;                                                       \
     }                                                                                              \
     static int state(const void *row)                                                              \
     {                                                                                              \
@@ -101,6 +102,8 @@ struct service_kind {
     {                                                                                              \
         return get_fn(conn, id, lock, row);                                                        \
     }
+#define SERVICE_ROW_ACCESSORS(row_type, cleanup_fn, get_fn)                                        \
+    SERVICE_ROW_ACCESSORS_BY(row_type, id, cleanup_fn, get_fn)
 
 /* Reads one row (no lock). ST_NOT_FOUND when absent. */
 enum status service_get(const struct service_call *call, const struct service_kind *kind,

@@ -10,30 +10,7 @@ const char SERVICE_PROGRAM_UNKNOWN_REQUIRED[] = "unknown_program";
 
 static const char *const personal_fields[] = {NULL};
 
-static void cleanup(void *row)
-{
-    program_row_cleanup(row);
-}
-
-static const char *row_id(const void *row)
-{
-    return ((const struct program_row *)row)->code;
-}
-
-static int state(const void *row)
-{
-    return (int)((const struct program_row *)row)->status;
-}
-
-static int version(const void *row)
-{
-    return ((const struct program_row *)row)->version;
-}
-
-static enum status load(PGconn *conn, const char *code, bool lock, void *row)
-{
-    return store_program_get(conn, code, lock, row);
-}
+SERVICE_ROW_ACCESSORS_BY(struct program_row, code, program_row_cleanup, store_program_get)
 
 static enum status move(PGconn *conn, void *row, int to, const char *reason)
 {

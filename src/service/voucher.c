@@ -12,30 +12,7 @@
 
 static const char *const personal_fields[] = {"name", "email", "nif", NULL};
 
-static void cleanup(void *row)
-{
-    voucher_row_cleanup(row);
-}
-
-static const char *row_id(const void *row)
-{
-    return ((const struct voucher_row *)row)->code;
-}
-
-static int state(const void *row)
-{
-    return (int)((const struct voucher_row *)row)->status;
-}
-
-static int version(const void *row)
-{
-    return ((const struct voucher_row *)row)->version;
-}
-
-static enum status load(PGconn *conn, const char *code, bool lock, void *row)
-{
-    return store_voucher_get(conn, code, lock, row);
-}
+SERVICE_ROW_ACCESSORS_BY(struct voucher_row, code, voucher_row_cleanup, store_voucher_get)
 
 static enum status move(PGconn *conn, void *row, int to, const char *reason)
 {
