@@ -1,0 +1,129 @@
+"""Capacity and uniqueness of enrollments hold under concurrency (issue 11):
+50 simultaneous requests, split across two `parceria serve` processes on one
+database, released together by a barrier. (a) 50 registrars into a program
+of capacity 10: exactly 10 enrolled, 40 refused capacity-full; (b) one
+registrar, 50 times into one program: exactly one enrolled, 49 duplicates.
+Every wait is bounded; nothing is timed."""
+import threading
+
+import psycopg
+import pytest
+
+from conftest import Server, _db_url, clone_database, drop_database
+from identity import make_registrar, registrar_token
+from openapi_check import Client
+from programs import PRG, program_body, staff
+
+N = 50
+# Each process may hold every request it gets at once, and waits long enough
+# for a pool connection that queueing behind the program's lock never 503s.
+ENV = {"PARCERIA_THREADS": "32", "PARCERIA_DB_POOL_SIZE": "30", "PARCERIA_DB_WAIT_MS": "20000",
+       "PARCERIA_STATEMENT_TIMEOUT_MS": "20000"}
+
+
+@pytest.fixture(scope="module")
+def two_servers(template_db):
+    name = clone_database(template_db)
+    servers = [Server(name, env_extra=ENV, name=f"enrollment-race-{n}").start() for n in ("a", "b")]
+    yield servers
+    codes = [s.stop() for s in servers]
+    logs = [s.log_text() for s in servers]
+    drop_database(name)
+    assert codes == [0, 0], [log[-3000:] for log in logs]
+    for text in logs:
+        assert "ERROR: AddressSanitizer" not in text and "runtime error:" not in text, text[-4000:]
+
+
+@pytest.fixture()
+def race_db(two_servers):
+    with psycopg.connect(_db_url(two_servers[0].db_name, "postgres"), autocommit=True) as c:
+        yield c
+
+
+def new_program(client, capacity=None):
+    extra = {"capacity": capacity} if capacity else {}
+    body = program_body(**extra)
+    s = staff(client)
+    r = s.post(PRG, body)
+    assert r.status_code == 201, r.text
+    r = s.post(f"{PRG}/{body['code']}/open")
+    assert r.status_code == 200, r.text
+    return body["code"], body["terms_version"]
+
+
+def race(servers, calls):
+    """Runs calls[i](client) for each i on its own thread, half through each
+    server, all released at once; returns the responses (or exceptions)."""
+    clients = [Client(s.base) for s in servers]
+    barrier = threading.Barrier(len(calls), timeout=60)
+    results = [None] * len(calls)
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = calls[i](clients[i % 2])
+        except Exception as e:  # noqa: BLE001 - reported below with the others
+            results[i] = e
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request never finished"
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors[:3]
+    return results
+
+
+def outcome(responses):
+    out = {}
+    for r in responses:
+        key = (r.status_code, r.json().get("type", "").rsplit("/", 1)[-1] if r.status_code >= 400 else "")
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def enroll_call(rid, code, terms):
+    token = registrar_token(rid)
+
+    def call(client):
+        return client.with_token(token).post(f"{PRG}/{code}/enrollments", {"accepted_terms_version": terms})
+    return call
+
+
+def test_fifty_registrars_race_for_ten_seats(two_servers, race_db):
+    code, terms = new_program(Client(two_servers[0].base), capacity=10)
+    rids = [make_registrar(race_db) for _ in range(N)]
+    responses = race(two_servers, [enroll_call(rid, code, terms) for rid in rids])
+    assert outcome(responses) == {(201, ""): 10, (409, "capacity-full"): 40}, outcome(responses)
+    for r in responses:
+        if r.status_code == 409:
+            assert r.json()["check"] == "capacity"
+    held = race_db.execute("SELECT count(*), count(DISTINCT registrar_id) FROM enrollments"
+                           " WHERE program_code = %s", (code,)).fetchone()
+    assert held == (10, 10)
+    winners = {r.json()["registrar_id"] for r in responses if r.status_code == 201}
+    assert len(winners) == 10 and winners <= set(rids)
+    # the other process counts the same
+    summary = staff(Client(two_servers[1].base)).get(f"{PRG}/{code}/enrollments/summary").json()
+    assert summary["counts"]["pending"] == 10 and summary["total"] == 10
+
+
+def test_one_registrar_fifty_times_enrolls_once(two_servers, race_db):
+    code, terms = new_program(Client(two_servers[1].base))
+    rid = make_registrar(race_db)
+    responses = race(two_servers, [enroll_call(rid, code, terms) for _ in range(N)])
+    assert outcome(responses) == {(201, ""): 1, (409, "duplicate"): 49}, outcome(responses)
+    for r in responses:
+        if r.status_code == 409:
+            assert r.json()["check"] == "duplicate"
+    assert race_db.execute("SELECT count(*) FROM enrollments WHERE program_code = %s AND registrar_id = %s",
+                           (code, rid)).fetchone()[0] == 1
+
+
+def test_one_registrar_fifty_times_into_3em1_enrolls_once(two_servers, race_db):
+    rid = make_registrar(race_db)
+    responses = race(two_servers, [enroll_call(rid, "3em1", "1") for _ in range(N)])
+    assert outcome(responses) == {(201, ""): 1, (409, "duplicate"): 49}, outcome(responses)
+    assert race_db.execute("SELECT count(*) FROM enrollments WHERE program_code = '3em1'"
+                           " AND registrar_id = %s", (rid,)).fetchone()[0] == 1
