@@ -12,22 +12,21 @@
 /* expired as read: issued and past expires_at, whatever a sweep did. */
 #define VOUCHER_STATUS_AS_READ                                                                     \
     "CASE WHEN v.status = 'issued' AND v.expires_at <= now() THEN 'expired' ELSE v.status END"
+/* The times of a row, as text (SQL_TS), named apart so that the column
+ * list reads as one. */
+#define V_EXPIRES_AT SQL_TS("v.expires_at")
+#define V_REDEEMED_AT SQL_TS("v.redeemed_at")
+#define V_SERVICE_ENDS_AT SQL_TS("v.service_ends_at")
+#define V_CREATED_AT SQL_TS("v.created_at")
+#define V_UPDATED_AT SQL_TS("v.updated_at")
+#define V_STATUS_CHANGED_AT SQL_TS("v.status_changed_at")
 #define VOUCHER_COLUMNS                                                                            \
-    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ ", v.beneficiary::text, " SQL_TS(    \
-        "v.expires_at") ", coalesce(v.registrar_id::text, ''), "                                   \
-                        "coalesce(v.domain, ''),"                                                  \
-                        " v.domain_unicode, coalesce(" SQL_TS(                                     \
-                            "v."                                                                   \
-                            "redee"                                                                \
-                            "med_"                                                                 \
-                            "at") ", ''), coalesce(" SQL_TS("v.service_ends_at") ", ''), "         \
-                                                                                 "v.reason, "      \
-                                                                                 "v.version,"      \
-                                                                                 " " SQL_TS(       \
-                                                                                     "v."          \
-                                                                                     "created"     \
-                                                                                     "_at") ","    \
-                                                                                            " " SQL_TS("v.updated_at") ", " SQL_TS("v.status_changed_at")
+    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ                                      \
+    ", v.beneficiary::text, " V_EXPIRES_AT                                                         \
+    ", coalesce(v.registrar_id::text, ''), coalesce(v.domain, ''),"                                \
+    " v.domain_unicode, coalesce(" V_REDEEMED_AT ", ''),"                                          \
+    " coalesce(" V_SERVICE_ENDS_AT ", ''), v.reason, v.version, " V_CREATED_AT ", " V_UPDATED_AT   \
+    ", " V_STATUS_CHANGED_AT
 #define VOUCHER_FROM " FROM vouchers v JOIN programs p ON p.code = v.program_code"
 /* The same from a CTE v of the rows a statement changed (RETURNING *). */
 #define VOUCHER_FROM_CHANGED " FROM v JOIN programs p ON p.code = v.program_code"
