@@ -34,7 +34,9 @@
 static const char SQL_GET[] = "SELECT " VOUCHER_COLUMNS VOUCHER_FROM " WHERE v.code = $1";
 static const char SQL_GET_LOCK[] =
     "SELECT " VOUCHER_COLUMNS VOUCHER_FROM " WHERE v.code = $1 FOR UPDATE OF v";
-/* $3: the items, [{code, beneficiary, expires_at}], in order. */
+/* $3: the items, [{code, beneficiary, expires_at}], in order. RETURNING
+ * and the join keep no order: the rows come back in the items' order
+ * through their codes, so that the caller's rows[i] is its in[i]. */
 static const char SQL_INSERT[] =
     "WITH v AS (INSERT INTO vouchers (code, program_code, beneficiary, expires_at, batch_id)"
     " SELECT x.item->>'code', p.code, x.item->'beneficiary',"
@@ -42,7 +44,9 @@ static const char SQL_INSERT[] =
     " now() + make_interval(days => coalesce(p.voucher_validity_days, $4::int))), $2::uuid"
     " FROM programs p, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(item, n)"
     " WHERE p.code = $1 ORDER BY x.n RETURNING *)"
-    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM_CHANGED;
+    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM_CHANGED
+    " JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS o(item, n)"
+    " ON o.item->>'code' = v.code ORDER BY o.n";
 static const char SQL_REDEEMER[] =
     "SELECT (SELECT status FROM registrars WHERE id = $1::uuid), EXISTS (SELECT 1 FROM"
     " enrollments e WHERE e.registrar_id = $1::uuid AND e.program_code = $2"
