@@ -1,7 +1,11 @@
 /* Bearer tokens and roles in front of every route. Verification itself is
- * src/token.c; here the header is read, revoked credentials of our own
- * tokens are refused at once, and the route's roles are applied. */
+ * src/token.c; here the header is read, the route's roles are applied, and
+ * revoked credentials of our own tokens are refused: the check travels with
+ * the request's first statement (a guard, db.h) and auth_settle reads its
+ * verdict before anything is answered. */
 #include "auth.h"
+
+#include "db.h"
 
 #include "guard.h"
 #include "problem.h"
@@ -29,12 +33,17 @@ static int unauthenticated(struct _u_response *resp, struct req_ctx *ctx, const 
     return problem_send(resp, ctx, PROBLEM_UNAUTHENTICATED, (struct problem_text){why, NULL}, NULL);
 }
 
-/* Whether the client or access key behind one of our tokens still stands. */
-static enum status credential_stands(struct req_ctx *ctx, bool *active)
+/* Sets the check that the client or access key behind one of our tokens
+ * still stands on the request's connection; auth_settle reads its verdict. */
+static enum status credential_guard(struct req_ctx *ctx)
 {
     PGconn *conn = NULL;
-    enum status st = api_conn((struct req_ctx *)ctx, &conn);
-    return st == ST_OK ? store_client_credential_active(conn, &ctx->who, active) : st;
+    enum status st = api_conn(ctx, &conn);
+    if (st == ST_OK) {
+        store_client_credential_guard(conn, &ctx->who);
+        ctx->credential_pending = true;
+    }
+    return st;
 }
 
 static bool verify_bearer(const char *header, struct _u_response *resp, struct req_ctx *ctx)
@@ -53,18 +62,30 @@ static bool verify_bearer(const char *header, struct _u_response *resp, struct r
     }
     if (!ctx->who.ours)
         return true;
-    bool active = false;
-    enum status st = credential_stands(ctx, &active);
+    enum status st = credential_guard(ctx);
     if (st != ST_OK) {
         problem_send_status(resp, ctx, st);
         return false;
     }
-    if (!active) {
-        memset(&ctx->who, 0, sizeof ctx->who);
-        unauthenticated(resp, ctx, "the token's credential was revoked", true);
-        return false;
-    }
     return true;
+}
+
+int auth_settle(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx, int rc)
+{
+    if (!ctx->credential_pending)
+        return rc;
+    ctx->credential_pending = false;
+    enum status st = ctx->conn != NULL ? db_guard_verdict(ctx->conn) : ST_UNAVAILABLE;
+    if (st == ST_OK) {
+        if (ctx->finished)
+            api_record(ctx, resp);
+        return rc;
+    }
+    api_reset_answer(req, resp, ctx); /* whatever the handler answered is not sent */
+    if (st != ST_REVOKED)
+        return problem_send_status(resp, ctx, st);
+    memset(&ctx->who, 0, sizeof ctx->who);
+    return unauthenticated(resp, ctx, "the token's credential was revoked", true);
 }
 
 bool auth_authorize(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,

@@ -71,12 +71,22 @@ static struct {
     size_t ninners;
 } door = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
+/* Whether a whole header block waits unread in the socket: the client sent
+ * its request in time, and the server has not read it yet (a thread of the
+ * pool busy with another connection's request). Not the client's delay. */
+static bool headers_waiting(int fd)
+{
+    char buf[16384];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    return n > 0 && memmem(buf, (size_t)n, "\r\n\r\n", 4) != NULL;
+}
+
 static bool late(const struct conn *c, uint64_t now)
 {
     uint64_t age = now - c->since_ns;
     switch (c->phase) {
     case PHASE_WAITING:
-        return age > door.header_ns;
+        return age > door.header_ns && !headers_waiting(c->fd);
     case PHASE_BODY:
         if (now - c->request_ns > door.request_ns)
             return true;

@@ -66,14 +66,20 @@ struct req_ctx *api_ctx(struct _u_response *resp)
     return resp->shared_data;
 }
 
+void api_record(const struct req_ctx *ctx, const struct _u_response *resp)
+{
+    uint64_t us = (util_now_ns() - ctx->started_ns) / 1000;
+    log_request(ctx->method, ctx->route, (int)resp->status, us, ctx->request_id);
+    metrics_record(ctx->method, ctx->route, (unsigned)resp->status, us);
+}
+
 void api_finish(struct req_ctx *ctx, const struct _u_response *resp)
 {
     if (ctx->finished)
         return;
     ctx->finished = true;
-    uint64_t us = (util_now_ns() - ctx->started_ns) / 1000;
-    log_request(ctx->method, ctx->route, (int)resp->status, us, ctx->request_id);
-    metrics_record(ctx->method, ctx->route, (unsigned)resp->status, us);
+    if (!ctx->credential_pending)
+        api_record(ctx, resp);
 }
 
 enum status api_conn(struct req_ctx *ctx, PGconn **out)
@@ -295,13 +301,28 @@ static struct req_ctx *ctx_new(const struct _u_request *req, struct _u_response 
     return ctx;
 }
 
+static void prelude_headers(const struct _u_request *req, struct _u_response *resp,
+                            const struct req_ctx *ctx)
+{
+    u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
+    u_map_put(resp->map_header, "Cache-Control", "no-store");
+    apply_cors(req, resp, ctx->app->cfg);
+}
+
+void api_reset_answer(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
+{
+    u_map_clean(resp->map_header);
+    u_map_init(resp->map_header);
+    ulfius_set_empty_body_response(resp, 200);
+    ctx->finished = false;
+    prelude_headers(req, resp, ctx);
+}
+
 static int prelude(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
     struct req_ctx *ctx = ctx_new(req, resp, app);
-    u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
-    u_map_put(resp->map_header, "Cache-Control", "no-store");
-    apply_cors(req, resp, app->cfg);
+    prelude_headers(req, resp, ctx);
     if (req->binary_body_length > app->cfg->max_body_bytes)
         return problem_send(resp, ctx, PROBLEM_PAYLOAD_TOO_LARGE, PROBLEM_NO_DETAIL, NULL);
     const char *q = strchr(req->http_url, '?');

@@ -179,6 +179,7 @@ int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *u
         rc = r->handler(req, resp, ctx);
         guard_idem_finish(resp, ctx);
     }
-    api_conn_release(ctx); /* the request's one connection: done with it */
+    rc = auth_settle(req, resp, ctx, rc); /* a revoked credential's answer is replaced */
+    api_conn_release(ctx);                /* the request's one connection: done with it */
     return rc;
 }

@@ -23,12 +23,17 @@ runs under HTTP:
   ('HH24:MI:SS', 'public:application:…'), so every colon inside a literal is
   written as E'\\072'.
 
-usage: pgbench_script.py RID CLIENT NIF < log > script.sql
+- A voucher code of the capture (bench/run seeds bench_codes with n and
+  code) becomes the code of a random n, so each transaction reads or
+  redeems another voucher (one redeemed twice still runs the same UPDATE).
+
+usage: pgbench_script.py RID CLIENT NIF ["CODE …"] < log > script.sql
 """
 import re
 import sys
 
 rid, client, nif = sys.argv[1:4]
+codes = sys.argv[4].split() if len(sys.argv) > 4 else []
 PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 EXEC = re.compile(r"LOG:  (?:execute [^:]+|statement): (.*)$")
 PARAMS = re.compile(r"DETAIL:  parameters: (.*)$")
@@ -45,6 +50,8 @@ swaps = [(rid, "'00000000-0000-4000-8000-' || lpad(:i::text, 12, '0')"),
 UUID = re.compile(r"^'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'$")
 if nif != "-":
     swaps.append((nif, ":nif::text"))
+for code in codes:
+    swaps.append((code, "(SELECT code FROM bench_codes WHERE n = :k)"))
 
 
 def quote(text):
@@ -123,6 +130,7 @@ for line in sys.stdin:
         statements[-1][1] = {int(n): v for n, v in VALUE.findall(m.group(1))}
 
 print("\\set i random(1, 300)")
+print("\\set k random(1, 60000)")
 print("\\set n :n + 1")
 print("\\set nif 100000000000 + :run * 1000000000 + :client_id * 10000000 + :n")
 for sql, params in statements:

@@ -48,6 +48,9 @@ struct req_ctx {
     size_t nquery;
     struct api_pair query[API_MAX_QUERY]; /* query parameters, decoded */
     bool finished;
+    /* A token of ours is let through on a guard whose verdict auth_settle
+     * reads after the handler: until then api_finish records nothing. */
+    bool credential_pending;
     const struct route *entry; /* the matched route, or NULL */
     /* The request's one database connection, taken on first use (auth,
      * guards, the handler's service call) and given back when the handler
@@ -129,6 +132,12 @@ int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned statu
 
 /* Logs the request line once and marks the context finished. */
 void api_finish(struct req_ctx *ctx, const struct _u_response *resp);
+/* Logs the answered request and counts it in the metrics (api_finish does it
+ * unless the credential is pending). */
+void api_record(const struct req_ctx *ctx, const struct _u_response *resp);
+/* Forgets the answer set so far (headers and body) and sets the prelude's
+ * headers again, so another answer can be sent. */
+void api_reset_answer(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 /* True when an X-Request-Id value may be kept (short, plain characters). */
 bool api_valid_request_id(const char *s);
 /* True when Accept-Language's highest-weighted language is Portuguese. */

@@ -13,6 +13,13 @@
 bool auth_authorize(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
                     unsigned roles);
 
+/* After the handler: when a token of ours was let through on its guard,
+ * reads the guard's verdict (running it now if no statement carried it) and,
+ * unless the credential stands, replaces the answer with 401 (revoked) or
+ * 503. Records the request either way. Returns rc or the new callback code. */
+int auth_settle(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                int rc);
+
 /* True when the caller may see a registrar's private data: staff, admin, or
  * that registrar itself. Handlers answer 404 otherwise, so existence does
  * not leak. */

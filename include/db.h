@@ -39,8 +39,9 @@ void db_release(struct db_pool *pool, PGconn *conn);
 PGconn *db_connect(const char *url, unsigned statement_timeout_ms);
 
 /* Maps a result's SQLSTATE to a status: 23505 → ST_CONFLICT, 40001/40P01 →
- * ST_RETRY, class 22 (data exceptions) → ST_BAD_VALUE, 57014 and connection failures →
- * ST_UNAVAILABLE, anything else is logged and ST_UNAVAILABLE. res may be NULL. */
+ * ST_RETRY, PR401 (a guard's refusal) → ST_REVOKED, class 22 (data exceptions) → ST_BAD_VALUE,
+ * 57014 and connection failures → ST_UNAVAILABLE, anything else is logged and ST_UNAVAILABLE. res
+ * may be NULL. */
 enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
 
 /* Runs a parameterised statement; *out (when not NULL) receives the result on
@@ -50,6 +51,16 @@ enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
  * ST_UNAVAILABLE returned. */
 enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
                     PGresult **out) WARN_UNUSED;
+
+/* Holds a check back to travel with the next db_exec on conn, in one round
+ * trip: sql (static text, at most 4 parameters, copied) refuses by raising
+ * SQLSTATE PR401 (credential_refused(), migration 0006), and PostgreSQL then
+ * skips the statement behind it, which gets ST_REVOKED. Pooled connections only. */
+void db_guard(PGconn *conn, const char *sql, int nparams, const char *const *params);
+/* The guard's verdict since the connection was lent: ST_OK (it stands, or
+ * none was set), ST_REVOKED, or another failure. A guard no statement
+ * carried runs now, alone. */
+enum status db_guard_verdict(PGconn *conn) WARN_UNUSED;
 
 typedef enum status (*db_tx_fn)(PGconn *conn, void *arg);
 

@@ -10,6 +10,8 @@
 
 /* Most statements one connection keeps prepared; further ones run unnamed. */
 #define DB_CONN_MAX_STATEMENTS 256
+/* Most parameters of a guard statement. */
+#define DB_CONN_MAX_GUARD_PARAMS 4
 
 /* Gives a pooled connection its state: calls on it then run asynchronously,
  * each bounded by deadline_ms, and statements are prepared on first use.
@@ -31,5 +33,20 @@ unsigned db_conn_prepared(const PGconn *conn);
  * (PGRES_COMMAND_OK / TUPLES_OK or an error) or NULL on a deadline. */
 enum status db_conn_run(PGconn *conn, const char *sql, int nparams, const char *const *params,
                         PGresult **res) WARN_UNUSED;
+
+/* Holds sql (static text; params are copied) back until the next
+ * db_conn_run on conn, which sends both in one round trip, sql first. sql
+ * refuses by raising SQLSTATE PR401 (and fails like any statement): then
+ * PostgreSQL skips the call behind it, whose result is sql's error. A guard
+ * already pending is replaced. */
+void db_conn_guard(PGconn *conn, const char *sql, int nparams, const char *const *params);
+
+/* The guard's verdict: ST_OK (it stands), ST_REVOKED (it refused) or another
+ * failure. A guard still pending runs now, alone. ST_OK when none was set. */
+enum status db_conn_guard_settle(PGconn *conn) WARN_UNUSED;
+
+/* Forgets a pending guard and the last verdict (the connection goes back to
+ * the pool). */
+void db_conn_guard_clear(PGconn *conn);
 
 #endif

@@ -16,6 +16,7 @@
     X(INVALID_STATE, "the action is not allowed in the current state", INVALID_STATE)              \
     X(STALE, "If-Match does not match", PRECONDITION_FAILED)                                       \
     X(FORBIDDEN, "authenticated but not allowed", FORBIDDEN)                                       \
+    X(REVOKED, "the caller's credential was revoked", UNAUTHENTICATED)                             \
     X(LIMIT, "a count limit is reached", LIMIT_REACHED)                                            \
     X(NOT_ELIGIBLE, "a rule of eligibility is not met (outcome.conflict says which)",              \
       NOT_ELIGIBLE)                                                                                \

@@ -76,10 +76,11 @@ enum status store_client_key_credential(PGconn *conn, const char *subject_id,
                                         struct credential *out) WARN_UNUSED;
 /* Notes a successful use of a client. */
 enum status store_client_touch(PGconn *conn, const char *client_id) WARN_UNUSED;
-/* True (in *active) unless the client or access key behind a token of ours
- * exists and was revoked (or its registrar terminated). */
-enum status store_client_credential_active(PGconn *conn, const struct principal *who,
-                                           bool *active) WARN_UNUSED;
+/* Sets the check that the client or access key behind a token of ours
+ * still stands as conn's guard (db_guard): it travels with the request's
+ * next statement, and refuses (ST_REVOKED) when it exists and was revoked
+ * (or its registrar terminated). */
+void store_client_credential_guard(PGconn *conn, const struct principal *who);
 
 /* Stores a new access key for an application or entry (role "applicant" or
  * "teacher"), replacing any earlier one. expires_at may be NULL. */

@@ -279,6 +279,7 @@ void db_release(struct db_pool *pool, PGconn *conn)
             break;
     if (slot == pool->size)
         return;
+    db_conn_guard_clear(conn);
     rollback(conn);
     if (db_conn_broken(conn)) { /* silent past its deadline: open a new one on next use */
         PQfinish(conn);
@@ -298,6 +299,8 @@ enum status db_status_of(PGconn *conn, const PGresult *res)
         return ST_RETRY;
     if (state != NULL && strcmp(state, "26000") == 0)
         return ST_RETRY; /* prepared statements vanished mid-transaction: db_conn prepares again */
+    if (state != NULL && strcmp(state, "PR401") == 0)
+        return ST_REVOKED; /* a guard refused (db_guard) */
     if (state != NULL && strncmp(state, "22", 2) == 0)
         return ST_BAD_VALUE; /* data exception: a value from the client does not fit */
     atomic_fetch_add(&db_errors, 1);
@@ -307,6 +310,16 @@ enum status db_status_of(PGconn *conn, const PGresult *res)
     y_log_message(Y_LOG_LEVEL_ERROR, "database error %s: %s", state ? state : "(none)", msg);
     free(msg);
     return ST_UNAVAILABLE;
+}
+
+void db_guard(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+    db_conn_guard(conn, sql, nparams, params);
+}
+
+enum status db_guard_verdict(PGconn *conn)
+{
+    return db_conn_guard_settle(conn);
 }
 
 enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,

@@ -1,7 +1,9 @@
 /* Per-connection state of the pool: a bounded table of prepared statements
- * keyed by the SQL text, and asynchronous execution under a deadline. The
- * state hangs on the PGconn through a libpq event hook, so PQreset (a new
- * backend that knows no statements) clears it and PQfinish frees it. */
+ * keyed by the SQL text, asynchronous execution under a deadline, and a guard
+ * statement held back to travel with the next call in one round trip (libpq
+ * pipeline mode). The state hangs on the PGconn through a libpq event hook,
+ * so PQreset (a new backend that knows no statements) clears it and PQfinish
+ * frees it. */
 #include "db_conn.h"
 
 #include "util.h"
@@ -18,6 +20,7 @@
 
 #define CANCEL_GRACE_MS 500
 #define TABLE_SLOTS (2 * DB_CONN_MAX_STATEMENTS) /* open addressing, at most half full */
+#define GUARD_SQLSTATE "PR401"                   /* a guard's refusal (migration 0008) */
 
 struct stmt {
     uint64_t hash;
@@ -25,15 +28,35 @@ struct stmt {
     unsigned id;
 };
 
+/* A statement held back until the next call: its text is static, its
+ * parameters are copies. */
+struct guard {
+    const char *sql; /* NULL: none pending */
+    int nparams;
+    char *params[DB_CONN_MAX_GUARD_PARAMS];
+    enum status verdict; /* the last guard's, until db_conn_guard_clear */
+};
+
 struct conn_state {
     unsigned deadline_ms;
     bool broken;
     unsigned count;
     unsigned next_id; /* never reused on this PGconn, so a name never clashes */
+    struct guard guard;
     struct stmt table[TABLE_SLOTS];
 };
 
 enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_FAILED };
+
+static void drop_guard(struct guard *g)
+{
+    for (int i = 0; i < g->nparams; i++) {
+        free(g->params[i]);
+        g->params[i] = NULL;
+    }
+    g->sql = NULL;
+    g->nparams = 0;
+}
 
 static void forget(struct conn_state *cs)
 {
@@ -55,8 +78,10 @@ static int on_event(PGEventId id, void *info, void *pass)
         cs = PQinstanceData(((PGEventConnDestroy *)info)->conn, on_event);
     if (cs != NULL)
         forget(cs);
-    if (cs != NULL && id == PGEVT_CONNDESTROY)
+    if (cs != NULL && id == PGEVT_CONNDESTROY) {
+        drop_guard(&cs->guard);
         free(cs);
+    }
     return 1;
 }
 
@@ -196,36 +221,113 @@ static enum status collect(PGconn *conn, struct conn_state *cs, const struct tim
     return ST_OK;
 }
 
+/* Prepares sql on first use. *s is its table entry, or NULL when the table is
+ * full (it then runs unnamed). A failed prepare leaves its result in *out. */
+static enum status prepare(PGconn *conn, struct conn_state *cs, const char *sql, int nparams,
+                           const struct timespec *deadline, struct stmt **s, PGresult **out)
+{
+    uint64_t h = hash_text(sql);
+    *s = slot_for(cs, sql, h);
+    if ((*s)->sql != NULL)
+        return ST_OK;
+    if (cs->count >= DB_CONN_MAX_STATEMENTS) {
+        *s = NULL;
+        return ST_OK;
+    }
+    char name[24];
+    PGresult *res = NULL;
+    snprintf(name, sizeof name, "p%u", cs->next_id);
+    enum status st =
+        PQsendPrepare(conn, name, sql, nparams, NULL) ? collect(conn, cs, deadline, &res) : ST_OK;
+    if (st != ST_OK || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        *out = res; /* NULL or the error: db_exec maps it */
+        return st;
+    }
+    PQclear(res);
+    **s = (struct stmt){.hash = h, .sql = xstrdup(sql), .id = cs->next_id++};
+    cs->count++;
+    return ST_OK;
+}
+
+static bool send_one(PGconn *conn, const struct stmt *s, const char *sql, int nparams,
+                     const char *const *params)
+{
+    if (s == NULL)
+        return PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    char name[24];
+    snprintf(name, sizeof name, "p%u", s->id);
+    return PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0);
+}
+
 static enum status run(PGconn *conn, struct conn_state *cs, const char *sql, int nparams,
                        const char *const *params, const struct timespec *deadline, PGresult **out)
 {
-    uint64_t h = hash_text(sql);
-    struct stmt *s = slot_for(cs, sql, h);
-    char name[24];
-    if (s->sql == NULL && cs->count < DB_CONN_MAX_STATEMENTS) {
-        PGresult *res = NULL;
-        snprintf(name, sizeof name, "p%u", cs->next_id);
-        enum status st = PQsendPrepare(conn, name, sql, nparams, NULL)
-                             ? collect(conn, cs, deadline, &res)
-                             : ST_OK;
-        if (st != ST_OK || PQresultStatus(res) != PGRES_COMMAND_OK) {
-            *out = res; /* NULL or the error: db_exec maps it */
-            return st;
-        }
-        PQclear(res);
-        *s = (struct stmt){.hash = h, .sql = xstrdup(sql), .id = cs->next_id++};
-        cs->count++;
-    }
-    int sent;
-    if (s->sql != NULL) {
-        snprintf(name, sizeof name, "p%u", s->id);
-        sent = PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0);
-    } else { /* the table is full: plan it each time rather than grow */
-        sent = PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    }
-    if (!sent)
-        return ST_OK;
+    struct stmt *s = NULL;
+    enum status st = prepare(conn, cs, sql, nparams, deadline, &s, out);
+    if (st != ST_OK || *out != NULL || !send_one(conn, s, sql, nparams, params))
+        return st;
     return collect(conn, cs, deadline, out);
+}
+
+/* What a guard's result says: it stands, it refused, or it could not tell. */
+static enum status verdict_of(const PGresult *res)
+{
+    ExecStatusType t = PQresultStatus(res);
+    if (t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK)
+        return ST_OK;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state != NULL && strcmp(state, GUARD_SQLSTATE) == 0 ? ST_REVOKED : ST_UNAVAILABLE;
+}
+
+/* Reads the pipeline's end. Anything else there, or a pipeline that will not
+ * close, leaves the connection unfit: the pool drops it. */
+static void end_pipeline(PGconn *conn, struct conn_state *cs, const struct timespec *deadline)
+{
+    while (!cs->broken && await_result(conn, deadline) == WAIT_READY) {
+        PGresult *res = PQgetResult(conn);
+        ExecStatusType t = PQresultStatus(res);
+        PQclear(res);
+        if (res == NULL || t == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    if (!PQexitPipelineMode(conn))
+        cs->broken = true;
+}
+
+/* The pending guard, then sql, in one round trip. When the guard refuses or
+ * fails, PostgreSQL skips sql and *out is the guard's error. */
+static enum status run_guarded(PGconn *conn, struct conn_state *cs, const char *sql, int nparams,
+                               const char *const *params, const struct timespec *deadline,
+                               PGresult **out)
+{
+    struct guard *g = &cs->guard;
+    struct stmt *gs = NULL, *s = NULL;
+    g->verdict = ST_UNAVAILABLE; /* until the guard's own result says otherwise */
+    enum status st = prepare(conn, cs, g->sql, g->nparams, deadline, &gs, out);
+    if (st == ST_OK && *out == NULL)
+        st = prepare(conn, cs, sql, nparams, deadline, &s, out);
+    if (st != ST_OK || *out != NULL || !PQenterPipelineMode(conn))
+        return st;
+    PGresult *first = NULL, *second = NULL;
+    if (send_one(conn, gs, g->sql, g->nparams, (const char *const *)g->params) &&
+        send_one(conn, s, sql, nparams, params) && PQpipelineSync(conn)) {
+        st = collect(conn, cs, deadline, &first);
+        if (st == ST_OK)
+            st = collect(conn, cs, deadline, &second);
+    }
+    if (st == ST_OK)
+        end_pipeline(conn, cs, deadline);
+    else
+        cs->broken = true; /* past the deadline mid-pipeline: not worth unwinding */
+    if (st != ST_OK || first == NULL || second == NULL) {
+        PQclear(first);
+        PQclear(second);
+        return st;
+    }
+    g->verdict = verdict_of(first);
+    *out = g->verdict == ST_OK ? second : first;
+    PQclear(g->verdict == ST_OK ? first : second);
+    return ST_OK;
 }
 
 static bool vanished(const PGresult *res)
@@ -247,7 +349,11 @@ enum status db_conn_run(PGconn *conn, const char *sql, int nparams, const char *
         return ST_UNAVAILABLE;
     struct timespec deadline;
     deadline_in(&deadline, cs->deadline_ms);
-    enum status st = run(conn, cs, sql, nparams, params, &deadline, res);
+    bool guarded = cs->guard.sql != NULL;
+    enum status st = guarded ? run_guarded(conn, cs, sql, nparams, params, &deadline, res)
+                             : run(conn, cs, sql, nparams, params, &deadline, res);
+    if (guarded && (st != ST_OK || !vanished(*res)))
+        drop_guard(&cs->guard); /* it has spoken, or the call failed: no second try */
     if (st != ST_OK || !vanished(*res))
         return st;
     /* Someone ran DEALLOCATE or DISCARD on this session: prepare again. Inside
@@ -257,5 +363,47 @@ enum status db_conn_run(PGconn *conn, const char *sql, int nparams, const char *
         return st;
     PQclear(*res);
     *res = NULL;
-    return run(conn, cs, sql, nparams, params, &deadline, res);
+    return cs->guard.sql != NULL ? run_guarded(conn, cs, sql, nparams, params, &deadline, res)
+                                 : run(conn, cs, sql, nparams, params, &deadline, res);
+}
+
+void db_conn_guard(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+    struct conn_state *cs = state_of(conn);
+    if (cs == NULL || nparams > DB_CONN_MAX_GUARD_PARAMS)
+        abort(); /* a programming error: guards are for pooled connections */
+    drop_guard(&cs->guard);
+    cs->guard.sql = sql;
+    cs->guard.nparams = nparams;
+    for (int i = 0; i < nparams; i++)
+        cs->guard.params[i] = params[i] ? xstrdup(params[i]) : NULL;
+    cs->guard.verdict = ST_OK;
+}
+
+enum status db_conn_guard_settle(PGconn *conn)
+{
+    struct conn_state *cs = state_of(conn);
+    if (cs == NULL)
+        return ST_OK;
+    if (cs->guard.sql == NULL)
+        return cs->guard.verdict;
+    PGresult *res = NULL;
+    /* the guard alone: its own text as the call, no guard in front */
+    struct guard g = cs->guard;
+    cs->guard.sql = NULL;
+    enum status st = db_conn_run(conn, g.sql, g.nparams, (const char *const *)g.params, &res);
+    cs->guard = g;
+    cs->guard.verdict = st == ST_OK ? verdict_of(res) : st;
+    PQclear(res);
+    drop_guard(&cs->guard);
+    return cs->guard.verdict;
+}
+
+void db_conn_guard_clear(PGconn *conn)
+{
+    struct conn_state *cs = state_of(conn);
+    if (cs == NULL)
+        return;
+    drop_guard(&cs->guard);
+    cs->guard.verdict = ST_OK;
 }

@@ -51,14 +51,15 @@ static const char SQL_ACCESS_KEY[] =
 static const char SQL_TOUCH[] = "UPDATE api_clients SET last_used_at = now() WHERE client_id = $1";
 /* A token stands unless its client or key exists and was revoked; tokens
  * whose subject is no client (minted by `parceria token` with the signing
- * key) have nothing to revoke. */
+ * key) have nothing to revoke. Guards (db_guard): a revoked one raises. */
 static const char SQL_CLIENT_REVOKED[] =
-    "SELECT 1 FROM api_clients c LEFT JOIN registrars r ON r.id = c.registrar_id"
+    "SELECT credential_refused() FROM api_clients c LEFT JOIN registrars r"
+    " ON r.id = c.registrar_id"
     " WHERE c.client_id = $1 AND (c.status <> 'active' OR r.status = 'terminated')";
 /* An expired key mints no new tokens, but only a revocation (rejection,
  * withdrawal) stops the short-lived tokens already issued. */
-static const char SQL_KEY_REVOKED[] =
-    "SELECT 1 FROM access_keys WHERE subject_id = $1::uuid AND revoked_at IS NOT NULL";
+static const char SQL_KEY_REVOKED[] = "SELECT credential_refused() FROM access_keys"
+                                      " WHERE subject_id = $1::uuid AND revoked_at IS NOT NULL";
 static const char SQL_KEY_PUT[] =
     "INSERT INTO access_keys (subject_id, role, key_hash, expires_at)"
     " VALUES ($1::uuid, $2, $3, $4::timestamptz) ON CONFLICT (subject_id) DO UPDATE"
@@ -226,18 +227,13 @@ enum status store_client_touch(PGconn *conn, const char *client_id)
     return db_exec(conn, SQL_TOUCH, 1, p, NULL);
 }
 
-enum status store_client_credential_active(PGconn *conn, const struct principal *who, bool *active)
+void store_client_credential_guard(PGconn *conn, const struct principal *who)
 {
     bool key = who->role == ROLE_APPLICANT || who->role == ROLE_TEACHER;
     const char *p[] = {who->role == ROLE_APPLICANT ? who->application_id
                        : who->role == ROLE_TEACHER ? who->entry_id
                                                    : who->sub};
-    PGresult *res = NULL;
-    *active = false;
-    enum status st = db_exec(conn, key ? SQL_KEY_REVOKED : SQL_CLIENT_REVOKED, 1, p, &res);
-    *active = st == ST_OK && PQntuples(res) == 0;
-    PQclear(res);
-    return st;
+    db_guard(conn, key ? SQL_KEY_REVOKED : SQL_CLIENT_REVOKED, 1, p);
 }
 
 enum status store_client_key_put(PGconn *conn, const char *subject_id, const char *role,

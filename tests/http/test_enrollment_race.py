@@ -4,6 +4,7 @@ database, released together by a barrier. (a) 50 registrars into a program
 of capacity 10: exactly 10 enrolled, 40 refused capacity-full; (b) one
 registrar, 50 times into one program: exactly one enrolled, 49 duplicates.
 Every wait is bounded; nothing is timed."""
+import socket
 import threading
 
 import psycopg
@@ -127,3 +128,47 @@ def test_one_registrar_fifty_times_into_3em1_enrolls_once(two_servers, race_db):
     assert outcome(responses) == {(201, ""): 1, (409, "duplicate"): 49}, outcome(responses)
     assert race_db.execute("SELECT count(*) FROM enrollments WHERE program_code = '3em1'"
                            " AND registrar_id = %s", (rid,)).fetchone()[0] == 1
+
+
+def _send_enrollment(port, rid):
+    """One whole request on a fresh connection, sent at once; the socket back."""
+    body = b'{"accepted_terms_version": "1"}'
+    head = (f"POST {PRG}/3em1/enrollments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {registrar_token(rid)}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    s.sendall(head + body)
+    return s
+
+
+def _answer(s):
+    out = b""
+    with s:
+        while chunk := s.recv(65536):
+            out += chunk
+    return out
+
+
+def test_requests_queued_behind_the_program_lock_are_all_answered(template_db):
+    """Enrolling waits on the program's row lock inside a server thread. A
+    request that thread had already accepted, sent whole and at once, must
+    still be answered when the wait outlasts the header deadline: the client
+    was not slow, the server was busy."""
+    name = clone_database(template_db)
+    srv = Server(name, env_extra={"PARCERIA_THREADS": "2", "PARCERIA_DB_POOL_SIZE": "8",
+                                  "PARCERIA_HEADER_TIMEOUT_MS": "1000"}, name="enrollment-queue").start()
+    try:
+        with psycopg.connect(_db_url(name, "postgres"), autocommit=True) as db:
+            rids = [make_registrar(db) for _ in range(8)]
+            with psycopg.connect(_db_url(name, "postgres")) as locker:
+                locker.execute("SELECT 1 FROM programs WHERE code = '3em1' FOR UPDATE")
+                socks = [_send_enrollment(srv.port, rid) for rid in rids]
+                threading.Event().wait(2.5)  # past the header deadline, well inside the statement timeout
+                locker.rollback()
+            answers = [_answer(s) for s in socks]
+            assert [a.split(b"\r\n", 1)[0] for a in answers] == [b"HTTP/1.1 201 Created"] * 8, answers
+            assert db.execute("SELECT count(*) FROM enrollments").fetchone()[0] == 8
+    finally:
+        rc = srv.stop()
+        drop_database(name)
+    assert rc == 0

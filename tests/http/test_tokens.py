@@ -116,6 +116,34 @@ def test_revoked_client_gets_no_token_and_its_tokens_stop_at_once(api):
     assert r.status_code == 401 and "revoked" in r.json()["detail"]
 
 
+def test_a_revoked_clients_token_reads_and_writes_nothing(api, db):
+    """The credential check travels with the request's first statement: a
+    revoked client's token gets 401 on a read and on a write, and the write
+    (and its Idempotency-Key) leaves no trace."""
+    rid = make_registrar(db)
+    mine = api.with_token(registrar_token(rid))
+    c = mine.post(f"/v1/registrars/{rid}/clients", {"name": "Soon revoked"}).json()
+    creds = {"grant_type": "client_credentials", "client_id": c["client_id"],
+             "client_secret": c["client_secret"]}
+    client = api.with_token(token_call(api, data=creds).json()["access_token"])
+    assert client.get(f"/v1/registrars/{rid}").status_code == 200
+    assert mine.delete(f"/v1/registrars/{rid}/clients/{c['client_id']}").status_code == 204
+    r = client.get(f"/v1/registrars/{rid}")
+    assert r.status_code == 401 and "revoked" in r.json()["detail"], r.text
+    assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+    assert "ETag" not in r.headers and r.headers["Cache-Control"] == "no-store"
+    key = str(uuid.uuid4())
+    keys = db.execute("SELECT count(*) FROM idempotency_keys").fetchone()[0]
+    r = client.patch(f"/v1/registrars/{rid}", {"website": "https://revoked.example.pt"},
+                     headers={"If-Match": "*", "Idempotency-Key": key})
+    assert r.status_code == 401 and "revoked" in r.json()["detail"], r.text
+    assert db.execute("SELECT website, version FROM registrars WHERE id = %s",
+                      (rid,)).fetchone()[1] == 1
+    assert db.execute("SELECT count(*) FROM idempotency_keys").fetchone()[0] == keys
+    # a route the token may not take: still 401, the credential comes first
+    assert client.get("/v1/clients").status_code == 401
+
+
 def test_repeated_failures_are_throttled(api):
     cid = "pc_" + uuid.uuid4().hex[:20]
     statuses = [token_call(api, data={"grant_type": "client_credentials", "client_id": cid,
