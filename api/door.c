@@ -81,6 +81,15 @@ static bool headers_waiting(int fd)
     return n > 0 && memmem(buf, (size_t)n, "\r\n\r\n", 4) != NULL;
 }
 
+/* Whether some of a body waits unread in the socket: the client sent it,
+ * and the server has not read it yet (the connection's pool thread busy
+ * with another request, behind a lock). Not the client's slowness. */
+static bool body_waiting(int fd)
+{
+    char byte;
+    return recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 static bool late(const struct conn *c, uint64_t now)
 {
     uint64_t age = now - c->since_ns;
@@ -92,7 +101,8 @@ static bool late(const struct conn *c, uint64_t now)
             return true;
         /* on average at least min_rate bytes a second, after the grace */
         return age > BODY_GRACE_NS &&
-               c->body_bytes * 1000000000ull < door.min_rate * (age - BODY_GRACE_NS);
+               c->body_bytes * 1000000000ull < door.min_rate * (age - BODY_GRACE_NS) &&
+               !body_waiting(c->fd);
     case PHASE_SENDING:
         return now - c->request_ns > door.request_ns;
     default:

@@ -16,7 +16,6 @@
 #include "validate.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define STAFF_ONLY (ROLE_STAFF | ROLE_ADMIN)
@@ -189,20 +188,19 @@ int api_programs_eligibility(const struct _u_request *req, struct _u_response *r
 
 /* --- enrolling ----------------------------------------------------------- */
 
-/* A channel of a co-branding proposal ("rádio", "redes sociais"): text of
- * 1 to 100 characters, with the hygiene of every text field. */
-static bool valid_channel(const char *s)
-{
-    char *text = NULL;
-    bool ok = validate_text(s, &text) == ERR_NONE;
-    size_t n = ok ? util_utf8_length(text) : 0;
-    free(text);
-    return n >= 1 && n <= 100;
-}
-
+/* A channel of a co-branding proposal ("rádio", "redes sociais") is text of
+ * 1 to 100 characters, with the hygiene of every text field (and stored as
+ * it normalizes). */
 static const struct field co_branding[] = {
     FIELD_TEXT("proposal", FIELD_REQUIRED, 1, 5000),
-    FIELD_STRS("channels", FIELD_REQUIRED, 10, valid_channel, ERR_FORMAT, .min = 1),
+    {.name = "channels",
+     .type = FIELD_ARRAY,
+     .flags = FIELD_REQUIRED,
+     .item_type = FIELD_STRING,
+     .min = 1,
+     .max = 10,
+     .item_min = 1,
+     .item_max = 100},
     {.name = "planned_budget_eur",
      .type = FIELD_INTEGER,
      .flags = FIELD_REQUIRED,

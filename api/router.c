@@ -39,13 +39,15 @@ static void clear_params(struct req_ctx *ctx)
     ctx->nparams = 0;
 }
 
-/* A decoded path parameter may hold only visible ASCII other than '/'. */
+/* A decoded path parameter may hold only visible ASCII other than '/', and
+ * spaces: a voucher code is typed in groups ("7kq4 m9tx c3hr 26"). Each
+ * resource's key check refuses what it does not take. */
 static bool plain_segment(const char *s)
 {
     if (*s == '\0')
         return false;
     for (; *s; s++)
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f || *s == '/')
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == '/')
             return false;
     return true;
 }

@@ -181,8 +181,8 @@ static void validate_value(const json_t *v, const struct field *f, enum field_ty
                     validate_object(item, f->fields, p, SCHEMA_CREATE, vs);
             } else {
                 struct field item_field = *f;
-                item_field.min = 0;
-                item_field.max = 0;
+                item_field.min = f->item_min;
+                item_field.max = f->item_max;
                 validate_value(item, &item_field, f->item_type, p, vs);
             }
             free(p);

@@ -35,8 +35,11 @@ struct field {
     long long min, max; /* length in characters, integer range or item count; max 0 = none */
     const struct field *fields; /* OBJECT members, or ARRAY items when item_type is OBJECT */
     enum field_type item_type;  /* ARRAY item type */
-    const char *const *values;  /* ENUM values, NULL-terminated */
-    unsigned writers;           /* roles that may write it; 0: any role the route admits */
+    /* ARRAY of STRING items: each item's length in characters, as min and
+     * max are a string's (item_max 0 = none). */
+    long long item_min, item_max;
+    const char *const *values; /* ENUM values, NULL-terminated */
+    unsigned writers;          /* roles that may write it; 0: any role the route admits */
     /* STRING (and ARRAY of STRING items): an extra rule on the value, and the
      * error code reported when it fails (a string with a NUL byte fails too). */
     bool (*valid)(const char *s);

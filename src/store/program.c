@@ -156,8 +156,9 @@ enum status store_program_update(PGconn *conn, struct program_row *row,
     snprintf(version, sizeof version, "%d", row->version);
     const char *p[] = {
         row->code,  f.name,     f.description, or_null(next->opens_at), or_null(next->closes_at),
-        f.requires, f.capacity, f.months,      next->terms_version,     version};
-    enum status st = store_rows_one(conn, SQL_UPDATE, 10, p, read_row, row);
+        f.requires, f.capacity, f.months,      next->terms_version,     version,
+        f.days};
+    enum status st = store_rows_one(conn, SQL_UPDATE, 11, p, read_row, row);
     fields_free(&f);
     return st == ST_NOT_FOUND ? ST_STALE : st;
 }

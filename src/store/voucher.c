@@ -12,22 +12,21 @@
 /* expired as read: issued and past expires_at, whatever a sweep did. */
 #define VOUCHER_STATUS_AS_READ                                                                     \
     "CASE WHEN v.status = 'issued' AND v.expires_at <= now() THEN 'expired' ELSE v.status END"
+/* The times of a row, as text (SQL_TS), named apart so that the column
+ * list reads as one. */
+#define V_EXPIRES_AT SQL_TS("v.expires_at")
+#define V_REDEEMED_AT SQL_TS("v.redeemed_at")
+#define V_SERVICE_ENDS_AT SQL_TS("v.service_ends_at")
+#define V_CREATED_AT SQL_TS("v.created_at")
+#define V_UPDATED_AT SQL_TS("v.updated_at")
+#define V_STATUS_CHANGED_AT SQL_TS("v.status_changed_at")
 #define VOUCHER_COLUMNS                                                                            \
-    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ ", v.beneficiary::text, " SQL_TS(    \
-        "v.expires_at") ", coalesce(v.registrar_id::text, ''), "                                   \
-                        "coalesce(v.domain, ''),"                                                  \
-                        " v.domain_unicode, coalesce(" SQL_TS(                                     \
-                            "v."                                                                   \
-                            "redee"                                                                \
-                            "med_"                                                                 \
-                            "at") ", ''), coalesce(" SQL_TS("v.service_ends_at") ", ''), "         \
-                                                                                 "v.reason, "      \
-                                                                                 "v.version,"      \
-                                                                                 " " SQL_TS(       \
-                                                                                     "v."          \
-                                                                                     "created"     \
-                                                                                     "_at") ","    \
-                                                                                            " " SQL_TS("v.updated_at") ", " SQL_TS("v.status_changed_at")
+    "v.code, v.program_code, p.kind, " VOUCHER_STATUS_AS_READ                                      \
+    ", v.beneficiary::text, " V_EXPIRES_AT                                                         \
+    ", coalesce(v.registrar_id::text, ''), coalesce(v.domain, ''),"                                \
+    " v.domain_unicode, coalesce(" V_REDEEMED_AT ", ''),"                                          \
+    " coalesce(" V_SERVICE_ENDS_AT ", ''), v.reason, v.version, " V_CREATED_AT ", " V_UPDATED_AT   \
+    ", " V_STATUS_CHANGED_AT
 #define VOUCHER_FROM " FROM vouchers v JOIN programs p ON p.code = v.program_code"
 /* The same from a CTE v of the rows a statement changed (RETURNING *). */
 #define VOUCHER_FROM_CHANGED " FROM v JOIN programs p ON p.code = v.program_code"
@@ -35,7 +34,9 @@
 static const char SQL_GET[] = "SELECT " VOUCHER_COLUMNS VOUCHER_FROM " WHERE v.code = $1";
 static const char SQL_GET_LOCK[] =
     "SELECT " VOUCHER_COLUMNS VOUCHER_FROM " WHERE v.code = $1 FOR UPDATE OF v";
-/* $3: the items, [{code, beneficiary, expires_at}], in order. */
+/* $3: the items, [{code, beneficiary, expires_at}], in order. RETURNING
+ * and the join keep no order: the rows come back in the items' order
+ * through their codes, so that the caller's rows[i] is its in[i]. */
 static const char SQL_INSERT[] =
     "WITH v AS (INSERT INTO vouchers (code, program_code, beneficiary, expires_at, batch_id)"
     " SELECT x.item->>'code', p.code, x.item->'beneficiary',"
@@ -43,7 +44,9 @@ static const char SQL_INSERT[] =
     " now() + make_interval(days => coalesce(p.voucher_validity_days, $4::int))), $2::uuid"
     " FROM programs p, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(item, n)"
     " WHERE p.code = $1 ORDER BY x.n RETURNING *)"
-    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM_CHANGED;
+    " SELECT " VOUCHER_COLUMNS VOUCHER_FROM_CHANGED
+    " JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS o(item, n)"
+    " ON o.item->>'code' = v.code ORDER BY o.n";
 static const char SQL_REDEEMER[] =
     "SELECT (SELECT status FROM registrars WHERE id = $1::uuid), EXISTS (SELECT 1 FROM"
     " enrollments e WHERE e.registrar_id = $1::uuid AND e.program_code = $2"

@@ -55,6 +55,13 @@ static void encoded_slash_and_empty_segments_never_match(void **state)
     assert_true(api_route_match("/v1/things/{id}", "/v1/things/A%41", &ctx));
     assert_string_equal(api_param(&ctx, "id"), "AA");
     clear(&ctx);
+    /* spaces pass (a voucher code typed in groups); other controls do not */
+    assert_true(api_route_match("/v1/things/{id}", "/v1/things/7kq4%20m9tx", &ctx));
+    assert_string_equal(api_param(&ctx, "id"), "7kq4 m9tx");
+    clear(&ctx);
+    assert_false(api_route_match("/v1/things/{id}", "/v1/things/a%09b", &ctx));
+    assert_false(api_route_match("/v1/things/{id}", "/v1/things/a%00b", &ctx));
+    assert_false(api_route_match("/v1/things/{id}", "/v1/things/a%7Fb", &ctx));
 }
 
 static void allowed_methods_come_from_the_table(void **state)
