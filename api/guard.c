@@ -119,11 +119,16 @@ enum status guard_public_limits(PGconn *conn, bool hit, struct _u_response *resp
     return ok ? ST_OK : ST_RATE_LIMITED;
 }
 
-/* The caller's bucket of misses of what. */
+/* The caller's bucket of misses of what: a registrar's, whichever of its
+ * API clients asks (API.md: "missed voucher lookups per registrar"); any
+ * other caller's own. */
 static void miss_bucket(const struct req_ctx *ctx, const char *what, char out[160])
 {
     char caller[65];
-    auth_caller_key(ctx, caller);
+    if (ctx->who.role == ROLE_REGISTRAR && ctx->who.registrar_id[0] != '\0')
+        snprintf(caller, sizeof caller, "registrar:%s", ctx->who.registrar_id);
+    else
+        auth_caller_key(ctx, caller);
     snprintf(out, 160, "miss:%s:%s", what, caller);
 }
 
