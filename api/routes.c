@@ -8,12 +8,14 @@
 #define S ROLE_STAFF /* admin may do whatever staff may */
 #define R ROLE_REGISTRAR
 #define P ROLE_APPLICANT
+#define T ROLE_TEACHER
 #define ANY ROLE_ANY_TOKEN
 #define APP "/v1/accreditation-applications"
 #define REG "/v1/registrars"
 #define PRG "/v1/programs"
 #define ENR "/v1/enrollments"
 #define VOU "/v1/vouchers"
+#define SIT "/v1/sitestar"
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -24,6 +26,8 @@ static const char *const q_registrars[] = {PAGE, "status", "program", "q", NULL}
 static const char *const q_programs[] = {PAGE, "kind", "status", "year", NULL};
 static const char *const q_enrollments[] = {PAGE, "program", "registrar_id", "status", NULL};
 static const char *const q_vouchers[] = {PAGE, "program", "status", "registrar_id", NULL};
+static const char *const q_editions[] = {PAGE, NULL};
+static const char *const q_entries[] = {PAGE, "status", NULL};
 static const char *const q_eligibility[] = {"registrar_id", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 
@@ -97,6 +101,22 @@ const struct route api_routes[] = {
     {"GET", VOU "/{code}", api_vouchers_get, S | R, NULL, 0, &api_vouchers},
     {"POST", VOU "/{code}/redeem", api_vouchers_redeem, R, NULL, 0, &api_vouchers},
     {"POST", VOU "/{code}/revoke", resource_act, S, NULL, 0, &api_vouchers},
+
+    {"GET", SIT "/editions", resource_list, ROLE_PUBLIC, q_editions, 0, &api_editions},
+    {"POST", SIT "/editions", api_editions_create, S, NULL, 0, &api_editions},
+    {"GET", SIT "/editions/{year}", resource_get, ROLE_PUBLIC, NULL, 0, &api_editions},
+    {"PATCH", SIT "/editions/{year}", resource_patch, S, NULL, 0, &api_editions},
+    {"POST", SIT "/editions/{year}/select", api_editions_select, S, NULL, 0, &api_editions},
+    {"POST", SIT "/editions/{year}/entries", api_entries_create, ROLE_PUBLIC, NULL, 0,
+     &api_entries},
+    {"GET", SIT "/editions/{year}/entries", resource_list, S, q_entries, 0, &api_entries},
+    {"GET", SIT "/entries/{id}", resource_get, S | T, NULL, 0, &api_entries},
+    {"PATCH", SIT "/entries/{id}", resource_patch, S | T, NULL, 0, &api_entries},
+    {"GET", SIT "/entries/{id}/history", resource_history, S | T, NULL, 0, &api_entries},
+    {"PUT", SIT "/entries/{id}/scores/me", api_entries_score, S, NULL, 0, &api_entries},
+    {"GET", SIT "/entries/{id}/scores", api_entries_scores, S, NULL, 0, &api_entries},
+    {"POST", SIT "/entries/{id}/disqualify", resource_act, S, NULL, 0, &api_entries},
+    {"POST", SIT "/entries/{id}/withdraw", resource_act, T, NULL, 0, &api_entries},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

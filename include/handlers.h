@@ -59,6 +59,15 @@ HANDLER(api_vouchers_redeem);
 HANDLER(api_vouchers_issue);
 HANDLER(api_vouchers_stats);
 
+/* api/sitestar.c: the kit serves reading, edits, history and entries' actions. */
+extern const struct resource api_editions;
+extern const struct resource api_entries;
+HANDLER(api_editions_create);
+HANDLER(api_editions_select);
+HANDLER(api_entries_create);
+HANDLER(api_entries_score);
+HANDLER(api_entries_scores);
+
 /* api/audit.c */
 extern const struct resource api_audit; /* its list */
 /* One audit row as JSON (a new reference); also used by every …/history. */

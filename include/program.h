@@ -95,6 +95,9 @@ enum program_form program_form(const struct program_row *p);
 /* "co-branding", or NULL for none. */
 const char *program_form_name(enum program_form form);
 
+/* Whether RFC 3339 UTC text a is an earlier time than b (fractions count). */
+bool program_time_before(const char *a, const char *b);
+
 /* A rule across fields broken: the member's JSON Pointer and its code. */
 struct program_issue {
     char pointer[32];

@@ -12,9 +12,8 @@ enum api_role {
     ROLE_TEACHER = 1u << 4,
 };
 #define ROLE_PUBLIC 0u /* no token needed */
-/* Roles some route serves: a token with any other role is refused (401). The
- * teacher role joins when the Sitestar area has routes for it. */
-#define ROLE_SERVED (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT)
+/* Roles some route serves: a token with any other role is refused (401). */
+#define ROLE_SERVED (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT | ROLE_TEACHER)
 #define ROLE_ANY_TOKEN (ROLE_ADMIN | ROLE_STAFF | ROLE_REGISTRAR | ROLE_APPLICANT | ROLE_TEACHER)
 
 #endif

@@ -20,6 +20,12 @@ enum status service_voucher_issue(const struct service_call *call, const char *p
                                   struct voucher_new *in, size_t n, struct voucher_row *rows,
                                   struct service_outcome *outcome) WARN_UNUSED;
 
+/* The same inside a transaction the caller runs on call->conn (a Sitestar
+ * selection issues its vouchers with its other changes). */
+enum status service_voucher_issue_in(const struct service_call *call, const char *program,
+                                     struct voucher_new *in, size_t n, struct voucher_row *rows,
+                                     struct service_outcome *outcome) WARN_UNUSED;
+
 /* Redeems the voucher code for the caller's registrar and the domain (both
  * forms), under the voucher's lock: voucher_redeem_judge decides; *unchanged
  * when it was this registrar's for this domain already (nothing written).

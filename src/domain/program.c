@@ -100,7 +100,7 @@ static time_t seconds(const char *ts, double *frac)
     return timegm(&tm);
 }
 
-static bool before(const char *a, const char *b)
+bool program_time_before(const char *a, const char *b)
 {
     double fa, fb;
     time_t ta = seconds(a, &fa), tb = seconds(b, &fb);
@@ -131,7 +131,7 @@ size_t program_check(const struct program_row *p, struct program_issue *out, siz
         if (len <= tlen || strcmp(p->code + len - tlen, tail) != 0)
             n = issue(out, n, cap, "/code", ERR_YEAR_MISMATCH);
     }
-    if (p->opens_at[0] && p->closes_at[0] && !before(p->opens_at, p->closes_at))
+    if (p->opens_at[0] && p->closes_at[0] && !program_time_before(p->opens_at, p->closes_at))
         n = issue(out, n, cap, "/enrollment_closes_at", ERR_BEFORE_OPENING);
     for (size_t i = 0; i < p->nrequires; i++)
         if (strcmp(p->requires[i], p -> code) == 0) {

@@ -54,6 +54,38 @@ const struct service_kind service_voucher_kind = {
 
 /* --- issuing ------------------------------------------------------------- */
 
+enum status service_voucher_issue_in(const struct service_call *call, const char *program,
+                                     struct voucher_new *in, size_t n, struct voucher_row *rows,
+                                     struct service_outcome *outcome)
+{
+    PGconn *conn = call->conn;
+    struct program_row p = {0};
+    enum status st = store_program_get(conn, program, true, &p);
+    if (st == ST_OK && (p.status == PROGRAM_DRAFT || p.status == PROGRAM_ARCHIVED)) {
+        snprintf(outcome->current, sizeof outcome->current, "%s", program_status_name(p.status));
+        st = ST_INVALID_STATE;
+    }
+    program_row_cleanup(&p);
+    for (size_t i = 0; st == ST_OK && i < n; i++) { /* fresh codes on every try */
+        char text[VOUCHER_CODE_TEXT_LEN + 1];
+        voucher_code_new(text);
+        if (!voucher_code_normalize(text, in[i].code))
+            st = ST_INVALID;
+    }
+    if (st == ST_OK)
+        st = store_voucher_insert(conn, program, in, n, rows);
+    if (st == ST_CONFLICT) /* a code drawn twice (about 2^-64 a pair): draw them all again */
+        return ST_RETRY;
+    for (size_t i = 0; st == ST_OK && i < n; i++) {
+        struct audit_entry e = {.action = "issue",
+                                .resource_type = service_voucher_kind.type,
+                                .resource_id = rows[i].code,
+                                .to_status = voucher_status_name(rows[i].status)};
+        st = store_audit_record(conn, &call->actor, &e);
+    }
+    return st;
+}
+
 struct issue {
     const struct service_call *call;
     const char *program;
@@ -66,32 +98,8 @@ struct issue {
 static enum status issue_tx(PGconn *conn, void *arg)
 {
     struct issue *is = arg;
-    struct program_row p = {0};
-    enum status st = store_program_get(conn, is->program, true, &p);
-    if (st == ST_OK && (p.status == PROGRAM_DRAFT || p.status == PROGRAM_ARCHIVED)) {
-        snprintf(is->outcome->current, sizeof is->outcome->current, "%s",
-                 program_status_name(p.status));
-        st = ST_INVALID_STATE;
-    }
-    program_row_cleanup(&p);
-    for (size_t i = 0; st == ST_OK && i < is->n; i++) { /* fresh codes on every try */
-        char text[VOUCHER_CODE_TEXT_LEN + 1];
-        voucher_code_new(text);
-        if (!voucher_code_normalize(text, is->in[i].code))
-            st = ST_INVALID;
-    }
-    if (st == ST_OK)
-        st = store_voucher_insert(conn, is->program, is->in, is->n, is->rows);
-    if (st == ST_CONFLICT) /* a code drawn twice (about 2^-64 a pair): draw them all again */
-        return ST_RETRY;
-    for (size_t i = 0; st == ST_OK && i < is->n; i++) {
-        struct audit_entry e = {.action = "issue",
-                                .resource_type = service_voucher_kind.type,
-                                .resource_id = is->rows[i].code,
-                                .to_status = voucher_status_name(is->rows[i].status)};
-        st = store_audit_record(conn, &is->call->actor, &e);
-    }
-    return st;
+    (void)conn; /* the call's */
+    return service_voucher_issue_in(is->call, is->program, is->in, is->n, is->rows, is->outcome);
 }
 
 enum status service_voucher_issue(const struct service_call *call, const char *program,

@@ -342,16 +342,19 @@ def test_bad_issuers_file_stops_start_up(template_db, tmp_path):
     assert out.returncode == 1 and "PARCERIA_JWT_ISSUERS_FILE" in out.stderr
 
 
-def test_a_role_no_route_serves_is_refused(api, db, es):
-    """teacher exists in the data model, but no route serves it until the Sitestar area does."""
-    r = api.with_token(mint("teacher", entry_id=str(uuid.uuid4()))).get("/v1/me")
-    assert r.status_code == 401 and 'error="invalid_token"' in r.headers.get("WWW-Authenticate", ""), r.text
+def test_teachers_are_served_by_their_entry_and_key(api, db, es):
+    """The Sitestar area serves teachers: an entry's access key gives a short-lived teacher
+    token naming the entry, `parceria token teacher` mints one, and /v1/me answers it."""
     subject, key = put_access_key(db, "teacher")
     r = token_call(api, data={"grant_type": "client_credentials", "client_id": subject, "client_secret": key})
-    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    assert r.status_code == 200, r.text
+    tok = r.json()["access_token"]
+    assert 0 < r.json()["expires_in"] <= 900
+    me = api.with_token(tok).get("/v1/me")
+    assert me.status_code == 200 and me.json()["role"] == "teacher" and me.json()["entry_id"] == subject
     out = subprocess.run([BIN, "token", "teacher", "--entry-id", str(uuid.uuid4())], env=es["env"],
                          capture_output=True, text=True, timeout=30)
-    assert out.returncode == 2
+    assert out.returncode == 0 and out.stdout.count(".") == 2
 
 
 def no_iat_token(role, ttl):
