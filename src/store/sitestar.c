@@ -9,28 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
-#define EDITION_COLUMNS                                                                                         \
-    "year::text, program_code, CASE WHEN selected_at IS NULL THEN 'open' ELSE 'selected' "                      \
-    "END, " SQL_TS("submissions_open_at") ", " SQL_TS("submissions_close_at") ", " US("submission"              \
-                                                                                      "s_open_at") ", " US(     \
-        "submissions_close_at") ", " US("now()") ", approved_quota, benefit_months, "                           \
-                                                 "coalesce(" SQL_TS("selected_at") ", ''), "                    \
-                                                                                   "coalesce("                  \
-                                                                                   "approved_"                  \
-                                                                                   "count, 0), "                \
-                                                                                   "coalesce(not_"              \
-                                                                                   "selected_"                  \
-                                                                                   "count, 0),"                 \
-                                                                                   " version,"                  \
-                                                                                   " " SQL_TS("cr"              \
-                                                                                              "ea"              \
-                                                                                              "te"              \
-                                                                                              "d_"              \
-                                                                                              "a"               \
-                                                                                              "t") ", " SQL_TS( \
-                                                                                       "updated_"               \
-                                                                                       "at")
+/* Lower-case "from": a list's total counts " FROM " onwards of its select
+ * (store/page.c), which must be the table's, not extract's. */
+#define US(col) "(extract(epoch from " col ") * 1000000)::bigint"
+#define COLS_STATUS "CASE WHEN selected_at IS NULL THEN 'open' ELSE 'selected' END"
+#define COLS_TIMES SQL_TS("submissions_open_at") ", " SQL_TS("submissions_close_at")
+#define COLS_CLOCK US("submissions_open_at") ", " US("submissions_close_at") ", " US("now()")
+#define COLS_SELECTED                                                                              \
+    "coalesce(" SQL_TS("selected_at") ", ''), coalesce(approved_count, 0),"                        \
+                                      " coalesce(not_selected_count, 0)"
+#define COLS_STAMPS SQL_TS("created_at") ", " SQL_TS("updated_at")
+#define EDITION_COLUMNS                                                                            \
+    "year::text, program_code, " COLS_STATUS ", " COLS_TIMES ", " COLS_CLOCK                       \
+    ", approved_quota, benefit_months, " COLS_SELECTED ", version, " COLS_STAMPS
 
 static const char SQL_EDITION_GET[] =
     "SELECT " EDITION_COLUMNS " FROM sitestar_editions WHERE year = $1::int";
@@ -137,13 +128,17 @@ enum status store_edition_list(PGconn *conn, const struct page_query *q, struct 
 
 /* --- entries ------------------------------------------------------------- */
 
+#define ENTRY_VOUCHER_STATUS                                                                       \
+    "coalesce(CASE WHEN v.status = 'issued' AND v.expires_at <= now() THEN 'expired'"              \
+    " ELSE v.status END, '')"
+#define ENTRY_STAMPS                                                                               \
+    SQL_TS("e.submitted_at")                                                                       \
+    ", e.version, " SQL_TS("e.created_at") ", " SQL_TS("e.updated_at") ", " SQL_TS(                \
+        "e.status_changed_at")
 #define ENTRY_COLUMNS                                                                              \
     "e.id::text, e.year, e.status, e.school::text, e.teacher::text, e.team_size, e.title,"         \
     " e.description, e.proposed_domain, e.score::float8, e.scores_count,"                          \
-    " coalesce(e.voucher_code, ''), coalesce(CASE WHEN v.status = 'issued' AND v.expires_at <="    \
-    " now() THEN 'expired' ELSE v.status END, ''), e.site_url, e.reason, " SQL_TS(                 \
-        "e.submitted_at") ", e.version, " SQL_TS("e.created_at") ", " SQL_TS("e.updated_at") ","   \
-                                                                                             " " SQL_TS("e.status_changed_at")
+    " coalesce(e.voucher_code, ''), " ENTRY_VOUCHER_STATUS ", e.site_url, e.reason, " ENTRY_STAMPS
 #define ENTRY_JOIN " LEFT JOIN vouchers v ON v.code = e.voucher_code"
 #define ENTRY_FROM " FROM sitestar_entries e" ENTRY_JOIN
 #define ENTRY_FROM_CHANGED " FROM e" ENTRY_JOIN
@@ -187,9 +182,16 @@ static const char SQL_SELECT_ENTRY[] =
 static const char SQL_CONTACT[] =
     "SELECT school->>'name', teacher->>'email' FROM sitestar_entries WHERE id = $1::uuid";
 
+#define ENTRY_RANK                                                                                 \
+    "(coalesce(e.score, -1) * 100000000000000000000"                                               \
+    " - extract(epoch from e.submitted_at) * 1000000)"
+
 const struct page_sort store_entry_sorts[STORE_ENTRY_SORTS] = {
     {"created_at", "e.created_at", "::timestamptz", SQL_TS_US("e.created_at")},
-    {"score", "coalesce(e.score, -1)", "::numeric", "coalesce(e.score, -1)::text"},
+    /* The selection's ranking: -score is the best mean first, no score last, an
+     * equal mean by the earlier submission (the mean, 3 decimals, above the
+     * submission's microseconds, in one exact numeric). */
+    {"score", ENTRY_RANK, "::numeric", ENTRY_RANK "::text"},
 };
 
 static char *text_or_null(const PGresult *res, int i, int col)
