@@ -38,8 +38,8 @@ def entry_body(i=0, **over):
             "teacher": {"name": "Maria Santos", "email": f"professora{i}@escola-camoes.pt"},
             "team_size": 4,
             "title": f"Ciência em Camões {i}",
-            "description": "Um site onde a turma publica as experiências de ciência da escola.\n"
-                           "Com fotografias e vídeos curtos.",
+            "description": "Um site onde a turma publica as experiências de ciência da escola,"
+                           " com fotografias e vídeos curtos.",
             "proposed_domain": f"camoes-ciencia-{i}.pt"}
     body.update(over)
     return body
