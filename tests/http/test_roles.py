@@ -33,6 +33,8 @@ A = "/v1/accreditation-applications/{id}"
 R = "/v1/registrars/{id}"
 P = "/v1/programs/{code}"
 E = "/v1/enrollments/{id}"
+Y = "/v1/sitestar/editions/{year}"
+N = "/v1/sitestar/entries/{id}"
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -95,6 +97,20 @@ EXPECTED = {
     ("GET", "/v1/vouchers/{code}"): 422,          # a UUID is no voucher code: a typo, not a miss
     ("POST", "/v1/vouchers/{code}/redeem"): 422,
     ("POST", "/v1/vouchers/{code}/revoke"): 422,
+    ("GET", "/v1/sitestar/editions"): 200,
+    ("POST", "/v1/sitestar/editions"): 415,
+    ("GET", Y): 404,                              # a UUID is no year
+    ("PATCH", Y): 404,
+    ("POST", Y + "/select"): 404,
+    ("POST", Y + "/entries"): 404,
+    ("GET", Y + "/entries"): 404,
+    ("GET", N): 404,                              # the teacher's is another
+    ("PATCH", N): {"admin": 428, "staff": 428, "teacher": 404},
+    ("GET", N + "/history"): 404,
+    ("PUT", N + "/scores/me"): 415,              # no JSON body, before the lookup
+    ("GET", N + "/scores"): 404,
+    ("POST", N + "/disqualify"): 422,             # the reason is checked before the lookup
+    ("POST", N + "/withdraw"): 404,
 }
 
 
