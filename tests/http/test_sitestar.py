@@ -14,8 +14,10 @@ import uuid
 import pytest
 
 from accreditation import ok
+from conftest import Server, clone_database, drop_database
 from identity import make_registrar, mint
-from programs import PRG, as_registrar, at, codes, create_program, enroll, problem, staff
+from openapi_check import Client
+from programs import PRG, as_registrar, at, audit, codes, create_program, enroll, problem, staff
 from sitestar import (ED, EN, as_teacher, close_submissions, create_edition, edition_body, entry_audit,
                       entry_body, entry_status, juror, next_year, not_yet_open, score, set_window, sitestar_tables,
                       snapshot, statuses, submit, teacher_token, vouchers_of)
@@ -51,8 +53,10 @@ def test_staff_create_an_edition_with_its_contest_program(api, db):
     assert r.status_code == 304
     listed = ok(api.get(ED, params={"limit": "200"}))["items"]
     assert e in listed
-    assert db.execute("SELECT count(*) FROM audit_events WHERE resource_id IN (%s, %s)",
-                      (str(year), f"sitestar-{year}")).fetchone()[0] >= 1
+    assert audit(db, year) == [("create", None, "open", None)]
+    # public answers may be cached a minute
+    assert api.get(f"{ED}/{year}").headers["Cache-Control"] == "public, max-age=60"
+    assert api.get(ED).headers["Cache-Control"] == "public, max-age=60"
 
 
 def test_an_editions_quota_and_benefit_are_taken_and_given_to_its_program(api, db):
@@ -72,6 +76,9 @@ def test_editions_list_sorts(api, db):
     assert newest.index(years[2]) < newest.index(years[1]) < newest.index(years[0])
     page = ok(api.get(ED, params={"limit": "1", "include_total": "true"}))
     assert page["total"] >= 3 and len(page["items"]) == 1 and page["next_cursor"]
+    assert ok(api.get(ED, params={"updated_since": "2999-01-01T00:00:00Z"}))["items"] == []
+    assert len(ok(api.get(ED, params={"updated_since": "2000-01-01T00:00:00Z", "limit": "200"}))["items"]) \
+        == len(newest)
     problem(api.get(ED, params={"status": "open"}), 400, "invalid-request")
     problem(api.get(ED, params={"sort": "phase"}), 400, "invalid-request")
 
@@ -372,6 +379,9 @@ def test_staff_list_an_editions_entries(api, db):
     rest = ok(s.get(f"{ED}/{year}/entries", params={"limit": "3", "cursor": first["next_cursor"]}))
     assert [e["id"] for e in first["items"] + rest["items"]] == [m["id"] for m in reversed(made)]
     assert rest["next_cursor"] is None
+    assert ok(s.get(f"{ED}/{year}/entries", params={"updated_since": "2999-01-01T00:00:00Z"}))["items"] == []
+    first_page = s.get(f"{ED}/{year}/entries")
+    assert s.get(f"{ED}/{year}/entries", headers={"If-None-Match": first_page.headers["ETag"]}).status_code == 304
     problem(s.get(f"{ED}/{year}/entries", params={"status": "winning"}), 400, "invalid-request")
     problem(s.get(f"{ED}/{year}/entries", params={"sort": "title"}), 400, "invalid-request")
 
@@ -625,6 +635,7 @@ def test_select_approves_the_best_and_issues_each_a_voucher(api, db):
     assert snapshot(db) == before
     e = ok(api.get(f"{ED}/{year}"))
     assert (e["phase"], e["selected_at"]) == ("selected", sel["selected_at"])
+    assert audit(db, year) == [("create", None, "open", None), ("select", "open", "selected", None)]
 
 
 def test_an_edition_with_no_entries_selects_nothing(api, db):
@@ -767,3 +778,34 @@ def test_the_teacher_records_the_site_once_a_3em1_registrar_redeemed_the_voucher
     history = ok(t.get(path + "/history"))["items"]
     assert [h["action"] for h in history][0] == "submit"
     assert "score" in [h["action"] for h in history]
+
+
+# --- the public submission's limits ---------------------------------------------------------
+
+def test_public_entries_are_rate_limited_per_address_and_teacher_email(template_db):
+    name = clone_database(template_db)
+    srv = Server(name, env_extra={"PARCERIA_PUBLIC_RATE_LIMIT": "3", "PARCERIA_TRUSTED_PROXIES": "127.0.0.1"},
+                 name="sitestar-public-limit").start()
+    try:
+        c = Client(srv.base)
+        year = 2090
+        ok(Client(srv.base, mint("staff")).post(ED, edition_body(year)), 201)
+
+        def post(address, email, i):
+            return c.post(f"{ED}/{year}/entries", entry_body(i, teacher={"name": "Maria Santos", "email": email}),
+                          headers={"X-Forwarded-For": address})
+
+        by_address = [post("198.51.100.7", f"p{i}@escola.pt", i) for i in range(4)]
+        assert [r.status_code for r in by_address] == [201, 201, 201, 429]
+        by_email = [post(f"198.51.100.{20 + i}", "mesma@escola.pt", 10 + i) for i in range(4)]
+        assert [r.status_code for r in by_email] == [201, 201, 201, 429]
+        assert by_email[0].headers["RateLimit-Policy"] == '"public";q=3;w=3600'
+        assert int(by_email[3].headers["Retry-After"]) > 0
+        staff_ok = Client(srv.base, mint("staff")).post(f"{ED}/{year}/entries", entry_body(99),
+                                                        headers={"X-Forwarded-For": "198.51.100.7"})
+        assert staff_ok.status_code == 201
+        listed = ok(Client(srv.base, mint("staff")).get(f"{ED}/{year}/entries", params={"include_total": "true"}))
+        assert listed["total"] == 7
+    finally:
+        assert srv.stop() == 0
+        drop_database(name)
