@@ -1,6 +1,7 @@
 /* The Sitestar.pt contest's use cases. */
 #include "service_sitestar.h"
 
+#include "service_program.h"
 #include "service_voucher.h"
 #include "store_audit.h"
 #include "store_client.h"
@@ -66,6 +67,13 @@ static enum status edition_create_tx(PGconn *conn, void *arg)
     if (st == ST_OK)
         st = store_edition_insert(conn, c->in, c->out);
     if (st != ST_OK)
+        return st;
+    /* The program is created open, and is in the log and its history as such. */
+    struct audit_entry created = {.action = "create",
+                                  .resource_type = service_program_kind.type,
+                                  .resource_id = c->in->program,
+                                  .to_status = program_status_name(PROGRAM_OPEN)};
+    if ((st = store_audit_record(conn, &c->call->actor, &created)) != ST_OK)
         return st;
     struct audit_entry e = {.action = "create",
                             .resource_type = service_edition_kind.type,
