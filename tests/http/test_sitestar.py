@@ -54,6 +54,9 @@ def test_staff_create_an_edition_with_its_contest_program(api, db):
     listed = ok(api.get(ED, params={"limit": "200"}))["items"]
     assert e in listed
     assert audit(db, year) == [("create", None, "open", None)]
+    assert audit(db, f"sitestar-{year}") == [("create", None, "open", None)]
+    history = ok(staff(api).get(f"{PRG}/sitestar-{year}/history"))["items"]
+    assert [(h["action"], h["to_status"], h["actor"]["sub"]) for h in history] == [("create", "open", "joana@dns.pt")]
     # public answers may be cached a minute
     assert api.get(f"{ED}/{year}").headers["Cache-Control"] == "public, max-age=60"
     assert api.get(ED).headers["Cache-Control"] == "public, max-age=60"
