@@ -10,27 +10,36 @@
 #include <string.h>
 
 #define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
-#define EDITION_COLUMNS                                                                                         \
-    "year::text, program_code, CASE WHEN selected_at IS NULL THEN 'open' ELSE 'selected' "                      \
-    "END, " SQL_TS("submissions_open_at") ", " SQL_TS("submissions_close_at") ", " US("submission"              \
-                                                                                      "s_open_at") ", " US(     \
-        "submissions_close_at") ", " US("now()") ", approved_quota, benefit_months, "                           \
-                                                 "coalesce(" SQL_TS("selected_at") ", ''), "                    \
-                                                                                   "coalesce("                  \
-                                                                                   "approved_"                  \
-                                                                                   "count, 0), "                \
-                                                                                   "coalesce(not_"              \
-                                                                                   "selected_"                  \
-                                                                                   "count, 0),"                 \
-                                                                                   " version,"                  \
-                                                                                   " " SQL_TS("cr"              \
-                                                                                              "ea"              \
-                                                                                              "te"              \
-                                                                                              "d_"              \
-                                                                                              "a"               \
-                                                                                              "t") ", " SQL_TS( \
-                                                                                       "updated_"               \
-                                                                                       "at")
+#define EDITION_COLUMNS                                                                                                  \
+    "year::text, program_code, CASE WHEN selected_at IS NULL THEN 'open' ELSE 'selected' "                               \
+    "END, " SQL_TS("submissions_open_at") ", " SQL_TS("submissions_close_at") ", " US(                                   \
+        "submission"                                                                                                     \
+        "s_open_at") ", " US("submissions_close_at") ", " US("now()") ", approved_quota, "                               \
+                                                                      "benefit_months, "                                 \
+                                                                      "coalesce(" SQL_TS(                                \
+                                                                          "selected_at") ", ''), "                       \
+                                                                                         "coalesc"                       \
+                                                                                         "e("                            \
+                                                                                         "approve"                       \
+                                                                                         "d_"                            \
+                                                                                         "count, "                       \
+                                                                                         "0), "                          \
+                                                                                         "coalesc"                       \
+                                                                                         "e(not_"                        \
+                                                                                         "selecte"                       \
+                                                                                         "d_"                            \
+                                                                                         "count, "                       \
+                                                                                         "0),"                           \
+                                                                                         " versio"                       \
+                                                                                         "n,"                            \
+                                                                                         " " SQL_TS(                     \
+                                                                                             "cr"                        \
+                                                                                             "ea"                        \
+                                                                                             "te"                        \
+                                                                                             "d_"                        \
+                                                                                             "a"                         \
+                                                                                             "t") ", " SQL_TS("updated_" \
+                                                                                                              "at")
 
 static const char SQL_EDITION_GET[] =
     "SELECT " EDITION_COLUMNS " FROM sitestar_editions WHERE year = $1::int";
@@ -137,13 +146,14 @@ enum status store_edition_list(PGconn *conn, const struct page_query *q, struct 
 
 /* --- entries ------------------------------------------------------------- */
 
-#define ENTRY_COLUMNS                                                                              \
-    "e.id::text, e.year, e.status, e.school::text, e.teacher::text, e.team_size, e.title,"         \
-    " e.description, e.proposed_domain, e.score::float8, e.scores_count,"                          \
-    " coalesce(e.voucher_code, ''), coalesce(CASE WHEN v.status = 'issued' AND v.expires_at <="    \
-    " now() THEN 'expired' ELSE v.status END, ''), e.site_url, e.reason, " SQL_TS(                 \
-        "e.submitted_at") ", e.version, " SQL_TS("e.created_at") ", " SQL_TS("e.updated_at") ","   \
-                                                                                             " " SQL_TS("e.status_changed_at")
+#define ENTRY_COLUMNS                                                                                    \
+    "e.id::text, e.year, e.status, e.school::text, e.teacher::text, e.team_size, e.title,"               \
+    " e.description, e.proposed_domain, e.score::float8, e.scores_count,"                                \
+    " coalesce(e.voucher_code, ''), coalesce(CASE WHEN v.status = 'issued' AND v.expires_at <="          \
+    " now() THEN 'expired' ELSE v.status END, ''), e.site_url, e.reason, " SQL_TS(                       \
+        "e.submitted_at") ", e.version, " SQL_TS("e.created_at") ", " SQL_TS("e.updated_at") ","         \
+                                                                                             " " SQL_TS( \
+                                                                                                 "e.status_changed_at")
 #define ENTRY_JOIN " LEFT JOIN vouchers v ON v.code = e.voucher_code"
 #define ENTRY_FROM " FROM sitestar_entries e" ENTRY_JOIN
 #define ENTRY_FROM_CHANGED " FROM e" ENTRY_JOIN
