@@ -63,6 +63,10 @@ struct edition_row {
 };
 void edition_row_cleanup(struct edition_row *row);
 enum edition_phase edition_phase(const struct edition_row *row);
+/* How long from the reading's clock an entry's access key lasts: until the
+ * edition ends, benefit_months (of 31 days) after submissions close, when
+ * the sites built with its vouchers have had their year. */
+int sitestar_key_seconds(const struct edition_row *row);
 
 struct entry_row {
     char id[37];

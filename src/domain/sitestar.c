@@ -55,6 +55,13 @@ enum edition_phase edition_phase(const struct edition_row *e)
     return e->now_us < e->closes_us ? PHASE_SUBMISSIONS : PHASE_SCORING;
 }
 
+int sitestar_key_seconds(const struct edition_row *e)
+{
+    long long end_us = e->closes_us + (long long)e->benefit_months * 31 * 86400 * 1000000LL;
+    long long left = (end_us - e->now_us) / 1000000LL;
+    return left < 1 ? 1 : left > 0x7fffffff ? 0x7fffffff : (int)left;
+}
+
 void entry_row_cleanup(struct entry_row *row)
 {
     json_decref(row->school);

@@ -65,6 +65,8 @@ static enum status submit_tx(PGconn *conn, void *arg)
         st = store_entry_insert(conn, s->in, s->out);
     if (st == ST_OK)
         st = store_client_key_put(conn, s->out->id, "teacher", s->key_hash, NULL);
+    if (st == ST_OK) /* the key lasts as long as the edition: its sites' year after the close */
+        st = store_client_key_expire_in(conn, s->out->id, sitestar_key_seconds(&e));
     if (st != ST_OK)
         return st;
     struct audit_entry a = {.action = "submit",

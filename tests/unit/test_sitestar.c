@@ -77,6 +77,11 @@ static void phases(void **state)
     e.status = EDITION_SELECTED;
     assert_int_equal(edition_phase(&e), PHASE_SELECTED);
     assert_string_equal(edition_phase_name(PHASE_SCORING), "scoring");
+    /* an entry's key lasts benefit_months of 31 days after the close */
+    e = (struct edition_row){.closes_us = 10000000, .now_us = 0, .benefit_months = 12};
+    assert_int_equal(sitestar_key_seconds(&e), 10 + 12 * 31 * 86400);
+    e.now_us = e.closes_us + 12LL * 31 * 86400 * 1000000;
+    assert_int_equal(sitestar_key_seconds(&e), 1);
 }
 
 static void ranking(void **state)
