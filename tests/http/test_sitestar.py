@@ -250,6 +250,10 @@ def test_a_teacher_submits_an_entry_without_a_token(api, db):
     # the key is stored hashed, for a teacher
     kr = db.execute("SELECT role, key_hash FROM access_keys WHERE subject_id = %s", (e["id"],)).fetchone()
     assert kr[0] == "teacher" and key not in kr[1]
+    # it lasts as long as the edition: benefit_months (of 31 days) after submissions close
+    lasts = db.execute("SELECT extract(epoch from k.expires_at - x.submissions_close_at) FROM access_keys k,"
+                       " sitestar_editions x WHERE k.subject_id = %s AND x.year = %s", (e["id"], year)).fetchone()[0]
+    assert abs(float(lasts) - 12 * 31 * 86400) < 60
     # the teacher's token: that one entry, never the key again
     t = api.with_token(teacher_token(api, {"id": e["id"], "access_key": key}))
     me = ok(t.get("/v1/me"))
