@@ -139,6 +139,14 @@ static enum status select_tx(PGconn *conn, void *arg)
     for (size_t i = 0; st == ST_OK && i < n; i++) {
         st = i < quota ? approve(s->call, s->out, &ranked[i])
                        : store_entry_select(conn, ranked[i].id, NULL);
+        struct audit_entry a = {
+            .action = "select",
+            .resource_type = service_entry_kind.type,
+            .resource_id = ranked[i].id,
+            .from_status = entry_status_name(ENTRY_SUBMITTED),
+            .to_status = entry_status_name(i < quota ? ENTRY_APPROVED : ENTRY_NOT_SELECTED)};
+        if (st == ST_OK) /* each entry's history shows its outcome */
+            st = store_audit_record(conn, &s->call->actor, &a);
         approved += i < quota;
     }
     free(ranked);

@@ -643,6 +643,9 @@ def test_select_approves_the_best_and_issues_each_a_voucher(api, db):
     e = ok(api.get(f"{ED}/{year}"))
     assert (e["phase"], e["selected_at"]) == ("selected", sel["selected_at"])
     assert audit(db, year) == [("create", None, "open", None), ("select", "open", "selected", None)]
+    # each entry's history shows its outcome, once
+    assert [e[:3] for e in entry_audit(db, b["id"]) if e[0] == "select"] == [("select", "submitted", "approved")]
+    assert [e[:3] for e in entry_audit(db, a["id"]) if e[0] == "select"] == [("select", "submitted", "not_selected")]
 
 
 def test_an_edition_with_no_entries_selects_nothing(api, db):
