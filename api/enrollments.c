@@ -192,7 +192,7 @@ int api_programs_eligibility(const struct _u_request *req, struct _u_response *r
  * 1 to 100 characters, with the hygiene of every text field (and stored as
  * it normalizes). */
 static const struct field co_branding[] = {
-    FIELD_TEXT("proposal", FIELD_REQUIRED, 1, 5000),
+    FIELD_TEXT("proposal", FIELD_REQUIRED | FIELD_LINES, 1, 5000),
     {.name = "channels",
      .type = FIELD_ARRAY,
      .flags = FIELD_REQUIRED,

@@ -24,8 +24,8 @@ static const struct field names[] = {
     {0},
 };
 static const struct field descriptions[] = {
-    FIELD_TEXT("pt", FIELD_REQUIRED, 1, 5000),
-    FIELD_TEXT("en", FIELD_REQUIRED, 1, 5000),
+    FIELD_TEXT("pt", FIELD_REQUIRED | FIELD_LINES, 1, 5000),
+    FIELD_TEXT("en", FIELD_REQUIRED | FIELD_LINES, 1, 5000),
     {0},
 };
 

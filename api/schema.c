@@ -110,7 +110,9 @@ static enum error_code text_rule(const json_t *v, const struct field *f, enum fi
     if (t != FIELD_STRING || f->valid != NULL)
         return ERR_NONE;
     char *normalized = NULL;
-    enum error_code code = validate_text(json_string_value(v), &normalized);
+    enum error_code code = (f->flags & FIELD_LINES)
+                               ? validate_text_lines(json_string_value(v), &normalized)
+                               : validate_text(json_string_value(v), &normalized);
     if (normalized != NULL && strcmp(normalized, json_string_value(v)) != 0)
         json_string_set((json_t *)v, normalized);
     free(normalized);

@@ -322,7 +322,7 @@ static const struct field entry_create[] = {
     FIELD_OBJ("teacher", FIELD_REQUIRED, teacher_fields),
     {.name = "team_size", .type = FIELD_INTEGER, .flags = FIELD_REQUIRED, .min = 1, .max = 30},
     FIELD_TEXT("title", FIELD_REQUIRED, 1, 200),
-    FIELD_TEXT("description", FIELD_REQUIRED, 1, 5000),
+    FIELD_TEXT("description", FIELD_REQUIRED | FIELD_LINES, 1, 5000),
     {.name = "proposed_domain", .type = FIELD_STRING, .flags = FIELD_REQUIRED, .max = 253 * 4},
     {0},
 };

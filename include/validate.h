@@ -71,6 +71,9 @@ char *validate_handle_suffixed(const char *handle, unsigned n);
  * value returns NULL and *normalized gets a new string: trimmed of Unicode
  * spaces at both ends and in Unicode Normalization Form C. */
 enum error_code validate_text(const char *in, char **normalized);
+/* The same for text of several lines (descriptions, proposals): newlines
+ * (U+000A, not CR) are allowed inside; trimming takes them from the ends. */
+enum error_code validate_text_lines(const char *in, char **normalized);
 
 /* Field-table hooks. Each refuses a non-string with "type". Country-dependent
  * rules (a VAT number or a PT postal code against its country) need two

@@ -336,7 +336,8 @@ static bool is_space_cp(unsigned cp)
            cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
-enum error_code validate_text(const char *in, char **normalized)
+/* validate_text, with newlines (U+000A) allowed inside when lines. */
+static enum error_code text(const char *in, bool lines, char **normalized)
 {
     *normalized = NULL;
     if (in == NULL || !util_valid_utf8(in, strlen(in)))
@@ -345,10 +346,10 @@ enum error_code validate_text(const char *in, char **normalized)
     while (*p) {
         unsigned cp;
         size_t n = utf8_next(p, &cp);
-        enum error_code why = text_refusal(cp);
+        enum error_code why = lines && cp == '\n' ? ERR_NONE : text_refusal(cp);
         if (why != ERR_NONE)
             return why;
-        if (!is_space_cp(cp)) {
+        if (!is_space_cp(cp) && !(lines && cp == '\n')) {
             start = start ? start : p;
             end = p + n;
         }
@@ -368,6 +369,16 @@ enum error_code validate_text(const char *in, char **normalized)
     (*normalized)[len] = '\0';
     free(nfc);
     return ERR_NONE;
+}
+
+enum error_code validate_text(const char *in, char **normalized)
+{
+    return text(in, false, normalized);
+}
+
+enum error_code validate_text_lines(const char *in, char **normalized)
+{
+    return text(in, true, normalized);
 }
 
 /* --- Host names, email, website -------------------------------------------- */

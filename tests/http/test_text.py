@@ -147,3 +147,24 @@ def test_q_takes_like_wildcards_literally(api, db):
     items = s.get(APPS, params={"q": "%", "limit": "200"}).json()["items"]
     assert [i["id"] for i in items] == [wild["id"]]
     assert s.get(APPS, params={"q": "_", "limit": "200"}).json()["items"] == []
+
+
+def test_fields_of_several_lines_take_newlines(api, db):
+    """A program's description takes newlines inside (trimmed at the ends); CR and other
+    controls are still refused, and a one-line field still refuses a newline."""
+    s = staff(api)
+    body = {"code": "co-branding-2031", "kind": "call", "year": 2031,
+            "name": {"pt": "Co-branding 2031", "en": "Co-branding 2031"},
+            "description": {"pt": "Primeira linha.\nSegunda linha.\n", "en": "One.\n\nTwo."},
+            "terms_version": "2031-01"}
+    r = s.post("/v1/programs", body)
+    assert r.status_code == 201, r.text
+    assert r.json()["description"] == {"pt": "Primeira linha.\nSegunda linha.", "en": "One.\n\nTwo."}
+    bad = dict(body, code="co-branding-2032", year=2032, description={"pt": "a\r\nb", "en": "x"})
+    r = s.post("/v1/programs", bad)
+    assert r.status_code == 422 and errors_of(r) == [("/description/pt", "control_character")]
+    bad = dict(body, code="co-branding-2033", year=2033, name={"pt": "a\nb", "en": "x"})
+    r = s.post("/v1/programs", bad)
+    assert r.status_code == 422 and errors_of(r) == [("/name/pt", "control_character")]
+    assert db.execute("SELECT count(*) FROM programs WHERE code IN ('co-branding-2032', 'co-branding-2033')"
+                      ).fetchone()[0] == 0

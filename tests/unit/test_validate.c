@@ -657,6 +657,26 @@ static void text_refused(void **state)
     assert_null(out);
 }
 
+/* Text of several lines: newlines inside, trimmed at the ends; CR and the
+ * other controls still refused; only newlines is blank. */
+static void text_of_lines(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    assert_int_equal(validate_text_lines("linha 1\nlinha 2", &out), ERR_NONE);
+    assert_string_equal(out, "linha 1\nlinha 2");
+    free(out);
+    assert_int_equal(validate_text_lines("\n  linha\n\n", &out), ERR_NONE);
+    assert_string_equal(out, "linha");
+    free(out);
+    assert_int_equal(validate_text_lines("a\r\nb", &out), ERR_CONTROL_CHARACTER);
+    assert_null(out);
+    assert_int_equal(validate_text_lines("a\tb", &out), ERR_CONTROL_CHARACTER);
+    assert_int_equal(validate_text_lines("\n\n", &out), ERR_BLANK);
+    assert_int_equal(validate_text_lines("a\u2028b", &out), ERR_CONTROL_CHARACTER);
+    assert_int_equal(validate_text("a\nb", &out), ERR_CONTROL_CHARACTER); /* one line */
+}
+
 static void email_domain_with_invisible_characters(void **state)
 {
     (void)state;
@@ -700,6 +720,7 @@ int main(void)
         cmocka_unit_test(vat_hook_takes_any_countrys_shape),
         cmocka_unit_test(text_accepted_trimmed_and_nfc),
         cmocka_unit_test(text_refused),
+        cmocka_unit_test(text_of_lines),
         cmocka_unit_test(email_domain_with_invisible_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
