@@ -10,35 +10,24 @@ import threading
 import psycopg
 import pytest
 
+import race as race_kit
 from conftest import Server, _db_url, clone_database, drop_database
 from identity import make_registrar, registrar_token
 from openapi_check import Client
 from programs import PRG, program_body, staff
+from race import outcome, race
 
 N = 50
-# Each process may hold every request it gets at once, and waits long enough
-# for a pool connection that queueing behind the program's lock never 503s.
-ENV = {"PARCERIA_THREADS": "32", "PARCERIA_DB_POOL_SIZE": "30", "PARCERIA_DB_WAIT_MS": "20000",
-       "PARCERIA_STATEMENT_TIMEOUT_MS": "20000"}
 
 
 @pytest.fixture(scope="module")
 def two_servers(template_db):
-    name = clone_database(template_db)
-    servers = [Server(name, env_extra=ENV, name=f"enrollment-race-{n}").start() for n in ("a", "b")]
-    yield servers
-    codes = [s.stop() for s in servers]
-    logs = [s.log_text() for s in servers]
-    drop_database(name)
-    assert codes == [0, 0], [log[-3000:] for log in logs]
-    for text in logs:
-        assert "ERROR: AddressSanitizer" not in text and "runtime error:" not in text, text[-4000:]
+    yield from race_kit.two_servers(template_db, "enrollment-race")
 
 
 @pytest.fixture()
 def race_db(two_servers):
-    with psycopg.connect(_db_url(two_servers[0].db_name, "postgres"), autocommit=True) as c:
-        yield c
+    yield from race_kit.database(two_servers)
 
 
 def new_program(client, capacity=None):
@@ -50,38 +39,6 @@ def new_program(client, capacity=None):
     r = s.post(f"{PRG}/{body['code']}/open")
     assert r.status_code == 200, r.text
     return body["code"], body["terms_version"]
-
-
-def race(servers, calls):
-    """Runs calls[i](client) for each i on its own thread, half through each
-    server, all released at once; returns the responses (or exceptions)."""
-    clients = [Client(s.base) for s in servers]
-    barrier = threading.Barrier(len(calls), timeout=60)
-    results = [None] * len(calls)
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = calls[i](clients[i % 2])
-        except Exception as e:  # noqa: BLE001 - reported below with the others
-            results[i] = e
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request never finished"
-    errors = [r for r in results if isinstance(r, BaseException)]
-    assert not errors, errors[:3]
-    return results
-
-
-def outcome(responses):
-    out = {}
-    for r in responses:
-        key = (r.status_code, r.json().get("type", "").rsplit("/", 1)[-1] if r.status_code >= 400 else "")
-        out[key] = out.get(key, 0) + 1
-    return out
 
 
 def enroll_call(rid, code, terms):
