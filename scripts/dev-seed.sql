@@ -1,6 +1,9 @@
 -- Local data for scripts/run (never for tests or deployments): a few
--- accredited registrars and one open application, so a new user sees
--- something real at once. Applied only to an empty private database.
+-- accredited registrars, one open application, their programs (two in 3em1,
+-- one of them in 3em1 Comércio, one waiting for approval), this year's
+-- co-branding call, two 3em1 Comércio vouchers and a Sitestar.pt edition
+-- taking entries, so a new user sees something real at once. Applied only to
+-- an empty private database.
 BEGIN;
 INSERT INTO registrars (handle, legal_name, trade_name, country, nif, tax_key, website, address, contacts)
 VALUES
@@ -33,4 +36,32 @@ VALUES ('PT509876544',
                 {"type": "security", "name": "Tiago Lopes", "email": "soc@braga-hosting.example.pt", "phone": "+351253456780"}],
    "accepted_terms_version": "2026-01", "requested_programs": ["3em1"]}',
  'sofia@braga-hosting.example.pt');
+
+INSERT INTO enrollments (program_code, registrar_id, status, accepted_terms_version)
+SELECT p, r.id, st, '1'
+FROM (VALUES ('3em1', 'lisboa-dominios', 'active'), ('3em1', 'porto-digital', 'active'),
+             ('3em1-comercio', 'porto-digital', 'active'), ('3em1', 'coimbra-web', 'pending')) AS v(p, h, st)
+JOIN registrars r ON r.handle = v.h;
+
+INSERT INTO programs (code, kind, year, name, description, status, enrollment_opens_at,
+                      enrollment_closes_at, terms_version, capacity)
+VALUES ('co-branding-2027', 'call', 2027,
+        '{"pt": "Campanha co-branding 2027", "en": "Co-branding campaign 2027"}',
+        '{"pt": "Programa conjunto de divulgação do .pt com os registrars: candidaturas abertas no início do ano.", "en": "A joint campaign for .pt with registrars: applications open at the start of the year."}',
+        'open', now() - interval '1 day', now() + interval '90 days', '2027-01', 20);
+
+-- Codes with their Luhn mod 30 check symbol (DOMAIN.md section 4).
+INSERT INTO vouchers (code, program_code, beneficiary, expires_at, batch_id)
+VALUES ('5CJJPX5Y9YNNKY', '3em1-comercio',
+        '{"type": "business", "name": "Mercearia da Sé", "email": "mercearia@example.pt"}',
+        now() + interval '1 year', '00000000-0000-4000-a000-000000000002'),
+       ('FVMKWSTTHTTMGJ', '3em1-comercio',
+        '{"type": "business", "name": "Sapataria Central", "email": "sapataria@example.pt"}',
+        now() + interval '1 year', '00000000-0000-4000-a000-000000000002');
+
+INSERT INTO programs (code, kind, year, name, status, benefit_months, terms_version)
+VALUES ('sitestar-2027', 'contest', 2027, '{"pt": "Sitestar.pt 2027", "en": "Sitestar.pt 2027"}',
+        'open', 12, '1');
+INSERT INTO sitestar_editions (year, program_code, submissions_open_at, submissions_close_at)
+VALUES (2027, 'sitestar-2027', now() - interval '1 day', now() + interval '120 days');
 COMMIT;
