@@ -1,11 +1,14 @@
-/* The domain's value rules (src/domain/validate.c) and util_valid_utf8 on
- * arbitrary strings, holding them to what validate.h promises: a handle made
- * from any trade name is a valid handle, a VAT number normalises exactly when
- * it validates and to its own canonical form. The first byte picks the country
- * for the rules that need one; the rest is the value. */
+/* The domain's value rules (src/domain/validate.c, voucher_code.c,
+ * pt_domain.c) and util_valid_utf8 on arbitrary strings, holding them to what
+ * their headers promise: a handle made from any trade name is a valid handle,
+ * a VAT number normalises exactly when it validates and to its own canonical
+ * form, and so do voucher codes and .pt names. The first byte picks the
+ * country for the rules that need one; the rest is the value. */
 #include "fuzz.h"
 
+#include "pt_domain.h"
 #include "validate.h"
+#include "voucher_code.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -48,6 +51,41 @@ static void text(const char *s)
     free(once);
 }
 
+/* The same for text of several lines. */
+static void lines(const char *s)
+{
+    char *once = NULL, *twice = NULL;
+    if (validate_text_lines(s, &once) == ERR_NONE &&
+        (validate_text_lines(once, &twice) != ERR_NONE || strcmp(once, twice) != 0))
+        abort();
+    free(twice);
+    free(once);
+}
+
+/* A code read as typed has one canonical form, which reads as itself, and
+ * its written form reads back to it. */
+static void voucher_code(const char *s)
+{
+    char once[VOUCHER_CODE_LEN + 1], twice[VOUCHER_CODE_LEN + 1], text[VOUCHER_CODE_TEXT_LEN + 1];
+    if (!voucher_code_normalize(s, once))
+        return;
+    voucher_code_format(once, text);
+    if (!voucher_code_normalize(once, twice) || strcmp(once, twice) != 0 ||
+        !voucher_code_normalize(text, twice) || strcmp(once, twice) != 0)
+        abort();
+}
+
+/* A .pt name parses again from either of its forms, to the same A-labels. */
+static void pt_domain(const char *s)
+{
+    struct pt_domain once, again;
+    if (!pt_domain_parse(s, &once, NULL))
+        return;
+    if (!pt_domain_parse(once.ascii, &again, NULL) || strcmp(once.ascii, again.ascii) != 0 ||
+        !pt_domain_parse(once.unicode, &again, NULL) || strcmp(once.ascii, again.ascii) != 0)
+        abort();
+}
+
 static void vat(const char *country, const char *s)
 {
     char *once = validate_vat_normalize(country, s);
@@ -76,6 +114,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)validate_handle(s);
     vat(country, s);
     text(s);
+    lines(s);
+    voucher_code(s);
+    pt_domain(s);
     handles(s, data[0] * 1000003u);
     free(s);
     return 0;
