@@ -66,12 +66,6 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
     return o;
 }
 
-static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full)
-{
-    (void)full;
-    return render(row, ctx);
-}
-
 /* Staff, or the applicant whose token names this application. */
 static bool visible(const struct req_ctx *ctx, const char *id)
 {
@@ -131,7 +125,6 @@ static const struct resource_list list = {
     .nsorts = STORE_APPLICATION_SORTS,
     .filters = filters,
     .kind = &service_application_kind,
-    .render = render_item,
 };
 
 const struct resource api_applications = {

@@ -32,12 +32,6 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
                      resource_actions(&api_enrollments, r, ctx));
 }
 
-static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full)
-{
-    (void)full;
-    return render(row, ctx);
-}
-
 /* The problem for a refused enrollment or action: the check's own type,
  * its message, and the check's code; a missing prerequisite names it. */
 static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status st,
@@ -100,7 +94,6 @@ static const struct resource_list list = {
     .filters = filters,
     .scope = scope,
     .kind = &service_enrollment_kind,
-    .render = render_item,
 };
 
 const struct resource api_enrollments = {

@@ -119,12 +119,6 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
     return o;
 }
 
-static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full)
-{
-    (void)full;
-    return render(row, ctx);
-}
-
 /* Only staff see a draft. */
 static bool readable(const struct req_ctx *ctx, const void *row)
 {
@@ -225,7 +219,6 @@ static const struct resource_list list = {
     .filters = filters,
     .scope = scope,
     .kind = &service_program_kind,
-    .render = render_item,
 };
 
 const struct resource api_programs = {

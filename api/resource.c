@@ -509,10 +509,13 @@ static char *page_key(const struct req_ctx *ctx, const struct page_query *q)
 static char *page_body(const struct resource_list *spec, const struct page_result *page,
                        const struct req_ctx *ctx, const struct page_query *q, size_t row_size)
 {
+    const struct resource *res = ctx->entry->resource;
     json_t *items = json_array();
-    for (int i = 0; i < page->count; i++)
-        json_array_append_new(
-            items, spec->render((char *)page->rows + (size_t)i * row_size, ctx, q->full));
+    for (int i = 0; i < page->count; i++) {
+        const void *row = (char *)page->rows + (size_t)i * row_size;
+        json_array_append_new(items, spec->render ? spec->render(row, ctx, q->full)
+                                                  : res->render(row, ctx));
+    }
     json_t *body = json_pack("{s:o, s:s?}", "items", items, "next_cursor", page->next);
     if (json_object_get(body, "next_cursor") == NULL)
         json_object_set_new(body, "next_cursor", json_null());

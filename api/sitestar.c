@@ -58,12 +58,6 @@ static json_t *render_edition(const void *row, const struct req_ctx *ctx)
         "created_at", e->created_at, "updated_at", e->updated_at);
 }
 
-static json_t *render_edition_item(const void *row, const struct req_ctx *ctx, bool full)
-{
-    (void)full;
-    return render_edition(row, ctx);
-}
-
 static const struct field edition_patch[] = {
     {.name = "submissions_open_at", .type = FIELD_TIMESTAMP},
     {.name = "submissions_close_at", .type = FIELD_TIMESTAMP},
@@ -115,7 +109,6 @@ static const struct resource_list edition_list = {
     .sorts = store_edition_sorts,
     .nsorts = STORE_EDITION_SORTS,
     .kind = &service_edition_kind,
-    .render = render_edition_item,
 };
 
 const struct resource api_editions = {
@@ -239,12 +232,6 @@ static json_t *render_entry(const void *row, const struct req_ctx *ctx)
     return o;
 }
 
-static json_t *render_entry_item(const void *row, const struct req_ctx *ctx, bool full)
-{
-    (void)full;
-    return render_entry(row, ctx);
-}
-
 /* Staff, or the teacher whose token names this entry. */
 static bool entry_visible(const struct req_ctx *ctx, const char *id)
 {
@@ -292,7 +279,6 @@ static const struct resource_list entry_list = {
     .filters = entry_filters,
     .scope = entry_scope,
     .kind = &service_entry_kind,
-    .render = render_entry_item,
 };
 
 const struct resource api_entries = {

@@ -57,12 +57,6 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
     return o;
 }
 
-static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full)
-{
-    (void)full;
-    return render(row, ctx);
-}
-
 static bool key_canonical(const char *raw, char out[RESOURCE_KEY_MAX])
 {
     return voucher_code_normalize(raw, out);
@@ -87,7 +81,6 @@ static const struct resource_list list = {
     .filters = filters,
     .scope = scope,
     .kind = &service_voucher_kind,
-    .render = render_item,
 };
 
 const struct resource api_vouchers = {

@@ -63,6 +63,8 @@ struct resource_list {
     void (*cleanup)(void *row);
     enum status (*fetch)(const struct service_call *call, const struct page_query *q,
                          struct page_result *out);
+    /* A row of the page: whole (full) or its public face. NULL: the
+     * resource's own render, whatever full says. */
     json_t *(*render)(const void *row, const struct req_ctx *ctx, bool full);
     /* The version of the list's rows, bumped by every change through any
      * replica. When set, anonymous callers' pages are kept in the page cache
