@@ -103,15 +103,12 @@ enum status store_enrollment_move(PGconn *conn, struct enrollment_row *row, cons
     return store_rows_one(conn, SQL_MOVE, 3, p, read_row, row);
 }
 
-static void read_nothing(const PGresult *res, int i, void *out)
-{
-    (void)res, (void)i, (void)out;
-}
-
 enum status store_enrollment_lock_program(PGconn *conn, const char *program)
 {
     const char *p[] = {program};
-    return store_rows_one(conn, SQL_LOCK_PROGRAM, 1, p, read_nothing, NULL);
+    bool found = false;
+    enum status st = store_rows_exists(conn, SQL_LOCK_PROGRAM, 1, p, &found);
+    return st == ST_OK && !found ? ST_NOT_FOUND : st;
 }
 
 static void split(const char *list, char (*out)[PROGRAM_CODE_MAX + 1], size_t *n)

@@ -3,6 +3,7 @@
 
 #include "util.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 
 enum status store_rows_one(PGconn *conn, const char *sql, int n, const char *const *params,
@@ -16,6 +17,16 @@ enum status store_rows_one(PGconn *conn, const char *sql, int n, const char *con
         read(res, 0, out);
     PQclear(res);
     return st;
+}
+
+char *store_rows_text(const PGresult *res, int i, int col)
+{
+    return PQgetisnull(res, i, col) ? NULL : xstrdup(PQgetvalue(res, i, col));
+}
+
+void store_rows_read_json(const PGresult *res, int i, void *out)
+{
+    *(json_t **)out = json_loads(PQgetvalue(res, i, 0), 0, NULL);
 }
 
 enum status store_rows_exists(PGconn *conn, const char *sql, int n, const char *const *params,

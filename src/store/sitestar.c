@@ -194,11 +194,6 @@ const struct page_sort store_entry_sorts[STORE_ENTRY_SORTS] = {
     {"score", ENTRY_RANK, "::numeric", ENTRY_RANK "::text"},
 };
 
-static char *text_or_null(const PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? NULL : xstrdup(PQgetvalue(res, i, col));
-}
-
 static void read_entry(const PGresult *res, int i, void *out)
 {
     struct entry_row *e = out;
@@ -220,8 +215,8 @@ static void read_entry(const PGresult *res, int i, void *out)
     STORE_COPY(e->voucher_code, res, i, 11);
     if (!voucher_status_parse(PQgetvalue(res, i, 12), &e->voucher_status))
         e->voucher_status = VOUCHER_ISSUED;
-    e->site_url = text_or_null(res, i, 13);
-    e->reason = text_or_null(res, i, 14);
+    e->site_url = store_rows_text(res, i, 13);
+    e->reason = store_rows_text(res, i, 14);
     STORE_COPY(e->submitted_at, res, i, 15);
     e->version = atoi(PQgetvalue(res, i, 16));
     STORE_COPY(e->created_at, res, i, 17);
@@ -276,16 +271,11 @@ enum status store_entry_score(PGconn *conn, struct entry_row *row, const char *j
     return st == ST_OK ? store_rows_one(conn, SQL_SCORE_MEAN, 1, p, read_entry, row) : st;
 }
 
-static void read_json(const PGresult *res, int i, void *out)
-{
-    *(json_t **)out = json_loads(PQgetvalue(res, i, 0), 0, NULL);
-}
-
 enum status store_entry_scores(PGconn *conn, const char *id, json_t **items)
 {
     const char *p[] = {id};
     *items = NULL;
-    return store_rows_one(conn, SQL_SCORES, 1, p, read_json, items);
+    return store_rows_one(conn, SQL_SCORES, 1, p, store_rows_read_json, items);
 }
 
 enum status store_entry_candidates(PGconn *conn, const char *year, struct entry_rank **out,
@@ -312,15 +302,12 @@ enum status store_entry_candidates(PGconn *conn, const char *year, struct entry_
     return ST_OK;
 }
 
-static void read_nothing(const PGresult *res, int i, void *out)
-{
-    (void)res, (void)i, (void)out;
-}
-
 enum status store_entry_select(PGconn *conn, const char *id, const char *voucher_code)
 {
     const char *p[] = {id, voucher_code};
-    return store_rows_one(conn, SQL_SELECT_ENTRY, 2, p, read_nothing, NULL);
+    bool moved = false;
+    enum status st = store_rows_exists(conn, SQL_SELECT_ENTRY, 2, p, &moved);
+    return st == ST_OK && !moved ? ST_NOT_FOUND : st;
 }
 
 struct contact {

@@ -73,11 +73,6 @@ const struct page_sort store_voucher_sorts[STORE_VOUCHER_SORTS] = {
     {"expires_at", "v.expires_at", "::timestamptz", SQL_TS_US("v.expires_at")},
 };
 
-static char *text_or_null(const PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? NULL : xstrdup(PQgetvalue(res, i, col));
-}
-
 static void read_row(const PGresult *res, int i, void *out)
 {
     struct voucher_row *v = out;
@@ -93,10 +88,10 @@ static void read_row(const PGresult *res, int i, void *out)
     STORE_COPY(v->expires_at, res, i, 5);
     STORE_COPY(v->registrar_id, res, i, 6);
     STORE_COPY(v->domain, res, i, 7);
-    v->domain_unicode = text_or_null(res, i, 8);
+    v->domain_unicode = store_rows_text(res, i, 8);
     STORE_COPY(v->redeemed_at, res, i, 9);
     STORE_COPY(v->service_ends_at, res, i, 10);
-    v->reason = text_or_null(res, i, 11);
+    v->reason = store_rows_text(res, i, 11);
     v->version = atoi(PQgetvalue(res, i, 12));
     STORE_COPY(v->created_at, res, i, 13);
     STORE_COPY(v->updated_at, res, i, 14);
@@ -164,11 +159,6 @@ enum status store_voucher_move(PGconn *conn, struct voucher_row *row, const char
     return store_rows_one(conn, SQL_MOVE, 3, p, read_row, row);
 }
 
-static void read_json(const PGresult *res, int i, void *out)
-{
-    *(json_t **)out = json_loads(PQgetvalue(res, i, 0), 0, NULL);
-}
-
 enum status store_voucher_stats(PGconn *conn, const char *program,
                                 long long counts[VOUCHER_STATUS_COUNT], json_t **by_registrar)
 {
@@ -183,7 +173,9 @@ enum status store_voucher_stats(PGconn *conn, const char *program,
             counts[s] = atoll(PQgetvalue(res, i, 1));
     }
     PQclear(res);
-    return st == ST_OK ? store_rows_one(conn, SQL_BY_REGISTRAR, 1, p, read_json, by_registrar) : st;
+    return st == ST_OK
+               ? store_rows_one(conn, SQL_BY_REGISTRAR, 1, p, store_rows_read_json, by_registrar)
+               : st;
 }
 
 enum status store_voucher_list(PGconn *conn, const struct page_query *q, struct page_result *out)
