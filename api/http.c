@@ -95,6 +95,11 @@ void api_conn_release(struct req_ctx *ctx)
     ctx->conn = NULL;
 }
 
+json_t *api_json_text(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
 void api_set_json(struct _u_response *resp, unsigned status, json_t *body)
 {
     char *text = json_dumps(body, JSON_COMPACT);

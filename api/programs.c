@@ -70,11 +70,6 @@ static json_t *i18n_or_null(const json_t *o)
     return o ? json_deep_copy(o) : json_null();
 }
 
-static json_t *text_or_null(const char *s)
-{
-    return s[0] ? json_string(s) : json_null();
-}
-
 static json_t *int_or_null(int v)
 {
     return v > 0 ? json_integer(v) : json_null();
@@ -93,10 +88,10 @@ static json_t *editable_json(const struct program_row *p)
 {
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "name", i18n_or_null(p->name),
                      "description", i18n_or_null(p->description), "enrollment_opens_at",
-                     text_or_null(p->opens_at), "enrollment_closes_at", text_or_null(p->closes_at),
-                     "requires", requires_json(p), "capacity", int_or_null(p->capacity),
-                     "benefit_months", int_or_null(p->benefit_months), "terms_version",
-                     p->terms_version, "voucher_validity_days",
+                     api_json_text(p->opens_at), "enrollment_closes_at",
+                     api_json_text(p->closes_at), "requires", requires_json(p), "capacity",
+                     int_or_null(p->capacity), "benefit_months", int_or_null(p->benefit_months),
+                     "terms_version", p->terms_version, "voucher_validity_days",
                      int_or_null(p->voucher_validity_days));
 }
 
@@ -201,15 +196,10 @@ static bool valid_kind(const char *s)
     return program_kind_parse(s, &k);
 }
 
-static bool valid_year(const char *s)
-{
-    return strlen(s) == 4 && strspn(s, "0123456789") == 4;
-}
-
 static const struct resource_filter filters[] = {
     [STORE_PROGRAM_KIND] = {"kind", RESOURCE_FILTER_LIST, valid_kind},
     [STORE_PROGRAM_STATUS] = {"status", RESOURCE_FILTER_STATES, NULL},
-    [STORE_PROGRAM_YEAR] = {"year", RESOURCE_FILTER_LIST, valid_year},
+    [STORE_PROGRAM_YEAR] = {"year", RESOURCE_FILTER_LIST, validate_year},
     {0},
 };
 

@@ -22,16 +22,6 @@
 
 #define STAFF_ONLY (ROLE_STAFF | ROLE_ADMIN)
 
-static bool valid_year(const char *s)
-{
-    return s != NULL && strlen(s) == 4 && strspn(s, "0123456789") == 4;
-}
-
-static json_t *text_or_null(const char *s)
-{
-    return s && s[0] ? json_string(s) : json_null();
-}
-
 static json_t *bad(json_t *errors, const char *pointer, enum error_code code, bool pt)
 {
     schema_error(errors, pointer, NULL, code, pt);
@@ -54,7 +44,7 @@ static json_t *render_edition(const void *row, const struct req_ctx *ctx)
         "{s:i, s:s, s:s, s:s, s:i, s:i, s:s, s:o, s:s, s:s}", "year", atoi(e->year), "program",
         e->program, "submissions_open_at", e->opens_at, "submissions_close_at", e->closes_at,
         "approved_quota", e->approved_quota, "benefit_months", e->benefit_months, "phase",
-        edition_phase_name(edition_phase(e)), "selected_at", text_or_null(e->selected_at),
+        edition_phase_name(edition_phase(e)), "selected_at", api_json_text(e->selected_at),
         "created_at", e->created_at, "updated_at", e->updated_at);
 }
 
@@ -115,7 +105,7 @@ const struct resource api_editions = {
     .kind = &service_edition_kind,
     .path = "/v1/sitestar/editions",
     .key = "year",
-    .key_valid = valid_year,
+    .key_valid = validate_year,
     .render = render_edition,
     .patch_fields = edition_patch,
     .merge = edition_merge,
@@ -221,9 +211,9 @@ static json_t *render_entry(const void *row, const struct req_ctx *ctx)
     json_t *more = json_pack(
         "{s:o, s:i, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:o}", "score",
         e->scored ? json_real(e->score) : json_null(), "scores_count", e->scores_count,
-        "voucher_code", text_or_null(code), "voucher_status",
+        "voucher_code", api_json_text(code), "voucher_status",
         e->voucher_code[0] ? json_string(voucher_status_name(e->voucher_status)) : json_null(),
-        "site_url", text_or_null(e->site_url), "reason", text_or_null(e->reason), "submitted_at",
+        "site_url", api_json_text(e->site_url), "reason", api_json_text(e->reason), "submitted_at",
         e->submitted_at, "created_at", e->created_at, "updated_at", e->updated_at,
         "status_changed_at", e->status_changed_at, "allowed_actions",
         resource_actions(&api_entries, e, ctx));
@@ -260,7 +250,7 @@ static enum status entry_merge(const void *current, const json_t *patch, bool pt
 static bool entry_scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
 {
     const char *year = api_param(ctx, "year");
-    if (!valid_year(year))
+    if (!validate_year(year))
         return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL), false;
     free(q->filters[STORE_ENTRY_YEAR]);
     q->filters[STORE_ENTRY_YEAR] = xstrdup(year);
@@ -268,7 +258,8 @@ static bool entry_scope(struct _u_response *resp, struct req_ctx *ctx, struct pa
 }
 
 static const struct resource_filter entry_filters[] = {
-    [STORE_ENTRY_YEAR] = {"year", RESOURCE_FILTER_LIST, valid_year}, /* never a query parameter */
+    [STORE_ENTRY_YEAR] = {"year", RESOURCE_FILTER_LIST,
+                          validate_year}, /* never a query parameter */
     [STORE_ENTRY_STATUS] = {"status", RESOURCE_FILTER_STATES, NULL},
     {0},
 };
@@ -358,7 +349,7 @@ static void render_entry_created(struct _u_response *resp, struct req_ctx *ctx, 
 int api_entries_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const char *year = api_param(ctx, "year");
-    if (!valid_year(year))
+    if (!validate_year(year))
         return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
     json_t *doc = body_read(req, resp, ctx, entry_create, SCHEMA_CREATE, ctx->who.role, false);
     if (doc == NULL)

@@ -108,6 +108,9 @@ void api_conn_release(struct req_ctx *ctx);
 /* Sets status and body (JSON, reference taken) without finishing the
  * request, for answers rendered inside a transaction. */
 void api_set_json(struct _u_response *resp, unsigned status, json_t *body);
+/* A text member of an answer: the string, or null when s is NULL or empty
+ * (a new reference). */
+json_t *api_json_text(const char *s);
 /* Answers status with body as JSON; takes the reference to body. Returns
  * U_CALLBACK_COMPLETE so a handler can `return api_send_json(...)`. */
 int api_send_json(struct _u_response *resp, struct req_ctx *ctx, unsigned status, json_t *body);

@@ -81,6 +81,8 @@ enum error_code validate_text_lines(const char *in, char **normalized);
 /* A program code: 2 to 40 lowercase letters, digits and dashes, not
  * starting with a dash ("3em1-comercio", "co-branding-2026"). */
 bool validate_program_code(const char *s);
+/* A year as a path or filter writes it: four digits ("2027"). */
+bool validate_year(const char *s);
 /* Any country's VAT number shape: 2 to 22 letters and digits. */
 bool validate_vat_shape(const char *s);
 /* A postal code of some country (the country-specific rule needs the country). */

@@ -722,6 +722,11 @@ bool validate_postal_code_any(const char *s)
     return validate_postal_code(NULL, s);
 }
 
+bool validate_year(const char *s)
+{
+    return s != NULL && strlen(s) == 4 && strspn(s, "0123456789") == 4;
+}
+
 bool validate_program_code(const char *s)
 {
     size_t n = strlen(s);

@@ -677,6 +677,19 @@ static void text_of_lines(void **state)
     assert_int_equal(validate_text("a\nb", &out), ERR_CONTROL_CHARACTER); /* one line */
 }
 
+static void years(void **state)
+{
+    (void)state;
+    assert_true(validate_year("2027"));
+    assert_true(validate_year("0000")); /* the shape only: ranges are the field table's */
+    assert_false(validate_year("202"));
+    assert_false(validate_year("20271"));
+    assert_false(validate_year("20a7"));
+    assert_false(validate_year("+027"));
+    assert_false(validate_year(""));
+    assert_false(validate_year(NULL));
+}
+
 static void email_domain_with_invisible_characters(void **state)
 {
     (void)state;
@@ -721,6 +734,7 @@ int main(void)
         cmocka_unit_test(text_accepted_trimmed_and_nfc),
         cmocka_unit_test(text_refused),
         cmocka_unit_test(text_of_lines),
+        cmocka_unit_test(years),
         cmocka_unit_test(email_domain_with_invisible_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
