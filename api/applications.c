@@ -96,8 +96,8 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
     return valid ? ST_OK : ST_INVALID;
 }
 
-static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status st,
-                    const struct service_outcome *outcome)
+static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                   const struct service_outcome *outcome)
 {
     const char *which = outcome->conflict;
     if (st != ST_CONFLICT || which == NULL)
@@ -134,7 +134,7 @@ const struct resource api_applications = {
     .render = render,
     .patch_fields = api_application_fields,
     .merge = merge,
-    .refused = conflict,
+    .refused = refused,
     .list = &list,
 };
 

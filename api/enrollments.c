@@ -34,8 +34,8 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
 
 /* The problem for a refused enrollment or action: the check's own type,
  * its message, and the check's code; a missing prerequisite names it. */
-static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status st,
-                    const struct service_outcome *outcome)
+static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                   const struct service_outcome *outcome)
 {
     if (outcome->conflict == SERVICE_ENROLLMENT_TERMS) {
         json_t *errors = json_array();
@@ -100,7 +100,7 @@ const struct resource api_enrollments = {
     .kind = &service_enrollment_kind,
     .path = "/v1/enrollments",
     .render = render,
-    .refused = conflict,
+    .refused = refused,
     .list = &list,
 };
 

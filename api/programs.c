@@ -170,8 +170,8 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
 }
 
 /* A program required that does not exist: 422 at its pointer. */
-static int conflict(struct _u_response *resp, struct req_ctx *ctx, enum status st,
-                    const struct service_outcome *outcome)
+static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                   const struct service_outcome *outcome)
 {
     (void)st;
     if (outcome->conflict != SERVICE_PROGRAM_UNKNOWN_REQUIRED)
@@ -220,7 +220,7 @@ const struct resource api_programs = {
     .render = render,
     .patch_fields = patch_fields,
     .merge = merge,
-    .refused = conflict,
+    .refused = refused,
     .list = &list,
     .public_max_age = 60, /* the public catalogue */
 };
