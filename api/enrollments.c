@@ -49,8 +49,8 @@ static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st
     struct eligibility_check check = {.code = code};
     snprintf(check.subject, sizeof check.subject, "%.*s", PROGRAM_CODE_MAX, outcome->subject);
     char en[200], pt[200], text[80];
-    eligibility_message(code, outcome->subject, false, false, en, sizeof en);
-    eligibility_message(code, outcome->subject, false, true, pt, sizeof pt);
+    eligibility_message(code, ELIGIBILITY_FOR_PROGRAM, outcome->subject, false, false, en, sizeof en);
+    eligibility_message(code, ELIGIBILITY_FOR_PROGRAM, outcome->subject, false, true, pt, sizeof pt);
     eligibility_code_text(&check, text, sizeof text);
     json_t *extra = json_pack("{s:s}", "check", text);
     if (code == ELIGIBILITY_REQUIRES)
@@ -149,7 +149,7 @@ static json_t *eligibility_json(const struct eligibility *e, const char *program
         const struct eligibility_check *c = &e->checks[i];
         char code[80], message[200];
         eligibility_code_text(c, code, sizeof code);
-        eligibility_message(c->code, c->subject, c->passed, pt, message, sizeof message);
+        eligibility_message(c->code, ELIGIBILITY_FOR_PROGRAM, c->subject, c->passed, pt, message, sizeof message);
         json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "code", code, "passed",
                                                 c->passed, "message", message));
     }

@@ -125,10 +125,10 @@ static void read_facts(const PGresult *res, int i, void *out)
 {
     struct eligibility_facts *f = out;
     memset(f, 0, sizeof *f);
-    if (!program_kind_parse(PQgetvalue(res, i, 0), &f->kind))
-        f->kind = PROGRAM_CONTEST;
-    if (!program_status_parse(PQgetvalue(res, i, 1), &f->status))
-        f->status = PROGRAM_ARCHIVED;
+    f->target = ELIGIBILITY_FOR_PROGRAM;
+    f->contest = strcmp(PQgetvalue(res, i, 0), program_kind_name(PROGRAM_STANDING)) != 0 &&
+                 strcmp(PQgetvalue(res, i, 0), program_kind_name(PROGRAM_CALL)) != 0;
+    f->accepting = strcmp(PQgetvalue(res, i, 1), program_status_name(PROGRAM_OPEN)) == 0;
     f->now_us = atoll(PQgetvalue(res, i, 2));
     f->has_opens = !PQgetisnull(res, i, 3);
     f->opens_us = atoll(PQgetvalue(res, i, 3));

@@ -188,8 +188,7 @@ static struct eligibility_facts eligible(void)
 {
     return (struct eligibility_facts){.registrar_found = true,
                                       .registrar_status = REGISTRAR_ACCREDITED,
-                                      .kind = PROGRAM_STANDING,
-                                      .status = PROGRAM_OPEN,
+                                      .accepting = true,
                                       .now_us = 1000,
                                       .adding = 1};
 }
@@ -223,21 +222,14 @@ static void each_check(void **state)
     assert_int_equal(st, ST_FORBIDDEN);
 
     f = eligible();
-    f.kind = PROGRAM_CONTEST;
+    f.contest = true;
     assert_string_equal(refused(&f, &st), "enrollable");
     assert_int_equal(st, ST_NOT_ELIGIBLE);
 
     f = eligible();
-    for (int s = 0; s < PROGRAM_STATUS_COUNT; s++) {
-        f.status = (enum program_status)s;
-        const char *r = refused(&f, &st);
-        if (s == PROGRAM_OPEN) {
-            assert_null(r);
-        } else {
-            assert_string_equal(r, "window");
-            assert_int_equal(st, ST_WINDOW_CLOSED);
-        }
-    }
+    f.accepting = false; /* a program not open, an event not published */
+    assert_string_equal(refused(&f, &st), "window");
+    assert_int_equal(st, ST_WINDOW_CLOSED);
     /* the window in time: [opens, closes) */
     f = eligible();
     f.has_opens = f.has_closes = true;
@@ -275,6 +267,20 @@ static void each_check(void **state)
     assert_null(refused(&f, &st));
     f.taken = 4;
     assert_string_equal(refused(&f, &st), "capacity");
+
+    /* an event's waitlist: full, the waitlist takes it; while anyone waits,
+     * nobody fits, even where the seats would */
+    f = eligible();
+    f.capacity = 3, f.taken = 3, f.waitlist = true;
+    assert_null(refused(&f, &st));
+    assert_false(eligibility_fits(&f));
+    f.taken = 0, f.waiting = 1;
+    assert_false(eligibility_fits(&f));
+    assert_null(refused(&f, &st));
+    f.waitlist = false;
+    assert_string_equal(refused(&f, &st), "capacity");
+    f.waiting = 0;
+    assert_true(eligibility_fits(&f));
 }
 
 static void order_and_masks(void **state)
@@ -283,7 +289,7 @@ static void order_and_masks(void **state)
     struct eligibility e;
     struct eligibility_facts f = eligible();
     f.registrar_status = REGISTRAR_SUSPENDED;
-    f.status = PROGRAM_CLOSED;
+    f.accepting = false;
     f.duplicate = true;
     f.nrequires = 1;
     snprintf(f.requires[0], sizeof f.requires[0], "3em1");
@@ -311,16 +317,23 @@ static void messages(void **state)
 {
     (void)state;
     char out[200];
-    eligibility_message(ELIGIBILITY_REQUIRES, "3em1", false, false, out, sizeof out);
+    eligibility_message(ELIGIBILITY_REQUIRES, ELIGIBILITY_FOR_PROGRAM, "3em1", false, false, out,
+                        sizeof out);
     assert_string_equal(out, "An active enrollment in 3em1 is required.");
-    eligibility_message(ELIGIBILITY_REQUIRES, "3em1", false, true, out, sizeof out);
+    eligibility_message(ELIGIBILITY_REQUIRES, ELIGIBILITY_FOR_EVENT, "3em1", false, true, out,
+                        sizeof out);
     assert_string_equal(out, "É necessária uma adesão ativa ao programa 3em1.");
     for (int c = 0; c < ELIGIBILITY_CODE_COUNT; c++)
-        for (int passed = 0; passed < 2; passed++)
-            for (int pt = 0; pt < 2; pt++) {
-                eligibility_message((enum eligibility_code)c, "x", passed, pt, out, sizeof out);
-                assert_true(strlen(out) > 10);
-            }
+        for (int t = 0; t < ELIGIBILITY_TARGET_COUNT; t++)
+            for (int passed = 0; passed < 2; passed++)
+                for (int pt = 0; pt < 2; pt++) {
+                    eligibility_message((enum eligibility_code)c, (enum eligibility_target)t, "x",
+                                        passed, pt, out, sizeof out);
+                    assert_true(strlen(out) > 10);
+                }
+    eligibility_message(ELIGIBILITY_DUPLICATE, ELIGIBILITY_FOR_EVENT, NULL, false, false, out,
+                        sizeof out);
+    assert_string_equal(out, "The registrar is already registered for this event.");
     enum eligibility_code code;
     for (int c = 0; c < ELIGIBILITY_CODE_COUNT; c++) {
         assert_true(eligibility_code_parse(eligibility_code_name((enum eligibility_code)c), &code));
