@@ -389,13 +389,23 @@ int resource_act_with(const struct _u_request *req, struct _u_response *resp, st
 {
     const struct resource *res = ctx->entry->resource;
     const struct machine *m = res->kind->machine;
+    const struct field *fields = res->action_body ? res->action_body(action) : NULL;
     char *reason = NULL;
+    json_t *body = NULL;
     int version;
     char buf[RESOURCE_KEY_MAX];
     const char *id = resource_visible_id(resp, ctx, res, buf);
-    if (id == NULL || !if_match(req, resp, ctx, false, &version) ||
-        !read_reason(req, resp, ctx, m->actions[action].needs_reason, &reason))
+    if (id == NULL || !if_match(req, resp, ctx, false, &version))
         return U_CALLBACK_COMPLETE;
+    if (fields != NULL) {
+        body = body_read(req, resp, ctx, fields, SCHEMA_CREATE, ctx->who.role, true);
+        if (body == NULL)
+            return U_CALLBACK_COMPLETE;
+        if (extra == NULL)
+            extra = body;
+    } else if (!read_reason(req, resp, ctx, m->actions[action].needs_reason, &reason)) {
+        return U_CALLBACK_COMPLETE;
+    }
     struct row_answer a = {res, row_new(res)};
     struct service_outcome outcome = {0};
     struct service_call call;
@@ -415,6 +425,7 @@ int resource_act_with(const struct _u_request *req, struct _u_response *resp, st
         }
     }
     free(reason);
+    json_decref(body);
     row_free(res, a.row);
     return rc;
 }

@@ -63,8 +63,8 @@
     X(NOT_ALLOWED, "not_allowed", "is not allowed here", "não é permitido aqui")                   \
     X(YEAR_MISMATCH, "year_mismatch", "does not end with the program's year",                      \
       "não termina com o ano do programa")                                                         \
-    X(BEFORE_OPENING, "before_opening", "is not after enrollment_opens_at",                        \
-      "não é posterior a enrollment_opens_at")                                                     \
+    X(BEFORE_OPENING, "before_opening", "is not after the window opens",                           \
+      "não é posterior à abertura do prazo")                                                       \
     X(UNKNOWN_PROGRAM, "unknown_program", "is not another existing program",                       \
       "não é outro programa existente")                                                            \
     X(TERMS_VERSION, "terms_version", "is not the program's current terms version",                \
@@ -74,7 +74,17 @@
     X(PAST, "past", "is not in the future", "não é no futuro")                                     \
     X(DOMAIN_NAME, "domain_name", "is not a valid domain name", "não é um nome de domínio válido") \
     X(PT_DOMAIN, "pt_domain", "is not a name registrable under .pt (name.pt, name.com.pt, …)",     \
-      "não é um nome registável em .pt (nome.pt, nome.com.pt, …)")
+      "não é um nome registável em .pt (nome.pt, nome.com.pt, …)")                                 \
+    X(BEFORE_START, "before_start", "is not after starts_at", "não é posterior a starts_at")        \
+    X(BELOW_TAKEN, "below_taken", "is below the seats already given",                              \
+      "é inferior aos lugares já atribuídos")                                                      \
+    X(UNKNOWN_EVENT, "unknown_event", "is not an existing event", "não é um evento existente")      \
+    X(EVENT_KIND, "event_kind", "is not an event of the kind this needs",                          \
+      "não é um evento do tipo necessário")                                                        \
+    X(SEED_MISMATCH, "seed_mismatch", "does not match the draw's seed_commitment",                 \
+      "não corresponde ao seed_commitment do sorteio")                                             \
+    X(NOT_A_WINNER, "not_a_winner", "is not one of the draw's current representatives",            \
+      "não é um dos representantes atuais do sorteio")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

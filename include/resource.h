@@ -105,6 +105,11 @@ struct resource {
     /* > 0: anonymous reads (one row, or a list page) answer Cache-Control:
      * public, max-age=public_max_age; every other answer stays no-store. */
     unsigned public_max_age;
+    /* An action whose body is not {"reason"}: the fields of action's body
+     * (by the caller's role, as any body), or NULL for the reason. The
+     * validated body (a json_t *, lent) reaches the kind's effects as their
+     * extra when the handler gives none. NULL: every action takes a reason. */
+    const struct field *(*action_body)(int action);
 };
 
 /* The kit's handlers: the route names the resource. */

@@ -62,10 +62,19 @@ struct service_kind {
     enum status (*load)(PGconn *conn, const char *id, bool lock, void *row);
     /* Moves the row to state to (the store's conditional update). */
     enum status (*move)(PGconn *conn, void *row, int to, const char *reason);
-    /* Runs one effect bit of an action; extra is the caller's (see service_act).
-     * A refusal may say why in outcome. */
+    /* Runs one effect bit of an action (or of an edit, after its save; extra
+     * NULL); extra is the caller's (see service_act). A refusal may say why
+     * in outcome; ST_UNCHANGED says the action was done before with the same
+     * input (an action that leaves the state as it is): the transaction
+     * rolls back and service_act answers ST_OK with the row as it is. */
     enum status (*effect)(const struct service_call *call, void *row, unsigned effect, void *extra,
                           struct service_outcome *outcome);
+    /* An action asked again once taken (the machine refuses it in the state
+     * it led to): ST_UNCHANGED when it was taken with this same input (extra),
+     * so the answer is the row as it is; anything else keeps the refusal.
+     * NULL: every repeat is refused. */
+    enum status (*again)(const struct service_call *call, const void *row, int action,
+                         const void *extra);
     /* The registrar a row belongs to, for kinds whose rows are a registrar's
      * private data (see service_call.registrar_id); NULL: not such a kind. */
     const char *(*owner)(const void *row);
@@ -120,7 +129,8 @@ enum status service_act(const struct service_call *call, const struct service_ki
 
 /* A merge edit in one transaction: lock, If-Match (if_match: a version, -1
  * for any, anything else never matches), the machine's edit action, merge,
- * save, audit (changes: what the caller sent, lent). */
+ * save, the edit action's effects, audit (changes: what the caller sent,
+ * lent). */
 enum status service_update(const struct service_call *call, const struct service_kind *kind,
                            const char *id, int if_match, service_merge_fn merge, void *merge_arg,
                            const json_t *changes, void *row,

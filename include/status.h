@@ -8,6 +8,8 @@
 /* X(name, meaning, problem) */
 #define STATUS_LIST(X)                                                                             \
     X(OK, "done", SERVICE_UNAVAILABLE) /* never answered as a problem */                           \
+    X(UNCHANGED, "done before with the same input: nothing changes (an effect's answer)",          \
+      SERVICE_UNAVAILABLE) /* service_act answers it as ST_OK */                                   \
     X(NOT_FOUND, "no such object, or not the caller's", NOT_FOUND)                                 \
     X(INVALID, "input breaks a rule", VALIDATION_FAILED)                                           \
     X(BAD_VALUE, "the database refused a value (SQLSTATE class 22): a tampered cursor",            \

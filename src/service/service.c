@@ -74,6 +74,8 @@ static enum status audit(const struct act *a, const char *action, const char *fr
     return store_audit_record(a->call->conn, &a->call->actor, &e);
 }
 
+static enum status effects(const struct act *a);
+
 static enum status act_tx(PGconn *conn, void *arg)
 {
     struct act *a = arg;
@@ -86,18 +88,31 @@ static enum status act_tx(PGconn *conn, void *arg)
         st = ST_STALE;
     if (st == ST_OK)
         st = ask_machine(a, &to);
+    if (st == ST_INVALID_STATE && k->again != NULL &&
+        k->again(a->call, a->row, a->action, a->extra) == ST_UNCHANGED)
+        return ST_UNCHANGED;
     if (st != ST_OK)
         return st;
     int from = k->state(a->row);
     if (to != from)
         st = k->move(conn, a->row, to, a->reason);
-    for (unsigned bit = 1; st == ST_OK && bit != 0 && bit <= m->effects; bit <<= 1)
-        if (m->effects & bit)
-            st = k->effect(a->call, a->row, bit, a->extra, a->outcome);
+    if (st == ST_OK)
+        st = effects(a);
     if (st != ST_OK)
         return st;
     return audit(a, m->name, to != from ? k->machine->states[from] : NULL,
                  to != from ? k->machine->states[to] : NULL, NULL);
+}
+
+/* Runs the effects of the action a takes on its row, in bit order. */
+static enum status effects(const struct act *a)
+{
+    unsigned bits = a->kind->machine->actions[a->action].effects;
+    enum status st = ST_OK;
+    for (unsigned bit = 1; st == ST_OK && bit != 0 && bit <= bits; bit <<= 1)
+        if (bits & bit)
+            st = a->kind->effect(a->call, a->row, bit, a->extra, a->outcome);
+    return st;
 }
 
 enum status service_act(const struct service_call *call, const struct service_kind *kind,
@@ -107,7 +122,8 @@ enum status service_act(const struct service_call *call, const struct service_ki
     if (action < 0 || (size_t)action >= kind->machine->nactions)
         return ST_INVALID;
     struct act a = {call, kind, id, action, if_match, reason, extra, row, outcome};
-    return service_run(call, DB_READ_COMMITTED, act_tx, &a);
+    enum status st = service_run(call, DB_READ_COMMITTED, act_tx, &a);
+    return st == ST_UNCHANGED ? ST_OK : st; /* rolled back: nothing changed, the row as it is */
 }
 
 struct update {
@@ -138,6 +154,8 @@ static enum status update_tx(PGconn *conn, void *arg)
         st = k->save(conn, a->row, next, a->outcome);
     k->cleanup(next);
     free(next);
+    if (st == ST_OK) /* the edit's own effects, on the saved row */
+        st = effects(a);
     return st == ST_OK ? audit(a, k->machine->actions[a->action].name, NULL, NULL, u->changes) : st;
 }
 
