@@ -5,6 +5,7 @@
  * owner, service.h). */
 #include "auth.h"
 #include "body.h"
+#include "eligibility_answer.h"
 #include "handlers.h"
 #include "problem.h"
 #include "query.h"
@@ -32,8 +33,8 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
                      resource_actions(&api_enrollments, r, ctx));
 }
 
-/* The problem for a refused enrollment or action: the check's own type,
- * its message, and the check's code; a missing prerequisite names it. */
+/* A terms version that is not the program's: 422; a failed check: its
+ * own problem (not-eligible is 409 here: a prerequisite may change). */
 static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
                    const struct service_outcome *outcome)
 {
@@ -43,36 +44,7 @@ static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st
         return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
                             json_pack("{s:o}", "errors", errors));
     }
-    enum eligibility_code code;
-    if (!eligibility_code_parse(outcome->conflict, &code))
-        return RESOURCE_DEFAULT;
-    struct eligibility_check check = {.code = code};
-    snprintf(check.subject, sizeof check.subject, "%.*s", PROGRAM_CODE_MAX, outcome->subject);
-    char en[200], pt[200], text[80];
-    eligibility_message(code, ELIGIBILITY_FOR_PROGRAM, outcome->subject, false, false, en, sizeof en);
-    eligibility_message(code, ELIGIBILITY_FOR_PROGRAM, outcome->subject, false, true, pt, sizeof pt);
-    eligibility_code_text(&check, text, sizeof text);
-    json_t *extra = json_pack("{s:s}", "check", text);
-    if (code == ELIGIBILITY_REQUIRES)
-        json_object_set_new(extra, "missing_program", json_string(outcome->subject));
-    struct problem_text detail = {en, pt};
-    switch (st) {
-    case ST_NOT_ELIGIBLE: /* a state of the world that may change: 409 */
-        return problem_send_as(resp, ctx, PROBLEM_NOT_ELIGIBLE, 409, detail, extra);
-    case ST_REGISTRAR_SUSPENDED:
-        return problem_send(resp, ctx, PROBLEM_REGISTRAR_SUSPENDED, detail, extra);
-    case ST_FORBIDDEN:
-        return problem_send(resp, ctx, PROBLEM_FORBIDDEN, detail, extra);
-    case ST_WINDOW_CLOSED:
-        return problem_send(resp, ctx, PROBLEM_WINDOW_CLOSED, detail, extra);
-    case ST_CAPACITY_FULL:
-        return problem_send(resp, ctx, PROBLEM_CAPACITY_FULL, detail, extra);
-    case ST_CONFLICT:
-        return problem_send(resp, ctx, PROBLEM_DUPLICATE, detail, extra);
-    default:
-        json_decref(extra);
-        return RESOURCE_DEFAULT;
-    }
+    return eligibility_refused(resp, ctx, st, outcome, ELIGIBILITY_FOR_PROGRAM, 409);
 }
 
 /* Staff see every enrollment; a registrar its own. */
@@ -124,44 +96,11 @@ static bool program_of(struct _u_response *resp, struct req_ctx *ctx,
 
 /* --- eligibility --------------------------------------------------------- */
 
-/* The registrar asked about: a registrar itself (naming only itself), or
- * the one staff name. NULL after answering. */
-static const char *subject_registrar(struct _u_response *resp, struct req_ctx *ctx)
-{
-    const char *asked = api_query(ctx, "registrar_id");
-    if (ctx->who.role == ROLE_REGISTRAR) {
-        if (asked != NULL && strcmp(asked, ctx->who.registrar_id) != 0)
-            return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL), NULL;
-        return ctx->who.registrar_id;
-    }
-    if (asked == NULL)
-        return query_reject(resp, ctx, "registrar_id", ERR_REQUIRED), NULL;
-    if (!util_is_uuid(asked))
-        return query_reject(resp, ctx, "registrar_id", ERR_FORMAT), NULL;
-    return asked;
-}
-
-static json_t *eligibility_json(const struct eligibility *e, const char *program,
-                                const char *registrar_id, bool pt)
-{
-    json_t *checks = json_array();
-    for (size_t i = 0; i < e->count; i++) {
-        const struct eligibility_check *c = &e->checks[i];
-        char code[80], message[200];
-        eligibility_code_text(c, code, sizeof code);
-        eligibility_message(c->code, ELIGIBILITY_FOR_PROGRAM, c->subject, c->passed, pt, message, sizeof message);
-        json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "code", code, "passed",
-                                                c->passed, "message", message));
-    }
-    return json_pack("{s:s, s:s, s:b, s:o}", "program", program, "registrar_id", registrar_id,
-                     "eligible", e->eligible, "checks", checks);
-}
-
 int api_programs_eligibility(const struct _u_request *req, struct _u_response *resp,
                              struct req_ctx *ctx)
 {
     (void)req;
-    const char *registrar_id = subject_registrar(resp, ctx);
+    const char *registrar_id = eligibility_subject(resp, ctx);
     struct service_call call;
     if (registrar_id == NULL || !resource_call(resp, ctx, &call, NULL, NULL))
         return U_CALLBACK_COMPLETE;
@@ -172,7 +111,8 @@ int api_programs_eligibility(const struct _u_request *req, struct _u_response *r
         enum status st = service_enrollment_eligibility(&call, program.code, registrar_id, &e);
         rc = st == ST_OK
                  ? api_send_json(resp, ctx, 200,
-                                 eligibility_json(&e, program.code, registrar_id, ctx->lang_pt))
+                                 eligibility_json(&e, ELIGIBILITY_FOR_PROGRAM, "program",
+                                                  program.code, registrar_id, ctx->lang_pt))
                  : problem_send_status(resp, ctx, st);
     }
     program_row_cleanup(&program);

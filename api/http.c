@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,13 +164,28 @@ void api_cache_public(struct _u_response *resp, unsigned max_age)
     u_map_put(resp->map_header, "Vary", origin ? "Origin, Authorization" : "Authorization");
 }
 
-int api_send_tagged(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
-                    const char *body, size_t len, const char *etag)
+int api_send_tagged_as(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                       const char *content_type, const char *body, size_t len, const char *etag)
 {
     u_map_put(resp->map_header, "ETag", etag);
     if (api_if_none_match(req, etag))
         return api_send_empty(resp, ctx, 304);
-    return api_send_text(resp, ctx, 200, "application/json", body, len);
+    return api_send_text(resp, ctx, 200, content_type, body, len);
+}
+
+int api_send_tagged(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                    const char *body, size_t len, const char *etag)
+{
+    return api_send_tagged_as(req, resp, ctx, "application/json", body, len, etag);
+}
+
+void api_body_etag(const char *body, size_t len, char out[API_ETAG_MAX])
+{
+    unsigned char h[16];
+    char hex[33];
+    crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
+    util_hex(h, sizeof h, hex);
+    snprintf(out, API_ETAG_MAX, "\"%s\"", hex);
 }
 
 int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned status)

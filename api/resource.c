@@ -137,6 +137,12 @@ int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct
     if (st == ST_INVALID_STATE)
         return problem_send(resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL,
                             json_pack("{s:s}", "current_status", outcome->current));
+    if (st == ST_INVALID && outcome != NULL && outcome->field_error != ERR_NONE) {
+        json_t *list = json_array();
+        schema_error(list, outcome->subject, NULL, outcome->field_error, ctx->lang_pt);
+        return problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
+                            json_pack("{s:o}", "errors", list));
+    }
     if (st == ST_INVALID && errors != NULL && json_array_size(*errors) > 0) {
         json_t *list = *errors;
         *errors = NULL;
@@ -223,32 +229,43 @@ static void row_free(const struct resource *res, void *row)
 
 /* --- handlers ------------------------------------------------------------ */
 
+bool resource_read(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                   struct service_call *call, void *row)
+{
+    char buf[RESOURCE_KEY_MAX];
+    const char *id = row_key(resp, ctx, res, res->readable == NULL, buf);
+    if (id == NULL || !resource_call(resp, ctx, call, NULL, NULL))
+        return false;
+    enum status st = service_get(call, res->kind, id, row);
+    if (st == ST_OK && res->readable != NULL && !res->readable(ctx, row))
+        st = ST_NOT_FOUND;
+    if (st != ST_OK)
+        problem_send_status(resp, ctx, st);
+    return st == ST_OK;
+}
+
+bool resource_public_read(const struct resource *res, const struct req_ctx *ctx)
+{
+    return public_read(res, ctx);
+}
+
 int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const struct resource *res = ctx->entry->resource;
-    char buf[RESOURCE_KEY_MAX];
-    const char *id = row_key(resp, ctx, res, res->readable == NULL, buf);
-    if (id == NULL)
-        return U_CALLBACK_COMPLETE;
     struct service_call call;
-    if (!resource_call(resp, ctx, &call, NULL, NULL))
-        return U_CALLBACK_COMPLETE;
     struct row_answer a = {res, row_new(res)};
-    enum status st = service_get(&call, res->kind, id, a.row);
-    if (st == ST_OK && res->readable != NULL && !res->readable(ctx, a.row))
-        st = ST_NOT_FOUND;
-    char etag[24];
-    version_etag(st == ST_OK ? res->kind->version(a.row) : 0, etag);
-    if (st == ST_OK && public_read(res, ctx))
-        api_cache_public(resp, res->public_max_age);
-    int rc;
-    if (st != ST_OK) {
-        rc = problem_send_status(resp, ctx, st);
-    } else if (api_if_none_match(req, etag)) {
-        u_map_put(resp->map_header, "ETag", etag);
-        rc = api_send_empty(resp, ctx, 304);
-    } else {
-        rc = send_row(resp, ctx, &a);
+    int rc = U_CALLBACK_COMPLETE;
+    if (resource_read(resp, ctx, res, &call, a.row)) {
+        char etag[24];
+        version_etag(res->kind->version(a.row), etag);
+        if (public_read(res, ctx))
+            api_cache_public(resp, res->public_max_age);
+        if (api_if_none_match(req, etag)) {
+            u_map_put(resp->map_header, "ETag", etag);
+            rc = api_send_empty(resp, ctx, 304);
+        } else {
+            rc = send_row(resp, ctx, &a);
+        }
     }
     row_free(res, a.row);
     return rc;
@@ -537,16 +554,6 @@ static char *page_body(const struct resource_list *spec, const struct page_resul
     return text;
 }
 
-/* A strong validator of the page: a hash of its body. */
-static void body_etag(const char *body, size_t len, char out[PAGECACHE_ETAG_MAX])
-{
-    unsigned char h[16];
-    char hex[33];
-    crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
-    util_hex(h, sizeof h, hex);
-    snprintf(out, PAGECACHE_ETAG_MAX, "\"%s\"", hex);
-}
-
 /* The page from the cache when the rows' version still holds, or read,
  * rendered and kept. ST_OK fills out. */
 static enum status page_read(const struct service_call *call, const struct resource_list *spec,
@@ -571,7 +578,7 @@ static enum status page_read(const struct service_call *call, const struct resou
         goto out;
     out->body = page_body(spec, &page, ctx, q, row_size);
     out->len = strlen(out->body);
-    body_etag(out->body, out->len, out->etag);
+    api_body_etag(out->body, out->len, out->etag);
     if (cached)
         pagecache_put(key, version, out->body, out->len, out->etag);
 out:

@@ -16,6 +16,9 @@
 #define ENR "/v1/enrollments"
 #define VOU "/v1/vouchers"
 #define SIT "/v1/sitestar"
+#define EVT "/v1/events"
+#define RGS "/v1/registrations"
+#define DRW "/v1/draws"
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -29,6 +32,9 @@ static const char *const q_vouchers[] = {PAGE, "program", "status", "registrar_i
 static const char *const q_editions[] = {PAGE, NULL};
 static const char *const q_entries[] = {PAGE, "status", NULL};
 static const char *const q_eligibility[] = {"registrar_id", NULL};
+static const char *const q_events[] = {PAGE, "kind", "status", "from", "to", NULL};
+static const char *const q_registrations[] = {PAGE, "status", "registrar_id", NULL};
+static const char *const q_draws[] = {PAGE, "status", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 
 const struct route api_routes[] = {
@@ -117,6 +123,36 @@ const struct route api_routes[] = {
     {"GET", SIT "/entries/{id}/scores", api_entries_scores, S, NULL, 0, &api_entries},
     {"POST", SIT "/entries/{id}/disqualify", resource_act, S, NULL, 0, &api_entries},
     {"POST", SIT "/entries/{id}/withdraw", resource_act, T, NULL, 0, &api_entries},
+
+    {"GET", EVT, resource_list, ROLE_PUBLIC, q_events, 0, &api_events},
+    {"POST", EVT, api_events_create, S, NULL, 0, &api_events},
+    {"GET", EVT "/calendar.ics", api_events_calendar_feed, ROLE_PUBLIC, NULL, 0, &api_events},
+    {"GET", EVT "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_events},
+    {"PATCH", EVT "/{id}", resource_patch, S, NULL, 0, &api_events},
+    {"GET", EVT "/{id}/history", resource_history, S, NULL, 0, &api_events},
+    {"POST", EVT "/{id}/publish", resource_act, S, NULL, 0, &api_events},
+    {"POST", EVT "/{id}/cancel", resource_act, S, NULL, 0, &api_events},
+    {"POST", EVT "/{id}/close", resource_act, S, NULL, 0, &api_events},
+    {"GET", EVT "/{id}/eligibility", api_events_eligibility, S | R, q_eligibility, 0, &api_events},
+    {"GET", EVT "/{id}/calendar.ics", api_events_calendar, ROLE_PUBLIC, NULL, 0, &api_events},
+    {"POST", EVT "/{id}/registrations", api_registrations_create, S | R, NULL, 0,
+     &api_registrations},
+    {"GET", EVT "/{id}/registrations", resource_list, S | R, q_registrations, 0,
+     &api_registrations},
+
+    {"GET", RGS "/{id}", resource_get, S | R, NULL, 0, &api_registrations},
+    {"PATCH", RGS "/{id}", resource_patch, S | R, NULL, 0, &api_registrations},
+    {"GET", RGS "/{id}/history", resource_history, S | R, NULL, 0, &api_registrations},
+    {"POST", RGS "/{id}/cancel", resource_act, S | R, NULL, 0, &api_registrations},
+    {"POST", RGS "/{id}/check-in", resource_act, S, NULL, 0, &api_registrations},
+
+    {"GET", DRW, resource_list, ROLE_PUBLIC, q_draws, 0, &api_draws},
+    {"POST", DRW, api_draws_create, S, NULL, 0, &api_draws},
+    {"GET", DRW "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_draws},
+    {"GET", DRW "/{id}/history", resource_history, S, NULL, 0, &api_draws},
+    {"POST", DRW "/{id}/freeze", resource_act, S, NULL, 0, &api_draws},
+    {"POST", DRW "/{id}/run", resource_act, S, NULL, 0, &api_draws},
+    {"POST", DRW "/{id}/decline", resource_act, S | R, NULL, 0, &api_draws},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -130,6 +130,12 @@ void api_cache_public(struct _u_response *resp, unsigned max_age);
  * body when If-None-Match names that ETag. */
 int api_send_tagged(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
                     const char *body, size_t len, const char *etag);
+/* The same for a text of another content type. */
+int api_send_tagged_as(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                       const char *content_type, const char *body, size_t len, const char *etag);
+#define API_ETAG_MAX 48
+/* A strong validator of a body: a quoted hash of its bytes. */
+void api_body_etag(const char *body, size_t len, char out[API_ETAG_MAX]);
 /* Answers 204 No Content. */
 int api_send_empty(struct _u_response *resp, struct req_ctx *ctx, unsigned status);
 

@@ -13,6 +13,7 @@
 #ifndef PARCERIA_DRAW_H
 #define PARCERIA_DRAW_H
 
+#include "draw_order.h"
 #include "status.h"
 
 #include <stdbool.h>
@@ -46,7 +47,7 @@ extern const struct machine draw_machine;
 /* A list of registrar ids (lowercase UUID text), owned. */
 struct draw_ids {
     size_t n;
-    char (*ids)[37];
+    char (*ids)[DRAW_ID_SIZE];
 };
 void draw_ids_free(struct draw_ids *l);
 void draw_ids_push(struct draw_ids *l, const char *id);

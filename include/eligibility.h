@@ -71,7 +71,8 @@ struct eligibility {
 /* Judges the facts with the checks in mask, in the order of enum
  * eligibility_code (one REQUIRES check per program required; ENROLLABLE
  * only for contests). The capacity check passes when the places fit and
- * nobody waits, or when a waitlist takes the rest. */
+ * nobody waits, or when a waitlist takes the rest (never places that would
+ * not fit the whole capacity: they would block the waitlist for good). */
 void eligibility_judge(const struct eligibility_facts *facts, unsigned mask,
                        struct eligibility *out);
 /* Whether the places fit now: within capacity, and nobody waits before them

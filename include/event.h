@@ -13,13 +13,14 @@
  *   action         who              from                   to         effects
  *   cancel         staff, registrar confirmed, waitlisted  cancelled  promote
  *   check-in       staff            confirmed              attended
- *   edit (PATCH)   staff, registrar confirmed, waitlisted  (same)     seats, promote
+ *   edit (PATCH)   staff, registrar confirmed, waitlisted  (same)     promote
  *
  * staff: ROLE_STAFF or ROLE_ADMIN; registrar: its own. Outside the tables:
  * cancel and edit need the event published; check-in needs it published or
  * closed, with its check-in still open (a draw's freeze closes it).
- * "seats" refuses a confirmed registration whose attendees no longer fit;
- * "promote" confirms the head of the waitlist while its seats fit. */
+ * An edit of a confirmed registration whose attendees no longer fit is
+ * refused (it is never waitlisted); "promote" confirms the head of the
+ * waitlist while its seats fit. */
 #ifndef PARCERIA_EVENT_H
 #define PARCERIA_EVENT_H
 
@@ -132,8 +133,7 @@ enum registration_action {
 #define REGISTRATION_ACTION_COUNT 3
 
 enum registration_effect {
-    REGISTRATION_EFFECT_SEATS = 1u << 0,
-    REGISTRATION_EFFECT_PROMOTE = 1u << 1,
+    REGISTRATION_EFFECT_PROMOTE = 1u << 0,
 };
 
 extern const struct machine registration_machine;

@@ -68,6 +68,22 @@ HANDLER(api_entries_create);
 HANDLER(api_entries_score);
 HANDLER(api_entries_scores);
 
+/* api/events.c: the kit serves reading, edits, history and the actions. */
+extern const struct resource api_events;
+HANDLER(api_events_create);
+HANDLER(api_events_eligibility);
+HANDLER(api_events_calendar);
+HANDLER(api_events_calendar_feed);
+
+/* api/registrations.c: the kit serves reading, edits, history and the actions. */
+extern const struct resource api_registrations;
+HANDLER(api_registrations_create);
+
+/* api/draws.c: the kit serves reading, history and the actions (run's and
+ * decline's bodies by the resource's action_body). */
+extern const struct resource api_draws;
+HANDLER(api_draws_create);
+
 /* api/audit.c */
 extern const struct resource api_audit; /* its list */
 /* One audit row as JSON (a new reference); also used by every …/history. */

@@ -12,7 +12,7 @@
 
 #define PAGECACHE_SLOTS 128
 #define PAGECACHE_MAX_BODY (128 * 1024)
-#define PAGECACHE_ETAG_MAX 48
+#define PAGECACHE_ETAG_MAX 48 /* API_ETAG_MAX */
 
 struct pagecache_page {
     char *body; /* owned */

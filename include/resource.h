@@ -112,6 +112,15 @@ struct resource {
     const struct field *(*action_body)(int action);
 };
 
+/* Reads the row the path names into row (zeroed, of the resource's kind)
+ * as a GET does: a well-formed key the caller may see, the service's read,
+ * readable; call gets the request's service call. Answers the problem and
+ * returns false otherwise. */
+bool resource_read(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
+                   struct service_call *call, void *row);
+/* Whether an answer to this caller is a public read (resource.public_max_age). */
+bool resource_public_read(const struct resource *res, const struct req_ctx *ctx);
+
 /* The kit's handlers: the route names the resource. */
 int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 int resource_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);

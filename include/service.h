@@ -8,6 +8,7 @@
 #define PARCERIA_SERVICE_H
 
 #include "db.h"
+#include "error_code.h"
 #include "machine.h"
 #include "page.h"
 #include "store_audit.h"
@@ -40,6 +41,9 @@ struct service_outcome {
     char current[32];     /* ST_INVALID_STATE: the state the action was refused in */
     const char *conflict; /* which rule refused (a static string of the kind's), or NULL */
     char subject[64];     /* what the rule was about ("3em1", "/requires/0"), or empty */
+    /* ST_INVALID for one field: its code, at the JSON Pointer in subject
+     * (the kit answers 422 with that error). ERR_NONE: not such a refusal. */
+    enum error_code field_error;
 };
 
 /* The edit a merge patch makes, supplied by the caller: from the locked
@@ -144,6 +148,11 @@ void service_page_free(const struct service_kind *kind, struct page_result *page
 /* The audit history of one row the caller may see (the row must exist). */
 enum status service_history(const struct service_call *call, const struct service_kind *kind,
                             const char *id, struct audit_row **rows, int *count) WARN_UNUSED;
+
+/* A refusal of one field: sets outcome's field_error and subject (the
+ * pointer) and returns ST_INVALID. */
+enum status service_field_refusal(struct service_outcome *outcome, const char *pointer,
+                                  enum error_code code);
 
 /* Runs fn as the call's transaction (isolation as given), with the call's
  * before-commit hook. For use cases outside the generic ones. */

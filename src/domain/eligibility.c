@@ -49,7 +49,9 @@ void eligibility_judge(const struct eligibility_facts *f, unsigned mask, struct 
     if (mask & ELIGIBILITY_BIT(ELIGIBILITY_DUPLICATE))
         add(out, ELIGIBILITY_DUPLICATE, NULL, !f->duplicate);
     if (mask & ELIGIBILITY_BIT(ELIGIBILITY_CAPACITY))
-        add(out, ELIGIBILITY_CAPACITY, NULL, eligibility_fits(f) || f->waitlist);
+        add(out, ELIGIBILITY_CAPACITY, NULL,
+            eligibility_fits(f) ||
+                (f->waitlist && (f->capacity <= 0 || f->adding <= f->capacity)));
 }
 
 const struct eligibility_check *eligibility_refusal(const struct eligibility *e)

@@ -124,7 +124,7 @@ static const struct machine_action registration_actions[REGISTRATION_ACTION_COUN
                                    0},
     [REGISTRATION_ACT_EDIT] = {"edit", STAFF | ROLE_REGISTRAR, RB(CONFIRMED) | RB(WAITLISTED),
                                MACHINE_SAME, false,
-                               REGISTRATION_EFFECT_SEATS | REGISTRATION_EFFECT_PROMOTE},
+                               REGISTRATION_EFFECT_PROMOTE},
 };
 
 const struct machine registration_machine = {registration_states, REGISTRATION_STATUS_COUNT,

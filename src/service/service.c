@@ -17,6 +17,14 @@ enum status service_run(const struct service_call *call, enum db_isolation isola
     return db_tx(call->conn, &opts, fn, arg);
 }
 
+enum status service_field_refusal(struct service_outcome *outcome, const char *pointer,
+                                  enum error_code code)
+{
+    outcome->field_error = code;
+    snprintf(outcome->subject, sizeof outcome->subject, "%s", pointer);
+    return ST_INVALID;
+}
+
 /* Loads the row; another registrar's private row is absent to a registrar. */
 static enum status load(const struct service_call *call, const struct service_kind *kind,
                         const char *id, bool lock, void *row)

@@ -281,6 +281,8 @@ static void each_check(void **state)
     assert_string_equal(refused(&f, &st), "capacity");
     f.waiting = 0;
     assert_true(eligibility_fits(&f));
+    f.waitlist = true, f.taken = 3, f.adding = 4; /* more than the whole capacity */
+    assert_string_equal(refused(&f, &st), "capacity");
 }
 
 static void order_and_masks(void **state)
