@@ -30,20 +30,20 @@ static const struct field create_fields[] = {
      .flags = FIELD_REQUIRED,
      .min = 1,
      .max = DRAW_MAX_WINNERS},
-    FIELD_RULE("seed_commitment", FIELD_REQUIRED, DRAW_HEX_LEN, commitment_valid, ERR_FORMAT),
+    FIELD_RULE("seed_commitment", FIELD_REQUIRED, 4 * DRAW_HEX_LEN, commitment_valid, ERR_FORMAT),
     {0},
 };
 
-/* The seed and the entropy are taken as sent (no trimming, no
- * normalization): the commitment is of their exact bytes. */
-static bool any_text(const char *s)
+/* The seed and the entropy are taken as sent (a rule, so no trimming and
+ * no normalization): the commitment is of their exact bytes. */
+static bool exact_bytes(const char *s)
 {
-    return s != NULL && s[0] != '\0';
+    return s != NULL;
 }
 
 static const struct field run_fields[] = {
-    FIELD_RULE("seed", FIELD_REQUIRED, 200, any_text, ERR_REQUIRED),
-    FIELD_RULE("public_entropy", FIELD_REQUIRED, 200, any_text, ERR_REQUIRED),
+    FIELD_RULE("seed", FIELD_REQUIRED, 200, exact_bytes, ERR_FORMAT, .min = 1),
+    FIELD_RULE("public_entropy", FIELD_REQUIRED, 200, exact_bytes, ERR_FORMAT, .min = 1),
     {0},
 };
 
@@ -122,6 +122,7 @@ const struct resource api_draws = {
     .refused = refused,
     .list = &list,
     .action_body = action_body,
+    .public_max_age = 60,
 };
 
 /* --- creation ------------------------------------------------------------ */

@@ -20,17 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The members a creation and an edit share; an edit may remove the
- * nullable ones. */
+/* The members a creation and an edit share; either may set the nullable
+ * ones to null (none). */
+#define NULLABLE (FIELD_NULLABLE | FIELD_NULL_CREATE)
 #define EDITABLE_FIELDS(req)                                                                       \
-    FIELD_TEXT("title", (req), 1, 200), FIELD_TEXT("description", FIELD_NULLABLE | FIELD_LINES, 1, 5000), \
+    FIELD_TEXT("title", (req), 1, 200), FIELD_TEXT("description", NULLABLE | FIELD_LINES, 1, 5000), \
         FIELD_TEXT("location", (req), 1, 200),                                                     \
         {.name = "starts_at", .type = FIELD_TIMESTAMP, .flags = (req)},                            \
         {.name = "ends_at", .type = FIELD_TIMESTAMP, .flags = (req)},                              \
-        {.name = "capacity", .type = FIELD_INTEGER, .flags = FIELD_NULLABLE, .min = 1,             \
+        {.name = "capacity", .type = FIELD_INTEGER, .flags = NULLABLE, .min = 1,             \
          .max = 100000},                                                                           \
-        {.name = "registration_opens_at", .type = FIELD_TIMESTAMP, .flags = FIELD_NULLABLE},       \
-        {.name = "registration_closes_at", .type = FIELD_TIMESTAMP, .flags = FIELD_NULLABLE},      \
+        {.name = "registration_opens_at", .type = FIELD_TIMESTAMP, .flags = NULLABLE},       \
+        {.name = "registration_closes_at", .type = FIELD_TIMESTAMP, .flags = NULLABLE},      \
         FIELD_RULE("eligibility", 0, PROGRAM_CODE_MAX, event_eligibility_valid, ERR_PROGRAM_CODE), \
         {.name = "max_attendees_per_registrar", .type = FIELD_INTEGER, .min = 1, .max = 50},       \
     {                                                                                              \

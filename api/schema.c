@@ -225,7 +225,8 @@ static void validate_object(const json_t *obj, const struct field *fields, const
             schema_error(vs->errors, p, NULL, ERR_UNKNOWN_FIELD, vs->pt);
         else if (f->writers != 0 && (f->writers & vs->role) == 0)
             schema_error(vs->errors, p, NULL, ERR_NOT_WRITABLE, vs->pt);
-        else if (json_is_null(v) && !((f->flags & FIELD_NULLABLE) && vs->mode == SCHEMA_PATCH))
+        else if (json_is_null(v) && !((f->flags & FIELD_NULLABLE) && vs->mode == SCHEMA_PATCH) &&
+                 !((f->flags & FIELD_NULL_CREATE) && vs->mode == SCHEMA_CREATE))
             schema_error(vs->errors, p, NULL, ERR_NOT_NULL, vs->pt);
         else if (!json_is_null(v))
             validate_value(v, f, f->type, p, vs);

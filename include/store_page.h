@@ -15,6 +15,9 @@ struct store_page {
     const char *select;  /* "SELECT cols, <render> AS cursor_value, id_expr AS cursor_id FROM t" */
     const char *where;   /* "WHERE …" over the filter parameters, never empty ("WHERE true") */
     const char *id_expr; /* the tie-breaker column, unique */
+    /* The FROM clause the total counts over, when the select's columns hold
+     * a subquery (" FROM events"); NULL: the select's first FROM. */
+    const char *from;
     const struct page_req *page;
     int nparams;
     const char *params[16];

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const personal_fields[] = {"attendees", NULL};
+static const char *const personal_fields[] = {"name", "email", NULL}; /* of attendees */
 
 SERVICE_ROW_ACCESSORS(struct registration_row, registration_row_cleanup, store_registration_get)
 

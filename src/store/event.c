@@ -214,6 +214,7 @@ enum status store_event_list(PGconn *conn, const struct page_query *q, struct pa
                            " AND ($4::timestamptz IS NULL OR starts_at < $4::timestamptz)"
                            " AND ($5::timestamptz IS NULL OR updated_at >= $5::timestamptz)",
         .id_expr = "events.id",
+        .from = " FROM events",
         .page = &q->page,
         .nparams = 5,
         .params = {q->filters[STORE_EVENT_KIND], q->filters[STORE_EVENT_STATUS],

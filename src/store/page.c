@@ -25,7 +25,7 @@ static char *page_sql(const struct store_page *q)
 
 static enum status count_total(PGconn *conn, const struct store_page *q, long long *total)
 {
-    const char *from = strstr(q->select, " FROM ");
+    const char *from = q->from ? q->from : strstr(q->select, " FROM ");
     char *sql = xasprintf("SELECT count(*)%s %s", from ? from : "", q->where);
     PGresult *res = NULL;
     enum status st = db_exec(conn, sql, q->nparams, q->params, &res);

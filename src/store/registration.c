@@ -20,20 +20,19 @@
     " e.check_in_closed, e.max_attendees_per_registrar, r.version, " SQL_TS(                       \
         "r.created_at") ", " SQL_TS("r.updated_at") ", " SQL_TS("r.status_changed_at")
 #define REGISTRATION_FROM " FROM registrations r JOIN events e ON e.id = r.event_id"
-#define RETURNING_ROW(cte) " SELECT " REGISTRATION_COLUMNS " FROM " cte " r JOIN events e ON e.id = r.event_id"
 
 static const char SQL_GET[] =
     "SELECT " REGISTRATION_COLUMNS REGISTRATION_FROM " WHERE r.id = $1::uuid";
 static const char SQL_GET_LOCK[] =
     "SELECT " REGISTRATION_COLUMNS REGISTRATION_FROM " WHERE r.id = $1::uuid FOR UPDATE OF r";
 static const char SQL_EVENT_OF[] = "SELECT event_id::text FROM registrations WHERE id = $1::uuid";
+/* The waitlist position is counted over the statement's snapshot, which a
+ * change's own statement does not see: a new or moved row is read again by
+ * id after the change (the second statement of insert, move and update). */
 static const char SQL_INSERT[] =
-    "WITH r AS (INSERT INTO registrations (event_id, registrar_id, status, attendees,"
-    " covered_expenses, draw_id) VALUES ($1::uuid, $2::uuid, $3, $4::jsonb, $5::boolean,"
-    " $6::uuid) RETURNING *)" RETURNING_ROW("r");
-/* A CTE's RETURNING shows the row as the statement left it; the waitlist
- * position is counted over the table's snapshot, so a moved row is read
- * again by id after the update (the second statement of move and update). */
+    "INSERT INTO registrations (event_id, registrar_id, status, attendees, covered_expenses,"
+    " draw_id) VALUES ($1::uuid, $2::uuid, $3, $4::jsonb, $5::boolean, $6::uuid)"
+    " RETURNING id::text";
 static const char SQL_MOVE[] =
     "UPDATE registrations SET status = $2, reason = coalesce($3, reason),"
     " status_changed_at = now(), version = version + 1 WHERE id = $1::uuid";
@@ -114,9 +113,10 @@ enum status store_registration_insert(PGconn *conn, const struct registration_ne
                        attendees,
                        in->covered_expenses ? "true" : "false",
                        in->draw_id};
-    enum status st = store_rows_one(conn, SQL_INSERT, 6, p, read_row, out);
+    char id[37];
+    enum status st = store_rows_one(conn, SQL_INSERT, 6, p, read_text, id);
     free(attendees);
-    return st;
+    return st == ST_OK ? store_registration_get(conn, id, false, out) : st;
 }
 
 enum status store_registration_move(PGconn *conn, struct registration_row *row, const char *to,
@@ -208,6 +208,7 @@ enum status store_registration_list(PGconn *conn, const struct page_query *q,
                  " AND ($3::jsonb IS NULL OR $3::jsonb ? r.status)"
                  " AND ($4::timestamptz IS NULL OR r.updated_at >= $4::timestamptz)",
         .id_expr = "r.id",
+        .from = REGISTRATION_FROM,
         .page = &q->page,
         .nparams = 4,
         .params = {q->filters[STORE_REGISTRATION_EVENT], q->filters[STORE_REGISTRATION_REGISTRAR],

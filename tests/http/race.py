@@ -8,10 +8,11 @@ import psycopg
 from conftest import Server, _db_url, clone_database, drop_database
 from openapi_check import Client
 
-# Each process may hold every request it gets at once, and waits long enough
-# for a pool connection that queueing behind a row lock never 503s.
+# Each process may hold every request it gets at once (all from 127.0.0.1,
+# so the per-address connection limit is raised), and waits long enough for
+# a pool connection that queueing behind a row lock never 503s.
 ENV = {"PARCERIA_THREADS": "32", "PARCERIA_DB_POOL_SIZE": "30", "PARCERIA_DB_WAIT_MS": "20000",
-       "PARCERIA_STATEMENT_TIMEOUT_MS": "20000"}
+       "PARCERIA_STATEMENT_TIMEOUT_MS": "20000", "PARCERIA_CONNECTIONS_PER_ADDRESS": "256"}
 
 
 def two_servers(template_db, name):
