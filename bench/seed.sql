@@ -5,6 +5,7 @@
 -- pending for the third), so the directory's program=3em1 finds 200. NIFs come
 -- from bench_nif(k), a permutation of the eight-digit bases with the mod-11
 -- check digit; bench/post.lua uses k from 100000 up, so no POST collides.
+-- And 120 published events for the public list.
 BEGIN;
 CREATE FUNCTION pg_temp.bench_nif(k bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT b || CASE WHEN 11 - s % 11 >= 10 THEN 0 ELSE 11 - s % 11 END
@@ -51,5 +52,11 @@ INSERT INTO enrollments (id, program_code, registrar_id, status, accepted_terms_
 SELECT ('00000000-0000-4000-9000-' || substr(id::text, 25))::uuid, '3em1', id,
        CASE WHEN substr(handle, 7)::int % 3 = 0 THEN 'pending' ELSE 'active' END, '1'
 FROM registrars WHERE handle LIKE 'bench-%';
+-- A year of .PT's events: 120 published (the public list's first page is 50).
+INSERT INTO events (kind, title, location, starts_at, ends_at, capacity, eligibility, waitlist, status)
+SELECT (ARRAY['training', 'conference', 'registrar_meeting', 'summit'])[1 + n % 4],
+       'Evento ' || n, 'Lisboa', now() + n * interval '3 days', now() + n * interval '3 days' + interval '4 hours',
+       50 + n, CASE WHEN n % 4 = 3 THEN '3em1' ELSE 'accredited' END, n % 2 = 0, 'published'
+FROM generate_series(1, 120) n;
 COMMIT;
-ANALYZE registrars, api_clients, accreditation_applications, enrollments;
+ANALYZE registrars, api_clients, accreditation_applications, enrollments, events;
