@@ -64,4 +64,23 @@ VALUES ('sitestar-2027', 'contest', 2027, '{"pt": "Sitestar.pt 2027", "en": "Sit
         'open', 12, '1');
 INSERT INTO sitestar_editions (year, program_code, submissions_open_at, submissions_close_at)
 VALUES (2027, 'sitestar-2027', now() - interval '1 day', now() + interval '120 days');
+
+-- The year's events (DOMAIN.md section 6): the Encontro, the summit stand for
+-- 3em1 registrars, CENTR Registrar Day (its two places are drawn), training.
+INSERT INTO events (kind, title, description, location, starts_at, ends_at, capacity,
+                    registration_opens_at, registration_closes_at, eligibility,
+                    max_attendees_per_registrar, waitlist, status)
+VALUES ('registrar_meeting', 'Encontro de Registrars 2027',
+        'O encontro anual do .PT com os seus registrars: novidades, programas e o sorteio dos lugares no CENTR Registrar Day.',
+        'Lisboa, sede do .PT', now() + interval '30 days', now() + interval '30 days 8 hours', 120,
+        now() - interval '1 day', now() + interval '25 days', 'accredited', 3, true, 'published'),
+       ('summit', 'Portugal Digital Summit 2027: o stand do .PT', NULL,
+        'Centro de Congressos de Lisboa', now() + interval '60 days', now() + interval '61 days', 20,
+        now() - interval '1 day', now() + interval '45 days', '3em1', 2, true, 'published'),
+       ('centr_registrar_day', 'CENTR Registrar Day 2027', NULL, 'Bruxelas',
+        now() + interval '90 days', now() + interval '90 days 8 hours', NULL, NULL, NULL,
+        'accredited', 2, false, 'published'),
+       ('training', 'Formação: DNSSEC na prática', NULL, 'Online', now() + interval '14 days',
+        now() + interval '14 days 3 hours', 30, now() - interval '1 day', now() + interval '13 days',
+        'accredited', 2, false, 'published');
 COMMIT;
