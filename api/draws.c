@@ -74,15 +74,15 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
                           "source_event_id", d->source_event_id, "target_event_id",
                           d->target_event_id, "winner_count", d->winner_count, "seed_commitment",
                           d->seed_commitment, "status", draw_status_name(d->status));
-    json_t *result = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool",
-        ids_json(&d->pool, d->frozen), "frozen_at", api_json_text(d->frozen_at), "seed",
-        api_json_text(d->seed), "public_entropy", api_json_text(d->public_entropy), "drawn_at",
-        api_json_text(d->drawn_at), "order", ids_json(&d->order, d->drawn), "winners",
-        ids_json(&d->winners, d->drawn), "alternates", ids_json(&d->alternates, d->drawn),
-        "declined", ids_json(&d->declined, true), "representatives",
-        ids_json(&d->representatives, d->drawn), "allowed_actions",
-        resource_actions(&api_draws, d, ctx));
+    json_t *result =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pool",
+                  ids_json(&d->pool, d->frozen), "frozen_at", api_json_text(d->frozen_at), "seed",
+                  api_json_text(d->seed), "public_entropy", api_json_text(d->public_entropy),
+                  "drawn_at", api_json_text(d->drawn_at), "order", ids_json(&d->order, d->drawn),
+                  "winners", ids_json(&d->winners, d->drawn), "alternates",
+                  ids_json(&d->alternates, d->drawn), "declined", ids_json(&d->declined, true),
+                  "representatives", ids_json(&d->representatives, d->drawn), "allowed_actions",
+                  resource_actions(&api_draws, d, ctx));
     json_object_update(o, result);
     json_decref(result);
     json_object_set_new(o, "created_at", json_string(d->created_at));

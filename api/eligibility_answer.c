@@ -59,8 +59,7 @@ int eligibility_refused(struct _u_response *resp, struct req_ctx *ctx, enum stat
     struct problem_text detail = {en, pt};
     switch (st) {
     case ST_NOT_ELIGIBLE:
-        return problem_send_as(resp, ctx, PROBLEM_NOT_ELIGIBLE, not_eligible_status, detail,
-                               extra);
+        return problem_send_as(resp, ctx, PROBLEM_NOT_ELIGIBLE, not_eligible_status, detail, extra);
     case ST_REGISTRAR_SUSPENDED:
         return problem_send(resp, ctx, PROBLEM_REGISTRAR_SUSPENDED, detail, extra);
     case ST_FORBIDDEN:

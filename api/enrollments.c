@@ -109,11 +109,10 @@ int api_programs_eligibility(const struct _u_request *req, struct _u_response *r
     int rc = U_CALLBACK_COMPLETE;
     if (program_of(resp, ctx, &call, &program)) {
         enum status st = service_enrollment_eligibility(&call, program.code, registrar_id, &e);
-        rc = st == ST_OK
-                 ? api_send_json(resp, ctx, 200,
-                                 eligibility_json(&e, ELIGIBILITY_FOR_PROGRAM, "program",
-                                                  program.code, registrar_id, ctx->lang_pt))
-                 : problem_send_status(resp, ctx, st);
+        rc = st == ST_OK ? api_send_json(resp, ctx, 200,
+                                         eligibility_json(&e, ELIGIBILITY_FOR_PROGRAM, "program",
+                                                          program.code, registrar_id, ctx->lang_pt))
+                         : problem_send_status(resp, ctx, st);
     }
     program_row_cleanup(&program);
     return rc;

@@ -24,14 +24,14 @@
  * ones to null (none). */
 #define NULLABLE (FIELD_NULLABLE | FIELD_NULL_CREATE)
 #define EDITABLE_FIELDS(req)                                                                       \
-    FIELD_TEXT("title", (req), 1, 200), FIELD_TEXT("description", NULLABLE | FIELD_LINES, 1, 5000), \
+    FIELD_TEXT("title", (req), 1, 200),                                                            \
+        FIELD_TEXT("description", NULLABLE | FIELD_LINES, 1, 5000),                                \
         FIELD_TEXT("location", (req), 1, 200),                                                     \
         {.name = "starts_at", .type = FIELD_TIMESTAMP, .flags = (req)},                            \
         {.name = "ends_at", .type = FIELD_TIMESTAMP, .flags = (req)},                              \
-        {.name = "capacity", .type = FIELD_INTEGER, .flags = NULLABLE, .min = 1,             \
-         .max = 100000},                                                                           \
-        {.name = "registration_opens_at", .type = FIELD_TIMESTAMP, .flags = NULLABLE},       \
-        {.name = "registration_closes_at", .type = FIELD_TIMESTAMP, .flags = NULLABLE},      \
+        {.name = "capacity", .type = FIELD_INTEGER, .flags = NULLABLE, .min = 1, .max = 100000},   \
+        {.name = "registration_opens_at", .type = FIELD_TIMESTAMP, .flags = NULLABLE},             \
+        {.name = "registration_closes_at", .type = FIELD_TIMESTAMP, .flags = NULLABLE},            \
         FIELD_RULE("eligibility", 0, PROGRAM_CODE_MAX, event_eligibility_valid, ERR_PROGRAM_CODE), \
         {.name = "max_attendees_per_registrar", .type = FIELD_INTEGER, .min = 1, .max = 50},       \
     {                                                                                              \
@@ -76,9 +76,9 @@ static json_t *render(const void *row, const struct req_ctx *ctx)
     json_t *meta = json_pack(
         "{s:i, s:o, s:i, s:b, s:s, s:s, s:s, s:s, s:o}", "seats_taken", e->seats_taken,
         "seats_remaining",
-        e->capacity > 0 ? json_integer(e->capacity > e->seats_taken ? e->capacity - e->seats_taken
-                                                                    : 0)
-                        : json_null(),
+        e->capacity > 0
+            ? json_integer(e->capacity > e->seats_taken ? e->capacity - e->seats_taken : 0)
+            : json_null(),
         "waitlist_length", e->waitlist_length, "check_in_closed", e->check_in_closed, "status",
         event_status_name(e->status), "created_at", e->created_at, "updated_at", e->updated_at,
         "status_changed_at", e->status_changed_at, "allowed_actions",
@@ -115,7 +115,8 @@ static void editable_from(const json_t *doc, struct event_row *e)
     if (json_is_string(json_object_get(doc, "eligibility")))
         text_into(e->eligibility, sizeof e->eligibility, doc, "eligibility");
     if (json_is_integer(json_object_get(doc, "max_attendees_per_registrar")))
-        e->max_attendees = (int)json_integer_value(json_object_get(doc, "max_attendees_per_registrar"));
+        e->max_attendees =
+            (int)json_integer_value(json_object_get(doc, "max_attendees_per_registrar"));
     if (json_is_boolean(json_object_get(doc, "waitlist")))
         e->waitlist = json_is_true(json_object_get(doc, "waitlist"));
 }
@@ -145,14 +146,6 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
     return whole(out, pt, errors) ? ST_OK : ST_INVALID;
 }
 
-/* The public list has no drafts; only staff see them. */
-static bool scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
-{
-    (void)resp;
-    q->full = principal_is_staff(&ctx->who);
-    return true;
-}
-
 static bool valid_kind(const char *s)
 {
     enum event_kind k;
@@ -171,7 +164,7 @@ static const struct resource_list list = {
     .sorts = store_event_sorts,
     .nsorts = STORE_EVENT_SORTS,
     .filters = filters,
-    .scope = scope,
+    .scope = resource_scope_public, /* no drafts but for staff */
     .kind = &service_event_kind,
 };
 
@@ -308,8 +301,7 @@ static int send_calendar(const struct _u_request *req, struct _u_response *resp,
     return rc;
 }
 
-int api_events_calendar(const struct _u_request *req, struct _u_response *resp,
-                        struct req_ctx *ctx)
+int api_events_calendar(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     struct service_call call;
     struct event_row event = {0};

@@ -182,14 +182,6 @@ static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st
                         json_pack("{s:o}", "errors", errors));
 }
 
-/* The public catalogue has no drafts; only staff see them. */
-static bool scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
-{
-    (void)resp;
-    q->full = principal_is_staff(&ctx->who);
-    return true;
-}
-
 static bool valid_kind(const char *s)
 {
     enum program_kind k;
@@ -207,7 +199,7 @@ static const struct resource_list list = {
     .sorts = store_program_sorts,
     .nsorts = STORE_PROGRAM_SORTS,
     .filters = filters,
-    .scope = scope,
+    .scope = resource_scope_public, /* no drafts but for staff */
     .kind = &service_program_kind,
 };
 

@@ -112,7 +112,7 @@ static enum status merge(const void *current, const json_t *patch, bool pt, void
  * records and filter by status. */
 static bool scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
 {
-    q->full = principal_is_staff(&ctx->who);
+    resource_scope_public(resp, ctx, q);
     if (q->full || q->filters[STORE_REGISTRAR_STATUS] == NULL)
         return true;
     problem_send(resp, ctx, PROBLEM_FORBIDDEN,

@@ -68,16 +68,15 @@ static bool distinct_emails(const json_t *attendees, bool pt, json_t *errors)
 static json_t *render(const void *row, const struct req_ctx *ctx)
 {
     const struct registration_row *r = row;
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:O, s:i, s:o, s:b, s:o, s:o, s:s, s:s, s:s, s:o}", "id", r->id,
-        "event_id", r->event_id, "registrar_id", r->registrar_id, "status",
-        registration_status_name(r->status), "attendees", r->attendees, "seats", r->seats,
-        "waitlist_position",
-        r->waitlist_position > 0 ? json_integer(r->waitlist_position) : json_null(),
-        "covered_expenses", r->covered_expenses, "draw_id", api_json_text(r->draw_id), "reason",
-        api_json_text(r->reason), "created_at", r->created_at, "updated_at", r->updated_at,
-        "status_changed_at", r->status_changed_at, "allowed_actions",
-        resource_actions(&api_registrations, r, ctx));
+    return json_pack("{s:s, s:s, s:s, s:s, s:O, s:i, s:o, s:b, s:o, s:o, s:s, s:s, s:s, s:o}", "id",
+                     r->id, "event_id", r->event_id, "registrar_id", r->registrar_id, "status",
+                     registration_status_name(r->status), "attendees", r->attendees, "seats",
+                     r->seats, "waitlist_position",
+                     r->waitlist_position > 0 ? json_integer(r->waitlist_position) : json_null(),
+                     "covered_expenses", r->covered_expenses, "draw_id", api_json_text(r->draw_id),
+                     "reason", api_json_text(r->reason), "created_at", r->created_at, "updated_at",
+                     r->updated_at, "status_changed_at", r->status_changed_at, "allowed_actions",
+                     resource_actions(&api_registrations, r, ctx));
 }
 
 static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
@@ -188,9 +187,8 @@ int api_registrations_create(const struct _u_request *req, struct _u_response *r
         rc = problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
                           json_pack("{s:O}", "errors", errors));
     } else if (doc != NULL) {
-        struct registered r = {
-            .in = {event.id, registrar_id, REGISTRATION_CONFIRMED,
-                   json_object_get(doc, "attendees"), false, NULL}};
+        struct registered r = {.in = {event.id, registrar_id, REGISTRATION_CONFIRMED,
+                                      json_object_get(doc, "attendees"), false, NULL}};
         struct resource_change change = {do_register, &r, render_registered, &r, NULL, NULL, NULL};
         rc = resource_change(resp, ctx, &api_registrations, &change);
         registration_row_cleanup(&r.row);

@@ -483,6 +483,13 @@ static bool read_filter(struct _u_response *resp, struct req_ctx *ctx,
     return true;
 }
 
+bool resource_scope_public(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
+{
+    (void)resp;
+    q->full = principal_is_staff(&ctx->who);
+    return true;
+}
+
 bool resource_valid_uuid(const char *item)
 {
     return util_is_uuid(item);

@@ -75,10 +75,10 @@
     X(DOMAIN_NAME, "domain_name", "is not a valid domain name", "não é um nome de domínio válido") \
     X(PT_DOMAIN, "pt_domain", "is not a name registrable under .pt (name.pt, name.com.pt, …)",     \
       "não é um nome registável em .pt (nome.pt, nome.com.pt, …)")                                 \
-    X(BEFORE_START, "before_start", "is not after starts_at", "não é posterior a starts_at")        \
+    X(BEFORE_START, "before_start", "is not after starts_at", "não é posterior a starts_at")       \
     X(BELOW_TAKEN, "below_taken", "is below the seats already given",                              \
       "é inferior aos lugares já atribuídos")                                                      \
-    X(UNKNOWN_EVENT, "unknown_event", "is not an existing event", "não é um evento existente")      \
+    X(UNKNOWN_EVENT, "unknown_event", "is not an existing event", "não é um evento existente")     \
     X(EVENT_KIND, "event_kind", "is not an event of the kind this needs",                          \
       "não é um evento do tipo necessário")                                                        \
     X(SEED_MISMATCH, "seed_mismatch", "does not match the draw's seed_commitment",                 \

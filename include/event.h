@@ -77,7 +77,7 @@ struct event_row {
     char location[EVENT_TEXT_MAX];
     char starts_at[32];
     char ends_at[32];
-    int capacity; /* 0: unlimited */
+    int capacity;      /* 0: unlimited */
     char opens_at[32]; /* registration window; empty: no limit */
     char closes_at[32];
     char eligibility[PROGRAM_CODE_MAX + 1]; /* "accredited" or a program code */

@@ -46,6 +46,9 @@ struct resource_filter {
  * and asking for another registrar's answers 403 (returns false). */
 bool resource_scope_own(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q,
                         int filter);
+/* A public list's scope: staff see whole records (drafts too), everyone
+ * else the public face (q->full false). Never refuses. */
+bool resource_scope_public(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q);
 /* A LIST filter's items that are UUIDs. */
 bool resource_valid_uuid(const char *item);
 

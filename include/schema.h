@@ -22,8 +22,8 @@ enum field_type {
 };
 
 #define FIELD_REQUIRED 1u
-#define FIELD_NULLABLE 2u /* null is accepted in a PATCH (merge patch: removes the member) */
-#define FIELD_LINES 4u    /* text of several lines: newlines allowed (validate_text_lines) */
+#define FIELD_NULLABLE 2u    /* null is accepted in a PATCH (merge patch: removes the member) */
+#define FIELD_LINES 4u       /* text of several lines: newlines allowed (validate_text_lines) */
 #define FIELD_NULL_CREATE 8u /* null is accepted in a creation too (it means none) */
 
 /* At most this many violations are reported for one body. */

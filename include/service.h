@@ -117,6 +117,9 @@ struct service_kind {
     }
 #define SERVICE_ROW_ACCESSORS(row_type, cleanup_fn, get_fn)                                        \
     SERVICE_ROW_ACCESSORS_BY(row_type, id, cleanup_fn, get_fn)
+/* A struct service_kind's members that those accessors fill. */
+#define SERVICE_ROW_KIND                                                                           \
+    .cleanup = cleanup, .id = row_id, .state = state, .version = version, .load = load
 
 /* Reads one row (no lock). ST_NOT_FOUND when absent. */
 enum status service_get(const struct service_call *call, const struct service_kind *kind,
@@ -148,6 +151,11 @@ void service_page_free(const struct service_kind *kind, struct page_result *page
 /* The audit history of one row the caller may see (the row must exist). */
 enum status service_history(const struct service_call *call, const struct service_kind *kind,
                             const char *id, struct audit_row **rows, int *count) WARN_UNUSED;
+
+/* Records the audit event of a row a use case created: action (such as
+ * "create"), the kind's type, the row's id and its state. */
+enum status service_audit_created(const struct service_call *call, const struct service_kind *kind,
+                                  const char *action, const void *row) WARN_UNUSED;
 
 /* A refusal of one field: sets outcome's field_error and subject (the
  * pointer) and returns ST_INVALID. */

@@ -11,7 +11,8 @@ extern const struct service_kind service_event_kind;
 /* Creates e (draft) with its audit event; a program named by its
  * eligibility must exist (else ST_INVALID: /eligibility unknown_program). */
 enum status service_event_create(const struct service_call *call, const struct event_row *e,
-                                 struct event_row *out, struct service_outcome *outcome) WARN_UNUSED;
+                                 struct event_row *out,
+                                 struct service_outcome *outcome) WARN_UNUSED;
 
 #define SERVICE_EVENT_CALENDAR_MAX 500
 /* The calendar feed's events (rows: struct event_row; free with

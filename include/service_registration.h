@@ -17,9 +17,8 @@ extern const struct service_kind service_registration_kind;
  * explained, and where one attendee would land (placement; meaningful when
  * eligible). No lock: an answer for a person. ST_NOT_FOUND when the event
  * or the registrar does not exist. */
-enum status service_registration_eligibility(const struct service_call *call,
-                                             const char *event_id, const char *registrar_id,
-                                             struct eligibility *out,
+enum status service_registration_eligibility(const struct service_call *call, const char *event_id,
+                                             const char *registrar_id, struct eligibility *out,
                                              enum registration_status *placement) WARN_UNUSED;
 
 /* Registers in->registrar_id for in->event_id with its attendees, in one
@@ -45,12 +44,10 @@ enum status service_registration_cancel_all(const struct service_call *call, con
  * draw_id, outside the window and eligibility, with no attendees; a live
  * registration it has is covered instead. Locks the event. */
 enum status service_registration_cover(const struct service_call *call, const char *event_id,
-                                       const char *registrar_id,
-                                       const char *draw_id) WARN_UNUSED;
+                                       const char *registrar_id, const char *draw_id) WARN_UNUSED;
 /* Cancels registrar_id's live registration at the event (reason given)
  * and promotes the waitlist. Locks the event. */
 enum status service_registration_withdraw(const struct service_call *call, const char *event_id,
-                                          const char *registrar_id,
-                                          const char *reason) WARN_UNUSED;
+                                          const char *registrar_id, const char *reason) WARN_UNUSED;
 
 #endif

@@ -55,8 +55,7 @@ enum status store_registration_live(PGconn *conn, const char *event_id, char ***
 enum status store_registration_of(PGconn *conn, const char *event_id, const char *registrar_id,
                                   char found[37]) WARN_UNUSED;
 /* Marks a registration covered by draw_id (travel and accommodation). */
-enum status store_registration_cover(PGconn *conn, const char *id,
-                                     const char *draw_id) WARN_UNUSED;
+enum status store_registration_cover(PGconn *conn, const char *id, const char *draw_id) WARN_UNUSED;
 /* A page of registrations (rows: struct registration_row). */
 enum status store_registration_list(PGconn *conn, const struct page_query *q,
                                     struct page_result *out) WARN_UNUSED;

@@ -50,8 +50,7 @@ void eligibility_judge(const struct eligibility_facts *f, unsigned mask, struct 
         add(out, ELIGIBILITY_DUPLICATE, NULL, !f->duplicate);
     if (mask & ELIGIBILITY_BIT(ELIGIBILITY_CAPACITY))
         add(out, ELIGIBILITY_CAPACITY, NULL,
-            eligibility_fits(f) ||
-                (f->waitlist && (f->capacity <= 0 || f->adding <= f->capacity)));
+            eligibility_fits(f) || (f->waitlist && (f->capacity <= 0 || f->adding <= f->capacity)));
 }
 
 const struct eligibility_check *eligibility_refusal(const struct eligibility *e)
@@ -114,35 +113,33 @@ static const char *const messages[ELIGIBILITY_CODE_COUNT][ELIGIBILITY_TARGET_COU
     [ELIGIBILITY_ENROLLABLE] = {{{"Nobody enrolls in a contest.",
                                   "Ninguém se inscreve num concurso."},
                                  {"The program takes enrollments.", "O programa aceita adesões."}}},
-    [ELIGIBILITY_WINDOW] =
-        {{{"The program is not open to enrollment now.",
-           "O programa não está aberto a adesões neste momento."},
-          {"The program is open to enrollment now.",
-           "O programa está aberto a adesões neste momento."}},
-         {{"The event is not open to registration now.",
-           "O evento não está aberto a inscrições neste momento."},
-          {"The event is open to registration now.",
-           "O evento está aberto a inscrições neste momento."}}},
+    [ELIGIBILITY_WINDOW] = {{{"The program is not open to enrollment now.",
+                              "O programa não está aberto a adesões neste momento."},
+                             {"The program is open to enrollment now.",
+                              "O programa está aberto a adesões neste momento."}},
+                            {{"The event is not open to registration now.",
+                              "O evento não está aberto a inscrições neste momento."},
+                             {"The event is open to registration now.",
+                              "O evento está aberto a inscrições neste momento."}}},
     [ELIGIBILITY_REQUIRES] = {{{"An active enrollment in %s is required.",
                                 "É necessária uma adesão ativa ao programa %s."},
                                {"The registrar has an active enrollment in %s.",
                                 "O registrar tem uma adesão ativa ao programa %s."}}},
-    [ELIGIBILITY_DUPLICATE] =
-        {{{"The registrar already has an enrollment in this program.",
-           "O registrar já tem uma adesão a este programa."},
-          {"The registrar has no enrollment in this program yet.",
-           "O registrar ainda não tem adesão a este programa."}},
-         {{"The registrar is already registered for this event.",
-           "O registrar já está inscrito neste evento."},
-          {"The registrar is not registered for this event yet.",
-           "O registrar ainda não está inscrito neste evento."}}},
-    [ELIGIBILITY_CAPACITY] = {{{"The program has no place left.",
-                                "O programa não tem vagas disponíveis."},
-                               {"The program has a place left.", "O programa tem vagas."}},
-                              {{"The event has no seat left and no waitlist.",
-                                "O evento não tem lugares disponíveis nem lista de espera."},
-                               {"The event has a seat left, or its waitlist takes the registration.",
-                                "O evento tem lugares, ou a sua lista de espera aceita a inscrição."}}},
+    [ELIGIBILITY_DUPLICATE] = {{{"The registrar already has an enrollment in this program.",
+                                 "O registrar já tem uma adesão a este programa."},
+                                {"The registrar has no enrollment in this program yet.",
+                                 "O registrar ainda não tem adesão a este programa."}},
+                               {{"The registrar is already registered for this event.",
+                                 "O registrar já está inscrito neste evento."},
+                                {"The registrar is not registered for this event yet.",
+                                 "O registrar ainda não está inscrito neste evento."}}},
+    [ELIGIBILITY_CAPACITY] =
+        {{{"The program has no place left.", "O programa não tem vagas disponíveis."},
+          {"The program has a place left.", "O programa tem vagas."}},
+         {{"The event has no seat left and no waitlist.",
+           "O evento não tem lugares disponíveis nem lista de espera."},
+          {"The event has a seat left, or its waitlist takes the registration.",
+           "O evento tem lugares, ou a sua lista de espera aceita a inscrição."}}},
 };
 
 void eligibility_message(enum eligibility_code code, enum eligibility_target target,

@@ -123,8 +123,7 @@ static const struct machine_action registration_actions[REGISTRATION_ACTION_COUN
     [REGISTRATION_ACT_CHECK_IN] = {"check-in", STAFF, RB(CONFIRMED), REGISTRATION_ATTENDED, false,
                                    0},
     [REGISTRATION_ACT_EDIT] = {"edit", STAFF | ROLE_REGISTRAR, RB(CONFIRMED) | RB(WAITLISTED),
-                               MACHINE_SAME, false,
-                               REGISTRATION_EFFECT_PROMOTE},
+                               MACHINE_SAME, false, REGISTRATION_EFFECT_PROMOTE},
 };
 
 const struct machine registration_machine = {registration_states, REGISTRATION_STATUS_COUNT,

@@ -51,9 +51,9 @@ static enum status decline(const struct service_call *call, struct draw_row *row
     if (who == NULL)
         return service_field_refusal(outcome, "/registrar_id", ERR_REQUIRED);
     if (!draw_decline(row, who, promoted))
-        return call->registrar_id ? ST_FORBIDDEN
-                                  : service_field_refusal(outcome, "/registrar_id",
-                                                          ERR_NOT_A_WINNER);
+        return call->registrar_id
+                   ? ST_FORBIDDEN
+                   : service_field_refusal(outcome, "/registrar_id", ERR_NOT_A_WINNER);
     enum status st = store_draw_record_decline(call->conn, row);
     if (st == ST_OK)
         st = service_registration_withdraw(call, row->target_event_id, who, "declined");
@@ -100,11 +100,7 @@ const struct service_kind service_draw_kind = {
     .edit_action = -1, /* no edits: what was committed stays */
     .row_size = sizeof(struct draw_row),
     .personal = personal_fields,
-    .cleanup = cleanup,
-    .id = row_id,
-    .state = state,
-    .version = version,
-    .load = load,
+    SERVICE_ROW_KIND,
     .move = move,
     .effect = effect,
     .again = again,
@@ -142,13 +138,7 @@ static enum status create_tx(PGconn *conn, void *arg)
                            "/target_event_id", c->outcome);
     if (st == ST_OK)
         st = store_draw_insert(conn, c->in, c->out);
-    if (st != ST_OK)
-        return st;
-    struct audit_entry e = {.action = "create",
-                            .resource_type = service_draw_kind.type,
-                            .resource_id = c->out->id,
-                            .to_status = draw_status_name(c->out->status)};
-    return store_audit_record(conn, &c->call->actor, &e);
+    return st == ST_OK ? service_audit_created(c->call, &service_draw_kind, "create", c->out) : st;
 }
 
 enum status service_draw_create(const struct service_call *call, const struct draw_row *d,

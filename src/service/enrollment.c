@@ -117,12 +117,8 @@ const struct service_kind service_enrollment_kind = {
     .edit_action = -1, /* no edits */
     .row_size = sizeof(struct enrollment_row),
     .personal = personal_fields,
-    .cleanup = cleanup,
-    .id = row_id,
-    .state = state,
-    .version = version,
+    SERVICE_ROW_KIND,
     .ruled_out = ruled_out,
-    .load = load,
     .move = move,
     .effect = effect,
     .owner = owner,
@@ -169,13 +165,8 @@ static enum status create_tx(PGconn *conn, void *arg)
         st = store_enrollment_insert(conn, c->in, c->out);
     if (st == ST_CONFLICT && c->outcome->conflict == NULL) /* the unique index */
         c->outcome->conflict = eligibility_code_name(ELIGIBILITY_DUPLICATE);
-    if (st != ST_OK)
-        return st;
-    struct audit_entry e = {.action = "enroll",
-                            .resource_type = service_enrollment_kind.type,
-                            .resource_id = c->out->id,
-                            .to_status = enrollment_status_name(c->out->status)};
-    return store_audit_record(conn, &c->call->actor, &e);
+    return st == ST_OK ? service_audit_created(c->call, &service_enrollment_kind, "enroll", c->out)
+                       : st;
 }
 
 enum status service_enrollment_create(const struct service_call *call,

@@ -68,11 +68,7 @@ const struct service_kind service_event_kind = {
     .edit_action = EVENT_ACT_EDIT,
     .row_size = sizeof(struct event_row),
     .personal = personal_fields,
-    .cleanup = cleanup,
-    .id = row_id,
-    .state = state,
-    .version = version,
-    .load = load,
+    SERVICE_ROW_KIND,
     .move = move,
     .effect = effect,
     .save = save,
@@ -92,13 +88,7 @@ static enum status create_tx(PGconn *conn, void *arg)
     enum status st = eligibility_known(conn, c->in, c->outcome);
     if (st == ST_OK)
         st = store_event_insert(conn, c->in, c->out);
-    if (st != ST_OK)
-        return st;
-    struct audit_entry e = {.action = "create",
-                            .resource_type = service_event_kind.type,
-                            .resource_id = c->out->id,
-                            .to_status = event_status_name(c->out->status)};
-    return store_audit_record(conn, &c->call->actor, &e);
+    return st == ST_OK ? service_audit_created(c->call, &service_event_kind, "create", c->out) : st;
 }
 
 enum status service_event_create(const struct service_call *call, const struct event_row *e,

@@ -43,11 +43,7 @@ const struct service_kind service_program_kind = {
     .edit_action = PROGRAM_ACT_EDIT,
     .row_size = sizeof(struct program_row),
     .personal = personal_fields,
-    .cleanup = cleanup,
-    .id = row_id,
-    .state = state,
-    .version = version,
-    .load = load,
+    SERVICE_ROW_KIND,
     .move = move,
     .save = save,
     .list = store_program_list,
@@ -66,13 +62,8 @@ static enum status create_tx(PGconn *conn, void *arg)
     enum status st = requires_known(conn, c->in, c->outcome);
     if (st == ST_OK)
         st = store_program_insert(conn, c->in, c->out);
-    if (st != ST_OK)
-        return st;
-    struct audit_entry e = {.action = "create",
-                            .resource_type = service_program_kind.type,
-                            .resource_id = c->out->code,
-                            .to_status = program_status_name(c->out->status)};
-    return store_audit_record(conn, &c->call->actor, &e);
+    return st == ST_OK ? service_audit_created(c->call, &service_program_kind, "create", c->out)
+                       : st;
 }
 
 enum status service_program_create(const struct service_call *call, const struct program_row *p,

@@ -64,7 +64,8 @@ enum status service_registration_promote(const struct service_call *call, const 
     size_t n = 0;
     while (ids != NULL && ids[n] != NULL)
         n++;
-    size_t k = st == ST_OK ? registration_promotable(event.capacity, event.seats_taken, seats, n) : 0;
+    size_t k =
+        st == ST_OK ? registration_promotable(event.capacity, event.seats_taken, seats, n) : 0;
     for (size_t i = 0; st == ST_OK && i < k; i++)
         st = move_audited(call, ids[i], REGISTRATION_WAITLISTED, REGISTRATION_CONFIRMED, "promote",
                           NULL);
@@ -131,12 +132,8 @@ const struct service_kind service_registration_kind = {
     .edit_action = REGISTRATION_ACT_EDIT,
     .row_size = sizeof(struct registration_row),
     .personal = personal_fields,
-    .cleanup = cleanup,
-    .id = row_id,
-    .state = state,
-    .version = version,
+    SERVICE_ROW_KIND,
     .ruled_out = ruled_out,
-    .load = load,
     .move = move,
     .effect = effect,
     .owner = owner,
@@ -157,9 +154,8 @@ static enum status facts_of(PGconn *conn, const char *event_id, const char *regi
     return st;
 }
 
-enum status service_registration_eligibility(const struct service_call *call,
-                                             const char *event_id, const char *registrar_id,
-                                             struct eligibility *out,
+enum status service_registration_eligibility(const struct service_call *call, const char *event_id,
+                                             const char *registrar_id, struct eligibility *out,
                                              enum registration_status *placement)
 {
     struct eligibility_facts f;
@@ -177,16 +173,6 @@ struct create {
     struct registration_row *out;
     struct service_outcome *outcome;
 };
-
-static enum status audit_created(const struct service_call *call, const char *action,
-                                 const struct registration_row *r)
-{
-    struct audit_entry e = {.action = action,
-                            .resource_type = service_registration_kind.type,
-                            .resource_id = r->id,
-                            .to_status = registration_status_name(r->status)};
-    return store_audit_record(call->conn, &call->actor, &e);
-}
 
 static enum status create_tx(PGconn *conn, void *arg)
 {
@@ -217,7 +203,9 @@ static enum status create_tx(PGconn *conn, void *arg)
     st = store_registration_insert(conn, &in, c->out);
     if (st == ST_CONFLICT) /* the unique index */
         c->outcome->conflict = eligibility_code_name(ELIGIBILITY_DUPLICATE);
-    return st == ST_OK ? audit_created(c->call, "register", c->out) : st;
+    return st == ST_OK
+               ? service_audit_created(c->call, &service_registration_kind, "register", c->out)
+               : st;
 }
 
 enum status service_registration_create(const struct service_call *call,
@@ -248,12 +236,12 @@ enum status service_registration_cover(const struct service_call *call, const ch
         return st == ST_OK ? store_audit_record(call->conn, &call->actor, &e) : st;
     }
     json_t *none = json_array();
-    struct registration_new in = {event_id, registrar_id, REGISTRATION_CONFIRMED, none, true,
-                                  draw_id};
+    struct registration_new in = {event_id, registrar_id, REGISTRATION_CONFIRMED,
+                                  none,     true,         draw_id};
     struct registration_row r = {0};
     st = store_registration_insert(call->conn, &in, &r);
     if (st == ST_OK)
-        st = audit_created(call, "register", &r);
+        st = service_audit_created(call, &service_registration_kind, "register", &r);
     registration_row_cleanup(&r);
     json_decref(none);
     return st;

@@ -17,6 +17,16 @@ enum status service_run(const struct service_call *call, enum db_isolation isola
     return db_tx(call->conn, &opts, fn, arg);
 }
 
+enum status service_audit_created(const struct service_call *call, const struct service_kind *kind,
+                                  const char *action, const void *row)
+{
+    struct audit_entry e = {.action = action,
+                            .resource_type = kind->type,
+                            .resource_id = kind->id(row),
+                            .to_status = kind->machine->states[kind->state(row)]};
+    return store_audit_record(call->conn, &call->actor, &e);
+}
+
 enum status service_field_refusal(struct service_outcome *outcome, const char *pointer,
                                   enum error_code code)
 {

@@ -32,11 +32,7 @@ const struct service_kind service_edition_kind = {
     .edit_action = EDITION_ACT_EDIT,
     .row_size = sizeof(struct edition_row),
     .personal = no_personal,
-    .cleanup = cleanup,
-    .id = row_id,
-    .state = state,
-    .version = version,
-    .load = load,
+    SERVICE_ROW_KIND,
     .save = edition_save,
     .list = store_edition_list,
 };

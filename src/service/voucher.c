@@ -42,11 +42,7 @@ const struct service_kind service_voucher_kind = {
     .edit_action = -1, /* no edits */
     .row_size = sizeof(struct voucher_row),
     .personal = personal_fields,
-    .cleanup = cleanup,
-    .id = row_id,
-    .state = state,
-    .version = version,
-    .load = load,
+    SERVICE_ROW_KIND,
     .move = move,
     .read_for = read_for,
     .list = store_voucher_list,

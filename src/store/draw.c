@@ -11,13 +11,26 @@
 #include <string.h>
 
 #define IDS(col) "array_to_string(" col ", ',')"
-#define DRAW_COLUMNS                                                                               \
-    "id::text, title, source_event_id::text, target_event_id::text, winner_count,"                 \
-    " seed_commitment, status, pool IS NOT NULL, " IDS("pool") ", seed, public_entropy,"           \
-    " coalesce(" SQL_TS("frozen_at") ", ''), coalesce(" SQL_TS("drawn_at") ", ''), " IDS(          \
-        "draw_order") ", " IDS("winners") ", " IDS("alternates") ", " IDS(                         \
-        "declined") ", " IDS("representatives") ", version, " SQL_TS("created_at") ", " SQL_TS(    \
-        "updated_at") ", " SQL_TS("status_changed_at")
+#define DRAW_COLUMNS                                                                                                                                                          \
+    "id::text, title, source_event_id::text, target_event_id::text, winner_count,"                                                                                            \
+    " seed_commitment, status, pool IS NOT NULL, " IDS(                                                                                                                       \
+        "pool") ", seed, public_entropy,"                                                                                                                                     \
+                " coalesce(" SQL_TS("frozen_at") ", ''), coalesce(" SQL_TS("drawn_at") ", "                                                                                   \
+                                                                                       "''),"                                                                                 \
+                                                                                       " " IDS("d"                                                                            \
+                                                                                               "r"                                                                            \
+                                                                                               "a"                                                                            \
+                                                                                               "w"                                                                            \
+                                                                                               "_"                                                                            \
+                                                                                               "o"                                                                            \
+                                                                                               "r"                                                                            \
+                                                                                               "d"                                                                            \
+                                                                                               "e"                                                                            \
+                                                                                               "r") ", " IDS("winners") ", " IDS("alternates") ", " IDS("declined") ", " IDS( \
+                                                                                           "repre"                                                                            \
+                                                                                           "senta"                                                                            \
+                                                                                           "tive"                                                                             \
+                                                                                           "s") ", version, " SQL_TS("created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
 
 static const char SQL_GET[] = "SELECT " DRAW_COLUMNS " FROM draws WHERE id = $1::uuid";
 static const char SQL_GET_LOCK[] =
@@ -109,8 +122,7 @@ enum status store_draw_insert(PGconn *conn, const struct draw_row *d, struct dra
 {
     char count[12];
     snprintf(count, sizeof count, "%d", d->winner_count);
-    const char *p[] = {d->title, d->source_event_id, d->target_event_id, count,
-                       d->seed_commitment};
+    const char *p[] = {d->title, d->source_event_id, d->target_event_id, count, d->seed_commitment};
     return store_rows_one(conn, SQL_INSERT, 5, p, read_row, out);
 }
 

@@ -9,14 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EVENT_COLUMNS                                                                              \
-    "events.id::text, kind, title, description, location, " SQL_TS("starts_at") ", " SQL_TS(       \
-        "ends_at") ", coalesce(capacity, 0), coalesce(" SQL_TS("registration_opens_at") ", ''),"   \
-                   " coalesce(" SQL_TS("registration_closes_at") ", ''), eligibility,"             \
-                   " max_attendees_per_registrar, waitlist, check_in_closed, seats_taken,"         \
-                   " (SELECT count(*) FROM registrations w WHERE w.event_id = events.id"           \
-                   " AND w.status = 'waitlisted'), status, sequence, version, " SQL_TS(            \
-                       "created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
+#define EVENT_COLUMNS                                                                                                                           \
+    "events.id::text, kind, title, description, location, " SQL_TS("starts_at") ", " SQL_TS("ends"                                              \
+                                                                                            "_at") ", coalesce(capacity, 0), coalesce(" SQL_TS( \
+        "registration_opens_at") ", ''),"                                                                                                       \
+                                 " coalesce(" SQL_TS(                                                                                           \
+                                     "registration_closes_at") ", ''), eligibility,"                                                            \
+                                                               " max_attendees_per_registrar, "                                                 \
+                                                               "waitlist, check_in_closed, "                                                    \
+                                                               "seats_taken,"                                                                   \
+                                                               " (SELECT count(*) FROM "                                                        \
+                                                               "registrations w WHERE w.event_id "                                              \
+                                                               "= events.id"                                                                    \
+                                                               " AND w.status = 'waitlisted'), "                                                \
+                                                               "status, sequence, "                                                             \
+                                                               "version, " SQL_TS("created_at") ", " SQL_TS(                                    \
+                                                                   "updated_at") ", " SQL_TS("sta"                                              \
+                                                                                             "tus"                                              \
+                                                                                             "_ch"                                              \
+                                                                                             "ang"                                              \
+                                                                                             "ed_"                                              \
+                                                                                             "at")
 
 static const char SQL_GET[] = "SELECT " EVENT_COLUMNS " FROM events WHERE id = $1::uuid";
 static const char SQL_GET_LOCK[] =
@@ -123,10 +136,17 @@ static void fields_of(const struct event_row *e, struct fields *f)
 {
     snprintf(f->capacity, sizeof f->capacity, "%d", e->capacity);
     snprintf(f->max, sizeof f->max, "%d", e->max_attendees);
-    const char *p[] = {e->title,     e->description, e->location,
-                       e->starts_at, e->ends_at,     f->capacity,
-                       or_null(e->opens_at), or_null(e->closes_at), e->eligibility,
-                       f->max,       e->waitlist ? "true" : "false"};
+    const char *p[] = {e->title,
+                       e->description,
+                       e->location,
+                       e->starts_at,
+                       e->ends_at,
+                       f->capacity,
+                       or_null(e->opens_at),
+                       or_null(e->closes_at),
+                       e->eligibility,
+                       f->max,
+                       e->waitlist ? "true" : "false"};
     memcpy(f->p, p, sizeof p);
 }
 
@@ -218,8 +238,7 @@ enum status store_event_list(PGconn *conn, const struct page_query *q, struct pa
         .page = &q->page,
         .nparams = 5,
         .params = {q->filters[STORE_EVENT_KIND], q->filters[STORE_EVENT_STATUS],
-                   q->filters[STORE_EVENT_FROM], q->filters[STORE_EVENT_TO],
-                   q->page.updated_since},
+                   q->filters[STORE_EVENT_FROM], q->filters[STORE_EVENT_TO], q->page.updated_since},
     };
     enum status st = store_rows_page(conn, &sq, read_row, sizeof(struct event_row), out);
     free(select);

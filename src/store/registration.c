@@ -42,9 +42,8 @@ static const char SQL_UPDATE[] =
 static const char SQL_WAITLIST[] =
     "SELECT id::text, seats FROM registrations WHERE event_id = $1::uuid"
     " AND status = 'waitlisted' ORDER BY arrival";
-static const char SQL_LIVE[] =
-    "SELECT id::text FROM registrations WHERE event_id = $1::uuid"
-    " AND status IN ('confirmed', 'waitlisted') ORDER BY arrival";
+static const char SQL_LIVE[] = "SELECT id::text FROM registrations WHERE event_id = $1::uuid"
+                               " AND status IN ('confirmed', 'waitlisted') ORDER BY arrival";
 static const char SQL_OF[] =
     "SELECT id::text FROM registrations WHERE event_id = $1::uuid AND registrar_id = $2::uuid"
     " AND status IN ('confirmed', 'waitlisted', 'attended')";
