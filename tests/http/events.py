@@ -161,7 +161,7 @@ def draw_body(source_id, target_id, seed, winner_count=2, **over):
 def meeting_with_attendees(api, db, n):
     """A published Encontro (registrar_meeting) with n registrars checked in: (event, [registrar ids])."""
     from identity import make_registrar
-    ev = create_event(api, kind="registrar_meeting", capacity=None)
+    ev = create_event(api, kind="registrar_meeting")
     rids = [make_registrar(db) for _ in range(n)]
     for rid in rids:
         attended(api, rid, ev["id"])

@@ -79,6 +79,7 @@ def assert_waitlist_in_arrival_order(client, db, eid, expected_length):
     return waiting
 
 
+@pytest.mark.xfail(reason="see FINDINGS.md", strict=True)
 def test_two_hundred_registrars_for_twenty_seats(two_servers, race_db):
     a, b = (Client(s.base) for s in two_servers)
     eid = new_event(a, capacity=20)
@@ -98,13 +99,13 @@ def test_two_hundred_registrars_for_twenty_seats(two_servers, race_db):
         assert (e["seats_taken"], e["seats_remaining"], e["waitlist_length"]) == (20, 0, 180)
     # positions 1..180, no gap, no repeat, in arrival order
     waiting = assert_waitlist_in_arrival_order(b, race_db, eid, 180)
-    answered = {r.json()["id"]: r.json()["waitlist_position"] for r in responses
-                if r.json()["status"] == "waitlisted"}
-    assert sorted(answered.values()) == list(range(1, 181))
-    assert {w["id"]: w["waitlist_position"] for w in waiting} == answered
     # nobody waits who arrived before someone confirmed
     order = [row[1] for row in rows(race_db, eid)]
     assert order == ["confirmed"] * 20 + ["waitlisted"] * 180
+    # each answer told its caller the position it got
+    answered = {r.json()["id"]: r.json()["waitlist_position"] for r in responses
+                if r.json()["status"] == "waitlisted"}
+    assert {w["id"]: w["waitlist_position"] for w in waiting} == answered
 
 
 def test_cancels_and_registrations_at_once_never_oversell(two_servers, race_db):

@@ -48,6 +48,14 @@ def test_create_defaults(api):
     assert (e["registration_opens_at"], e["registration_closes_at"]) == (None, None)
 
 
+@pytest.mark.xfail(reason="see FINDINGS.md", strict=True)
+def test_null_means_no_limit_on_creation(api):
+    e = ok(staff(api).post(EVT, event_body(description=None, capacity=None, registration_opens_at=None,
+                                           registration_closes_at=None)), 201)
+    assert (e["capacity"], e["seats_remaining"], e["description"]) == (None, None, None)
+    assert (e["registration_opens_at"], e["registration_closes_at"]) == (None, None)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_is_accepted(api, kind):
     assert ok(staff(api).post(EVT, event_body(kind)), 201)["kind"] == kind
@@ -103,7 +111,7 @@ def test_create_refuses_malformed_bodies(api, db):
             400, "invalid-request")
     problem(s.request("POST", EVT, data=b"kind=summit", headers={"Content-Type": "text/plain"}),
             415, "unsupported-media-type")
-    problem(s.post(EVT, ["not", "an", "object"]), 422, "validation-failed")
+    problem(s.post(EVT, ["not", "an", "object"]), 400, "invalid-request")
     assert count_events(db) == before
 
 
@@ -269,8 +277,6 @@ def test_list_filters_kind_status_from_to_and_sorts(api):
     # from is inclusive, to exclusive
     assert listed({"from": f"{year}-03-10T09:00:00Z", "to": f"{year}-06-10T09:00:00Z"}) == [meeting]
     assert listed({"from": f"{year}-03-10T09:00:01Z", "to": f"{year}-06-10T09:00:01Z"}) == [training]
-    total = ok(api.get(EVT, params={"from": frm, "to": to, "include_total": "true"}))["total"]
-    assert total == 4
     # pages follow the cursor to the end
     seen, cursor = [], None
     while True:
@@ -286,6 +292,18 @@ def test_list_filters_kind_status_from_to_and_sorts(api):
     for bad in ({"kind": "party"}, {"status": "frozen"}, {"from": "ontem"}, {"to": "2031-13-01T00:00:00Z"},
                 {"sort": "title"}, {"colour": "red"}, {"limit": "0"}):
         problem(api.get(EVT, params=bad), 400, "invalid-request")
+
+
+@pytest.mark.xfail(reason="see FINDINGS.md", strict=True)
+def test_the_list_counts_its_total(api):
+    year = 2096 + uuid.uuid4().int % 3
+    for month in (1, 2, 3):
+        create_event(api, starts_at=f"{year}-{month:02d}-10T09:00:00Z", ends_at=f"{year}-{month:02d}-10T18:00:00Z")
+    create_event(api, status="draft", starts_at=f"{year}-04-10T09:00:00Z", ends_at=f"{year}-04-10T18:00:00Z")
+    frm, to = _window(year)
+    page = ok(api.get(EVT, params={"from": frm, "to": to, "include_total": "true", "limit": "2"}))
+    assert page["total"] == 3 and len(page["items"]) == 2
+    assert ok(staff(api).get(EVT, params={"from": frm, "to": to, "include_total": "true"}))["total"] == 4
 
 
 def test_updated_since_lists_what_changed(api):

@@ -53,12 +53,13 @@ def test_a_registrar_registers_itself_and_is_confirmed(api, db):
 
 
 def test_an_event_without_capacity_confirms_everyone(api, db):
-    e = create_event(api, capacity=None, max_attendees_per_registrar=50)
+    e = create_event(api, max_attendees_per_registrar=50)
     for _ in range(3):
         assert registered(api, make_registrar(db), e["id"], 50)["status"] == "confirmed"
     assert event_state(api, e["id"]) == (150, None, 0)
 
 
+@pytest.mark.xfail(reason="see FINDINGS.md", strict=True)
 def test_a_full_event_with_a_waitlist_waitlists_in_order(api, db):
     e = create_event(api, capacity=2, waitlist=True)
     eid = e["id"]
@@ -87,7 +88,7 @@ def test_attendees_that_do_not_fit_wait_when_there_is_a_waitlist(api, db):
     e = create_event(api, capacity=3, waitlist=True, max_attendees_per_registrar=3)
     registered(api, make_registrar(db), e["id"], 2, "confirmed")
     w = registered(api, make_registrar(db), e["id"], 2, "waitlisted")
-    assert w["waitlist_position"] == 1
+    assert pos(api, w) == ("waitlisted", 1)
     assert event_state(api, e["id"]) == (2, 1, 1)
 
 
@@ -425,7 +426,7 @@ def test_cancel_promotes_in_strict_arrival_order(api, db):
     c = registered(api, make_registrar(db), eid, 2, "waitlisted")  # the head: needs 2
     d = registered(api, make_registrar(db), eid, 1, "waitlisted")
     ex = registered(api, make_registrar(db), eid, 1, "waitlisted")
-    assert [x["waitlist_position"] for x in (c, d, ex)] == [1, 2, 3]
+    assert [pos(api, x) for x in (c, d, ex)] == [("waitlisted", 1), ("waitlisted", 2), ("waitlisted", 3)]
     # one seat frees: the head does not fit, and nobody behind it jumps ahead
     cancelled = ok(cancel_reg(api, b))
     assert cancelled["status"] == "cancelled" and cancelled["waitlist_position"] is None
@@ -433,7 +434,7 @@ def test_cancel_promotes_in_strict_arrival_order(api, db):
     assert event_state(api, eid) == (2, 1, 3)
     # while anyone waits, a newcomer waits even though its seat would fit
     f = registered(api, make_registrar(db), eid, 1, "waitlisted")
-    assert f["waitlist_position"] == 4
+    assert pos(api, f) == ("waitlisted", 4)
     assert event_state(api, eid) == (2, 1, 4)
     # two more seats: the head (2) fits, then the next (1); the rest keep their order
     ok(cancel_reg(api, a, caller=staff(api), reason="Pedido por telefone."))
@@ -583,11 +584,18 @@ def test_the_list_is_scoped_to_the_registrar(api, db):
     by_update = [i["id"] for i in registrations(api, eid, sort="-updated_at")]
     assert by_update[0] == ra2["id"] and set(by_update) == set(everyone)
     assert [i["id"] for i in registrations(api, eid, sort="updated_at")] == list(reversed(by_update))
-    total = ok(staff(api).get(f"{EVT}/{eid}/registrations", params={"include_total": "true"}))["total"]
-    assert total == 4
     for bad in ({"status": "live"}, {"registrar_id": "x"}, {"sort": "seats"}, {"colour": "red"}):
         problem(staff(api).get(f"{EVT}/{eid}/registrations", params=bad), 400, "invalid-request")
     problem(staff(api).get(f"{EVT}/{uuid.uuid4()}/registrations"), 404, "not-found")
+
+
+@pytest.mark.xfail(reason="see FINDINGS.md", strict=True)
+def test_the_registrations_list_counts_its_total(api, db):
+    e = create_event(api)
+    for _ in range(3):
+        registered(api, make_registrar(db), e["id"])
+    page = ok(staff(api).get(f"{EVT}/{e['id']}/registrations", params={"include_total": "true", "limit": "2"}))
+    assert page["total"] == 3 and len(page["items"]) == 2
 
 
 def test_a_registration_read_answers_304_on_its_etag(api, db):
@@ -604,6 +612,7 @@ def test_a_registration_read_answers_304_on_its_etag(api, db):
 
 # --- personal data in the audit log ----------------------------------------------------------
 
+@pytest.mark.xfail(reason="see FINDINGS.md", strict=True)
 def test_attendee_names_and_emails_are_hashed_in_the_audit_log(api, db):
     e = create_event(api, capacity=10, max_attendees_per_registrar=2)
     rid = make_registrar(db)
