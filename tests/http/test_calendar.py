@@ -262,3 +262,19 @@ def test_the_feed_changes_when_an_event_changes(api):
     v = {x["UID"]: x for x in parse(second)["events"]}[f"{e['id']}@parceria.dns.pt"]
     assert unescape(v["LOCATION"]) == "Coimbra, Convento São Francisco"
     assert api.get(FEED, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+def test_the_feed_holds_at_most_500_events_the_earliest_first(api, db):
+    # inserted directly: 520 published events at the far end of the calendar
+    db.execute("INSERT INTO events (kind, title, location, starts_at, ends_at, status)"
+               " SELECT 'training', 'Formação ' || n, 'Lisboa',"
+               " timestamptz '2099-01-01 09:00Z' + n * interval '1 hour',"
+               " timestamptz '2099-01-01 09:30Z' + n * interval '1 hour', 'published'"
+               " FROM generate_series(1, 520) AS n")
+    create_event(api)  # and one through the API, so nothing cached hides the others
+    cal = parse(feed(api))
+    assert len(cal["events"]) == 500
+    last = db.execute("SELECT id::text FROM events WHERE title = 'Formação 520'").fetchone()[0]
+    assert last not in uids(cal)
+    starts = [(v["DTSTART"], v["UID"]) for v in cal["events"]]
+    assert starts == sorted(starts)

@@ -189,11 +189,9 @@ def test_a_wrong_seed_is_refused_and_changes_nothing(api, db):
     ({}, [("/public_entropy", "required"), ("/seed", "required")]),
     ({"seed": "s"}, [("/public_entropy", "required")]),
     ({"public_entropy": "e"}, [("/seed", "required")]),
-    pytest.param({"seed": "", "public_entropy": "e"}, [("/seed", "too_short")],
-                 marks=pytest.mark.xfail(reason="see FINDINGS.md", strict=True)),
+    ({"seed": "", "public_entropy": "e"}, [("/seed", "too_short")]),
     ({"seed": "s" * 201, "public_entropy": "e"}, [("/seed", "too_long")]),
-    pytest.param({"seed": "s", "public_entropy": ""}, [("/public_entropy", "too_short")],
-                 marks=pytest.mark.xfail(reason="see FINDINGS.md", strict=True)),
+    ({"seed": "s", "public_entropy": ""}, [("/public_entropy", "too_short")]),
     ({"seed": "s", "public_entropy": "e" * 201}, [("/public_entropy", "too_long")]),
     ({"seed": "s", "public_entropy": "e", "winners": []}, [("/winners", "unknown_field")]),
 ], ids=["empty", "no-entropy", "no-seed", "empty-seed", "long-seed", "empty-entropy", "long-entropy", "winners"])
@@ -376,6 +374,8 @@ def test_anyone_lists_and_reads_draws(api, db):
     listed = {d["id"]: d for d in ok(page)["items"]}
     assert {committed["id"], drawn["id"]} <= set(listed)
     assert listed[drawn["id"]]["winners"] == drawn["winners"]
+    assert page.headers["Cache-Control"] == "public, max-age=60"
+    assert staff(api).get(DRW).headers["Cache-Control"] == "no-store"
     only = [d["id"] for d in ok(api.get(DRW, params={"status": "drawn", "limit": "200"}))["items"]]
     assert drawn["id"] in only and committed["id"] not in only
     newest = [d["id"] for d in ok(api.get(DRW, params={"sort": "-created_at", "limit": "200"}))["items"]]

@@ -79,7 +79,6 @@ def assert_waitlist_in_arrival_order(client, db, eid, expected_length):
     return waiting
 
 
-@pytest.mark.xfail(reason="see FINDINGS.md", strict=True)
 def test_two_hundred_registrars_for_twenty_seats(two_servers, race_db):
     a, b = (Client(s.base) for s in two_servers)
     eid = new_event(a, capacity=20)
