@@ -293,6 +293,30 @@ def test_a_winner_already_registered_keeps_its_registration_now_covered(api, db)
     assert count_regs(db, target["id"], rids[0]) == 1
 
 
+def test_winners_are_confirmed_even_at_a_full_target_with_a_queue(api, db):
+    seed, entropy = "cheio", "1 2 3"
+    source, rids = meeting_with_attendees(api, db, 2)
+    target = create_event(api, kind="centr_registrar_day", capacity=1, waitlist=True)
+    registered(api, make_registrar(db), target["id"], 1, "confirmed")
+    waiting = registered(api, make_registrar(db), target["id"], 1, "waitlisted")
+    s = staff(api)
+    d = ok(s.post(DRW, draw_body(source["id"], target["id"], seed, 2)), 201)
+    ok(s.post(f"{DRW}/{d['id']}/freeze"))
+    d = ok(s.post(f"{DRW}/{d['id']}/run", {"seed": seed, "public_entropy": entropy}))
+    assert sorted(d["winners"]) == sorted(rids)
+    for rid in rids:
+        [reg] = covered(api, target["id"], rid)
+        assert (reg["status"], reg["seats"], reg["covered_expenses"]) == ("confirmed", 0, True)
+    after = get_event(api, target["id"])
+    assert (after["seats_taken"], after["waitlist_length"]) == (1, 1)
+    assert reg_row(db, waiting["id"])[0] == "waitlisted"
+    # naming attendees needs seats like anyone else's
+    w = rids[0]
+    [reg] = covered(api, target["id"], w)
+    problem(patch_reg(api, reg["id"], {"attendees": people(1)}, as_registrar(api, w)), 409, "capacity-full")
+    assert reg_row(db, reg["id"])[:2] == ("confirmed", 0)
+
+
 # --- declines -------------------------------------------------------------------------------
 
 def test_a_winner_declines_for_itself_and_the_next_alternate_is_promoted(api, db):

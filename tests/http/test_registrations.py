@@ -289,6 +289,61 @@ def test_each_refusal_has_its_type_and_check_and_writes_nothing(api, db, scenari
     assert db.execute("SELECT count(*) FROM audit_events").fetchone()[0] == audit_before
 
 
+def _fresh(api, db):
+    return make_registrar(db), create_event(api)["id"], "confirmed"
+
+
+def _inside_the_window(api, db):
+    return make_registrar(db), create_event(api, registration_opens_at="2020-01-01T00:00:00Z",
+                                            registration_closes_at=f"{_year()}-01-01T00:00:00Z")["id"], "confirmed"
+
+
+def _with_3em1(api, db):
+    rid = make_registrar(db)
+    active(api, rid, "3em1")
+    return rid, create_event(api, kind="summit", eligibility="3em1", capacity=20)["id"], "confirmed"
+
+
+def _after_cancelling(api, db):
+    rid = make_registrar(db)
+    eid = create_event(api)["id"]
+    ok(cancel_reg(api, registered(api, rid, eid)))
+    return rid, eid, "confirmed"
+
+
+def _after_the_event_freed_a_seat(api, db):
+    eid = create_event(api, capacity=1)["id"]
+    ok(cancel_reg(api, registered(api, make_registrar(db), eid)))
+    return make_registrar(db), eid, "confirmed"
+
+
+def _onto_the_waitlist(api, db):
+    eid = create_event(api, capacity=1, waitlist=True)["id"]
+    registered(api, make_registrar(db), eid)
+    return make_registrar(db), eid, "waitlisted"
+
+
+def _reinstated_registrar(api, db):
+    rid = make_registrar(db)
+    ok(staff(api).post(f"/v1/registrars/{rid}/suspend", {"reason": "Em análise."}))
+    ok(staff(api).post(f"/v1/registrars/{rid}/reinstate", {"reason": "Regularizado."}))
+    return rid, create_event(api)["id"], "confirmed"
+
+
+ACCEPTED = [_fresh, _inside_the_window, _with_3em1, _after_cancelling, _after_the_event_freed_a_seat,
+            _onto_the_waitlist, _reinstated_registrar]
+
+
+@pytest.mark.parametrize("scenario", ACCEPTED, ids=[s.__name__.strip("_") for s in ACCEPTED])
+def test_eligibility_said_yes_and_the_registration_lands_where_it_said(api, db, scenario):
+    rid, eid, placement = scenario(api, db)
+    said = eligibility(api, rid, eid)
+    assert (said["eligible"], said["placement"], failed(said)) == (True, placement, []), said
+    assert said == eligibility(api, rid, eid, staff(api))
+    assert registered(api, rid, eid)["status"] == placement
+    assert count_regs(db, eid, rid, placement) == 1
+
+
 def test_an_active_3em1_registrar_gets_the_summit_stand(api, db):
     rid = make_registrar(db)
     active(api, rid, "3em1")
@@ -586,6 +641,18 @@ def test_the_list_is_scoped_to_the_registrar(api, db):
     for bad in ({"status": "live"}, {"registrar_id": "x"}, {"sort": "seats"}, {"colour": "red"}):
         problem(staff(api).get(f"{EVT}/{eid}/registrations", params=bad), 400, "invalid-request")
     problem(staff(api).get(f"{EVT}/{uuid.uuid4()}/registrations"), 404, "not-found")
+    # pages follow the cursor, in arrival order, to the end
+    seen, cursor = [], None
+    while True:
+        params = {"limit": "1", "sort": "created_at"}
+        if cursor:
+            params["cursor"] = cursor
+        page = ok(staff(api).get(f"{EVT}/{eid}/registrations", params=params))
+        seen += [i["id"] for i in page["items"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    assert seen == [ra["id"], rb["id"], rc["id"], ra2["id"]]
 
 
 def test_the_registrations_list_counts_its_total(api, db):
