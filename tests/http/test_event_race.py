@@ -4,7 +4,9 @@ and requests released together by a barrier, half through each: (a) 200
 registrars for 20 seats with a waitlist: exactly 20 confirmed, 180
 waitlisted at positions 1..180 in arrival order; (b) cancels and new
 registrations at once: never more confirmed seats than the capacity, the
-freed seats go to the head of the queue, the queue stays in arrival order.
+freed seats go to the head of the queue, the queue stays in arrival order;
+(c) more attendees and new registrations at once: an edit that no longer
+fits is refused whole, and the seats never exceed the capacity.
 Every wait is bounded; nothing is timed."""
 import pytest
 
@@ -151,3 +153,50 @@ def test_one_registrar_fifty_times_registers_once(two_servers, race_db):
     assert race_db.execute("SELECT count(*) FROM registrations WHERE event_id = %s AND registrar_id = %s",
                            (eid, rid)).fetchone()[0] == 1
     assert seats_in_sql(race_db, eid) == 1
+
+
+def patch_call(reg, n):
+    token = registrar_token(reg["registrar_id"])
+
+    def call(client):
+        mine = client.with_token(token)
+        etag = mine.get(f"{REG}/{reg['id']}").headers["ETag"]
+        return mine.patch(f"{REG}/{reg['id']}", {"attendees": people(n)}, headers={"If-Match": etag})
+    return call
+
+
+def test_more_attendees_and_new_registrations_at_once_never_oversell(two_servers, race_db):
+    a, b = (Client(s.base) for s in two_servers)
+    s = staff(a)
+    r = s.post(EVT, event_body("training", capacity=20, waitlist=True, max_attendees_per_registrar=3))
+    assert r.status_code == 201, r.text
+    eid = r.json()["id"]
+    assert s.post(f"{EVT}/{eid}/publish").status_code == 200
+    held = []
+    for i in range(10):
+        r = register_call(make_registrar(race_db), eid)((a, b)[i % 2])
+        assert r.status_code == 201 and r.json()["status"] == "confirmed", r.text
+        held.append(r.json())
+    # 10 free seats; 10 registrations want 2 more each, 10 newcomers want 1 each
+    calls = [patch_call(reg, 3) for reg in held] + [register_call(make_registrar(race_db), eid) for _ in range(10)]
+    responses = race(two_servers, calls)
+    patched, new = responses[:10], responses[10:]
+    assert set(outcome(patched)) <= {(200, ""), (409, "capacity-full")}, outcome(patched)
+    assert outcome(new) == {(201, ""): 10}, outcome(new)
+    seats = seats_in_sql(race_db, eid)
+    assert seats <= 20
+    grown = sum(1 for r in patched if r.status_code == 200)
+    confirmed_new = sum(1 for r in new if r.json()["status"] == "confirmed")
+    assert seats == 10 + 2 * grown + confirmed_new
+    # a refused edit changed nothing
+    for reg, r in zip(held, patched):
+        want = 3 if r.status_code == 200 else 1
+        assert race_db.execute("SELECT status, seats FROM registrations WHERE id = %s",
+                               (reg["id"],)).fetchone() == ("confirmed", want)
+    e = b.get(f"{EVT}/{eid}").json()
+    assert (e["seats_taken"], e["seats_remaining"]) == (seats, 20 - seats)
+    waiting = assert_waitlist_in_arrival_order(a, race_db, eid, 10 - confirmed_new)
+    assert all(w["seats"] == 1 for w in waiting)
+    # nobody waits while the head of the queue would fit
+    if waiting:
+        assert 20 - seats < waiting[0]["seats"]

@@ -423,6 +423,11 @@ def test_raising_the_capacity_promotes_the_waitlist_in_order(api, db):
     assert [get_reg_status(api, r) for r in (big, small)] == [("confirmed", None), ("confirmed", None)]
     assert audit(db, big["id"])[-1][:3] == ("promote", "waitlisted", "confirmed")
     assert audit(db, small["id"])[-1][:3] == ("promote", "waitlisted", "confirmed")
+    # no limit at all: everyone waiting gets in, in order
+    queue = [registered(api, make_registrar(db), eid, n, "waitlisted") for n in (2, 1, 2)]
+    after = patch_event(api, eid, {"capacity": None})
+    assert (after["seats_taken"], after["seats_remaining"], after["waitlist_length"]) == (10, None, 0)
+    assert [get_reg_status(api, r) for r in queue] == [("confirmed", None)] * 3
 
 
 def get_reg_status(api, reg):
@@ -601,6 +606,16 @@ def test_eligibility_names_the_first_failed_check(api, db, scenario, check):
     assert in_order(said), said
     assert failed(said)[0] == check, said
     assert all(isinstance(c["message"], str) and c["message"] for c in said["checks"])
+
+
+def test_eligibility_speaks_the_callers_language(api, db):
+    e = create_event(api, kind="summit", eligibility="3em1")
+    rid = make_registrar(db)
+    en = eligibility(api, rid, e["id"])
+    pt = eligibility(api, rid, e["id"], headers={"Accept-Language": "pt-PT,pt;q=0.9"})
+    assert check_codes(en) == check_codes(pt)
+    assert all(a["message"] != b["message"] for a, b in zip(en["checks"], pt["checks"]))
+    assert "3em1" in next(c["message"] for c in pt["checks"] if c["code"] == "requires:3em1")
 
 
 def test_eligibility_roles_and_parameters(api, db):
