@@ -35,6 +35,9 @@ P = "/v1/programs/{code}"
 E = "/v1/enrollments/{id}"
 Y = "/v1/sitestar/editions/{year}"
 N = "/v1/sitestar/entries/{id}"
+V = "/v1/events/{id}"
+G = "/v1/registrations/{id}"
+D = "/v1/draws/{id}"
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -111,6 +114,31 @@ EXPECTED = {
     ("GET", N + "/scores"): 404,
     ("POST", N + "/disqualify"): 422,             # the reason is checked before the lookup
     ("POST", N + "/withdraw"): 404,
+    ("GET", "/v1/events"): 200,
+    ("POST", "/v1/events"): 415,                  # no JSON body
+    ("GET", "/v1/events/calendar.ics"): 200,
+    ("GET", V): 404,
+    ("PATCH", V): 428,
+    ("GET", V + "/history"): 404,
+    ("POST", V + "/publish"): 404,
+    ("POST", V + "/cancel"): 404,
+    ("POST", V + "/close"): 404,
+    ("GET", V + "/eligibility"): {"admin": 400, "staff": 400, "registrar": 404},  # staff name one
+    ("GET", V + "/calendar.ics"): 404,
+    ("POST", V + "/registrations"): 404,        # the event first: its max shapes the body
+    ("GET", V + "/registrations"): 404,
+    ("GET", G): 404,
+    ("PATCH", G): {"admin": 428, "staff": 428, "registrar": 428},
+    ("GET", G + "/history"): 404,
+    ("POST", G + "/cancel"): 404,
+    ("POST", G + "/check-in"): 404,
+    ("GET", "/v1/draws"): 200,
+    ("POST", "/v1/draws"): 415,
+    ("GET", D): 404,
+    ("GET", D + "/history"): 404,
+    ("POST", D + "/freeze"): 404,
+    ("POST", D + "/run"): 404,
+    ("POST", D + "/decline"): 404,
 }
 
 
