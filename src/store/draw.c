@@ -10,27 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IDS(col) "array_to_string(" col ", ',')"
-#define DRAW_COLUMNS                                                                                                                                                          \
-    "id::text, title, source_event_id::text, target_event_id::text, winner_count,"                                                                                            \
-    " seed_commitment, status, pool IS NOT NULL, " IDS(                                                                                                                       \
-        "pool") ", seed, public_entropy,"                                                                                                                                     \
-                " coalesce(" SQL_TS("frozen_at") ", ''), coalesce(" SQL_TS("drawn_at") ", "                                                                                   \
-                                                                                       "''),"                                                                                 \
-                                                                                       " " IDS("d"                                                                            \
-                                                                                               "r"                                                                            \
-                                                                                               "a"                                                                            \
-                                                                                               "w"                                                                            \
-                                                                                               "_"                                                                            \
-                                                                                               "o"                                                                            \
-                                                                                               "r"                                                                            \
-                                                                                               "d"                                                                            \
-                                                                                               "e"                                                                            \
-                                                                                               "r") ", " IDS("winners") ", " IDS("alternates") ", " IDS("declined") ", " IDS( \
-                                                                                           "repre"                                                                            \
-                                                                                           "senta"                                                                            \
-                                                                                           "tive"                                                                             \
-                                                                                           "s") ", version, " SQL_TS("created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
+/* The lists of ids as comma-separated text. */
+#define DRAW_LISTS                                                                                 \
+    "array_to_string(draw_order, ','), array_to_string(winners, ','),"                             \
+    " array_to_string(alternates, ','), array_to_string(declined, ','),"                           \
+    " array_to_string(representatives, ',')"
+#define DRAW_FROZEN_AT "coalesce(" SQL_TS("frozen_at") ", '')"
+#define DRAW_DRAWN_AT "coalesce(" SQL_TS("drawn_at") ", '')"
+#define DRAW_CREATED SQL_TS("created_at") ", " SQL_TS("updated_at")
+#define DRAW_COLUMNS                                                                               \
+    "id::text, title, source_event_id::text, target_event_id::text, winner_count,"                 \
+    " seed_commitment, status, pool IS NOT NULL, array_to_string(pool, ','), seed,"                \
+    " public_entropy, " DRAW_FROZEN_AT ", " DRAW_DRAWN_AT ", " DRAW_LISTS                          \
+    ", version, " DRAW_CREATED ", " SQL_TS("status_changed_at")
 
 static const char SQL_GET[] = "SELECT " DRAW_COLUMNS " FROM draws WHERE id = $1::uuid";
 static const char SQL_GET_LOCK[] =

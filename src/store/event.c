@@ -9,27 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EVENT_COLUMNS                                                                                                                           \
-    "events.id::text, kind, title, description, location, " SQL_TS("starts_at") ", " SQL_TS("ends"                                              \
-                                                                                            "_at") ", coalesce(capacity, 0), coalesce(" SQL_TS( \
-        "registration_opens_at") ", ''),"                                                                                                       \
-                                 " coalesce(" SQL_TS(                                                                                           \
-                                     "registration_closes_at") ", ''), eligibility,"                                                            \
-                                                               " max_attendees_per_registrar, "                                                 \
-                                                               "waitlist, check_in_closed, "                                                    \
-                                                               "seats_taken,"                                                                   \
-                                                               " (SELECT count(*) FROM "                                                        \
-                                                               "registrations w WHERE w.event_id "                                              \
-                                                               "= events.id"                                                                    \
-                                                               " AND w.status = 'waitlisted'), "                                                \
-                                                               "status, sequence, "                                                             \
-                                                               "version, " SQL_TS("created_at") ", " SQL_TS(                                    \
-                                                                   "updated_at") ", " SQL_TS("sta"                                              \
-                                                                                             "tus"                                              \
-                                                                                             "_ch"                                              \
-                                                                                             "ang"                                              \
-                                                                                             "ed_"                                              \
-                                                                                             "at")
+#define EVENT_TIMES SQL_TS("starts_at") ", " SQL_TS("ends_at")
+#define EVENT_WINDOW                                                                               \
+    "coalesce(" SQL_TS("registration_opens_at") ", ''), coalesce(" SQL_TS(                         \
+        "registration_closes_at") ", '')"
+#define EVENT_WAITING                                                                              \
+    "(SELECT count(*) FROM registrations w WHERE w.event_id = events.id"                           \
+    " AND w.status = 'waitlisted')"
+#define EVENT_STAMPS SQL_TS("created_at") ", " SQL_TS("updated_at") ", " SQL_TS("status_changed_at")
+#define EVENT_COLUMNS                                                                              \
+    "events.id::text, kind, title, description, location, " EVENT_TIMES                            \
+    ", coalesce(capacity, 0), " EVENT_WINDOW ", eligibility, max_attendees_per_registrar,"         \
+    " waitlist, check_in_closed, seats_taken, " EVENT_WAITING                                      \
+    ", status, sequence, version, " EVENT_STAMPS
 
 static const char SQL_GET[] = "SELECT " EVENT_COLUMNS " FROM events WHERE id = $1::uuid";
 static const char SQL_GET_LOCK[] =
