@@ -79,6 +79,9 @@ struct service_kind {
      * NULL: every repeat is refused. */
     enum status (*again)(const struct service_call *call, const void *row, int action,
                          const void *extra);
+    /* The registrar a change of a row concerns, for the change feed and
+     * webhooks (a registrar's own record). NULL: the owner's (below). */
+    const char *(*concerns)(const void *row);
     /* The registrar a row belongs to, for kinds whose rows are a registrar's
      * private data (see service_call.registrar_id); NULL: not such a kind. */
     const char *(*owner)(const void *row);
@@ -151,6 +154,14 @@ void service_page_free(const struct service_kind *kind, struct page_result *page
 /* The audit history of one row the caller may see (the row must exist). */
 enum status service_history(const struct service_call *call, const struct service_kind *kind,
                             const char *id, struct audit_row **rows, int *count) WARN_UNUSED;
+
+/* Records an audited change in the call's transaction, and what it tells
+ * (notice.h): its emails and webhooks, queued in the outbox by the same
+ * transaction. Every use case records its changes through here. */
+enum status service_record(const struct service_call *call,
+                           const struct audit_entry *e) WARN_UNUSED;
+/* The registrar a change of row concerns (kind->concerns, else its owner), or NULL. */
+const char *service_concerns(const struct service_kind *kind, const void *row);
 
 /* Records the audit event of a row a use case created: action (such as
  * "create"), the kind's type, the row's id and its state. */

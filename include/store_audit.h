@@ -26,10 +26,15 @@ struct audit_entry {
     const char *reason;
     const json_t *changes;       /* changed fields (lent); may be NULL */
     const char *const *personal; /* member names, anywhere in changes, to hash; NULL-terminated */
+    const char *registrar_id;    /* the registrar the change concerns (the change feed's and
+                                    webhooks' filter), or NULL */
 };
 
 enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
                                const struct audit_entry *e) WARN_UNUSED;
+/* The same, writing the new record's id to id. */
+enum status store_audit_record_id(PGconn *conn, const struct audit_actor *actor,
+                                  const struct audit_entry *e, char id[37]) WARN_UNUSED;
 
 struct audit_row {
     char id[37];

@@ -50,7 +50,7 @@ static enum status audit(const struct service_call *call, const char *action, co
                             .to_status = to,
                             .changes = changes,
                             .personal = personal_fields};
-    return store_audit_record(call->conn, &call->actor, &e);
+    return service_record(call, &e);
 }
 
 struct submit {
@@ -168,8 +168,9 @@ static enum status create_registrar(const struct service_call *call, struct appl
                             .resource_type = "registrar",
                             .resource_id = id,
                             .to_status = "accredited",
-                            .changes = changes};
-    st = store_audit_record(call->conn, &call->actor, &e);
+                            .changes = changes,
+                            .registrar_id = id};
+    st = service_record(call, &e);
     json_decref(changes);
     return st;
 }

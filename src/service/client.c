@@ -56,7 +56,7 @@ enum status service_client_add(const struct service_call *call, const char *name
                             .resource_id = out->client_id,
                             .to_status = "active",
                             .changes = changes};
-    st = store_audit_record(call->conn, &call->actor, &e);
+    st = service_record(call, &e);
     json_decref(changes);
     return st;
 }
@@ -102,7 +102,7 @@ static enum status revoke_tx(PGconn *conn, void *arg)
                             .resource_id = r->client_id,
                             .from_status = "active",
                             .to_status = "revoked"};
-    return st == ST_OK ? store_audit_record(conn, &r->call->actor, &e) : st;
+    return st == ST_OK ? service_record(r->call, &e) : st;
 }
 
 enum status service_client_revoke(const struct service_call *call, const char *client_id,

@@ -76,9 +76,10 @@ static enum status suspend_dependents(const struct service_call *call,
                                 .resource_id = ids[i],
                                 .from_status = enrollment_status_name(ENROLLMENT_ACTIVE),
                                 .to_status = enrollment_status_name(ENROLLMENT_SUSPENDED),
-                                .reason = reason};
+                                .reason = reason,
+                                .registrar_id = row->registrar_id};
         if (st == ST_OK)
-            st = store_audit_record(call->conn, &call->actor, &e);
+            st = service_record(call, &e);
         enrollment_row_cleanup(&dep);
     }
     free(reason);

@@ -12,6 +12,12 @@ static const char *const personal_fields[] = {"name", "email", "phone", NULL};
 
 SERVICE_ROW_ACCESSORS(struct registrar_row, registrar_row_cleanup, store_registrar_get)
 
+/* A change of a registrar's record concerns that registrar. */
+static const char *concerns(const void *row)
+{
+    return row_id(row);
+}
+
 static enum status move(PGconn *conn, void *row, int to, const char *reason)
 {
     (void)reason; /* kept in the audit event */
@@ -30,7 +36,7 @@ static enum status revoke_clients(const struct service_call *call, const struct 
                                 .from_status = "active",
                                 .to_status = "revoked",
                                 .reason = "registrar terminated"};
-        st = store_audit_record(call->conn, &call->actor, &e);
+        st = service_record(call, &e);
     }
     util_strv_free(ids);
     return st;
@@ -62,6 +68,7 @@ const struct service_kind service_registrar_kind = {
     .row_size = sizeof(struct registrar_row),
     .personal = personal_fields,
     SERVICE_ROW_KIND,
+    .concerns = concerns,
     .move = move,
     .effect = effect,
     .save = save,

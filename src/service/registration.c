@@ -46,9 +46,10 @@ static enum status move_audited(const struct service_call *call, const char *id,
                             .resource_id = id,
                             .from_status = registration_status_name(from),
                             .to_status = registration_status_name(to),
-                            .reason = reason};
+                            .reason = reason,
+                            .registrar_id = r.registrar_id};
     if (st == ST_OK)
-        st = store_audit_record(call->conn, &call->actor, &e);
+        st = service_record(call, &e);
     registration_row_cleanup(&r);
     return st;
 }
@@ -232,8 +233,9 @@ enum status service_registration_cover(const struct service_call *call, const ch
         st = store_registration_cover(call->conn, found, draw_id);
         struct audit_entry e = {.action = "cover",
                                 .resource_type = service_registration_kind.type,
-                                .resource_id = found};
-        return st == ST_OK ? store_audit_record(call->conn, &call->actor, &e) : st;
+                                .resource_id = found,
+                                .registrar_id = registrar_id};
+        return st == ST_OK ? service_record(call, &e) : st;
     }
     json_t *none = json_array();
     struct registration_new in = {event_id, registrar_id, REGISTRATION_CONFIRMED,

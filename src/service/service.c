@@ -3,6 +3,8 @@
  * caller's connection. */
 #include "service.h"
 
+#include "notice.h"
+#include "store_outbox.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -17,14 +19,34 @@ enum status service_run(const struct service_call *call, enum db_isolation isola
     return db_tx(call->conn, &opts, fn, arg);
 }
 
+enum status service_record(const struct service_call *call, const struct audit_entry *e)
+{
+    char id[37];
+    enum status st = store_audit_record_id(call->conn, &call->actor, e, id);
+    const struct notice *n = st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status)
+                                         : NULL;
+    if (n == NULL)
+        return st;
+    struct outbox_cause cause = {id, n->event, e->resource_type, e->resource_id, e->registrar_id};
+    if (n->mail != NULL)
+        st = store_outbox_mail(call->conn, &cause, n->mail);
+    return st;
+}
+
+const char *service_concerns(const struct service_kind *kind, const void *row)
+{
+    return kind->concerns ? kind->concerns(row) : kind->owner ? kind->owner(row) : NULL;
+}
+
 enum status service_audit_created(const struct service_call *call, const struct service_kind *kind,
                                   const char *action, const void *row)
 {
     struct audit_entry e = {.action = action,
                             .resource_type = kind->type,
                             .resource_id = kind->id(row),
-                            .to_status = kind->machine->states[kind->state(row)]};
-    return store_audit_record(call->conn, &call->actor, &e);
+                            .to_status = kind->machine->states[kind->state(row)],
+                            .registrar_id = service_concerns(kind, row)};
+    return service_record(call, &e);
 }
 
 enum status service_field_refusal(struct service_outcome *outcome, const char *pointer,
@@ -88,8 +110,9 @@ static enum status audit(const struct act *a, const char *action, const char *fr
                             .to_status = to,
                             .reason = a->reason,
                             .changes = changes,
-                            .personal = a->kind->personal};
-    return store_audit_record(a->call->conn, &a->call->actor, &e);
+                            .personal = a->kind->personal,
+                            .registrar_id = service_concerns(a->kind, a->row)};
+    return service_record(a->call, &e);
 }
 
 static enum status effects(const struct act *a);

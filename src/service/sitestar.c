@@ -69,13 +69,13 @@ static enum status edition_create_tx(PGconn *conn, void *arg)
                                   .resource_type = service_program_kind.type,
                                   .resource_id = c->in->program,
                                   .to_status = program_status_name(PROGRAM_OPEN)};
-    if ((st = store_audit_record(conn, &c->call->actor, &created)) != ST_OK)
+    if ((st = service_record(c->call, &created)) != ST_OK)
         return st;
     struct audit_entry e = {.action = "create",
                             .resource_type = service_edition_kind.type,
                             .resource_id = c->out->year,
                             .to_status = edition_machine.states[c->out->status]};
-    return store_audit_record(conn, &c->call->actor, &e);
+    return service_record(c->call, &e);
 }
 
 enum status service_edition_create(const struct service_call *call, const struct edition_row *in,
@@ -142,7 +142,7 @@ static enum status select_tx(PGconn *conn, void *arg)
             .from_status = entry_status_name(ENTRY_SUBMITTED),
             .to_status = entry_status_name(i < quota ? ENTRY_APPROVED : ENTRY_NOT_SELECTED)};
         if (st == ST_OK) /* each entry's history shows its outcome */
-            st = store_audit_record(conn, &s->call->actor, &a);
+            st = service_record(s->call, &a);
         approved += i < quota;
     }
     free(ranked);
@@ -158,7 +158,7 @@ static enum status select_tx(PGconn *conn, void *arg)
                             .from_status = edition_machine.states[EDITION_OPEN],
                             .to_status = edition_machine.states[EDITION_SELECTED],
                             .changes = changes};
-    st = store_audit_record(conn, &s->call->actor, &a);
+    st = service_record(s->call, &a);
     json_decref(changes);
     return st;
 }

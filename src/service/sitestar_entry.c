@@ -69,7 +69,7 @@ static enum status submit_tx(PGconn *conn, void *arg)
                             .resource_type = service_entry_kind.type,
                             .resource_id = s->out->id,
                             .to_status = entry_status_name(s->out->status)};
-    return store_audit_record(conn, &s->call->actor, &a);
+    return service_record(s->call, &a);
 }
 
 enum status service_entry_submit(const struct service_call *call, const struct entry_new *in,
@@ -114,7 +114,7 @@ static enum status score_tx(PGconn *conn, void *arg)
                             .resource_type = service_entry_kind.type,
                             .resource_id = s->out->id,
                             .changes = changes};
-    st = store_audit_record(conn, &s->call->actor, &a);
+    st = service_record(s->call, &a);
     json_decref(changes);
     return st;
 }

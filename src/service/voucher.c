@@ -14,6 +14,13 @@ static const char *const personal_fields[] = {"name", "email", "nif", NULL};
 
 SERVICE_ROW_ACCESSORS_BY(struct voucher_row, code, voucher_row_cleanup, store_voucher_get)
 
+/* A change of a redeemed voucher concerns the registrar that redeemed it. */
+static const char *concerns(const void *row)
+{
+    const struct voucher_row *v = row;
+    return v->registrar_id[0] ? v->registrar_id : NULL;
+}
+
 static enum status move(PGconn *conn, void *row, int to, const char *reason)
 {
     return store_voucher_move(conn, row, voucher_status_name(to), reason);
@@ -43,6 +50,7 @@ const struct service_kind service_voucher_kind = {
     .row_size = sizeof(struct voucher_row),
     .personal = personal_fields,
     SERVICE_ROW_KIND,
+    .concerns = concerns,
     .move = move,
     .read_for = read_for,
     .list = store_voucher_list,
@@ -77,7 +85,7 @@ enum status service_voucher_issue_in(const struct service_call *call, const char
                                 .resource_type = service_voucher_kind.type,
                                 .resource_id = rows[i].code,
                                 .to_status = voucher_status_name(rows[i].status)};
-        st = store_audit_record(conn, &call->actor, &e);
+        st = service_record(call, &e);
     }
     return st;
 }
@@ -137,8 +145,9 @@ static enum status redeem_tx(PGconn *conn, void *arg)
                             .resource_id = r->row->code,
                             .from_status = from,
                             .to_status = voucher_status_name(r->row->status),
-                            .changes = changes};
-    st = store_audit_record(conn, &r->call->actor, &e);
+                            .changes = changes,
+                            .registrar_id = registrar};
+    st = service_record(r->call, &e);
     json_decref(changes);
     return st;
 }

@@ -15,8 +15,9 @@
 static const char SQL_KEY[] = "SELECT secret FROM service_keys WHERE name = 'audit_hash'";
 static const char SQL_INSERT[] =
     "INSERT INTO audit_events (actor_sub, actor_role, actor_registrar_id, action, resource_type,"
-    " resource_id, from_status, to_status, reason, changes, request_id)"
-    " VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)";
+    " resource_id, from_status, to_status, reason, changes, request_id, registrar_id)"
+    " VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::uuid)"
+    " RETURNING id::text";
 
 #define AUDIT_COLUMNS                                                                              \
     "SELECT id::text, " SQL_TS(                                                                    \
@@ -94,8 +95,20 @@ static void hash_personal(json_t *v, const char *const *personal, const unsigned
     }
 }
 
+static void read_id(const PGresult *res, int i, void *out)
+{
+    snprintf(out, 37, "%s", PQgetvalue(res, i, 0));
+}
+
 enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
                                const struct audit_entry *e)
+{
+    char id[37];
+    return store_audit_record_id(conn, actor, e, id);
+}
+
+enum status store_audit_record_id(PGconn *conn, const struct audit_actor *actor,
+                                  const struct audit_entry *e, char id[37])
 {
     unsigned char key[32];
     enum status st = hash_key(conn, key);
@@ -108,8 +121,8 @@ enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
     json_decref(changes);
     const char *p[] = {actor->sub,       actor->role,    actor->registrar_id, e->action,
                        e->resource_type, e->resource_id, e->from_status,      e->to_status,
-                       e->reason,        text,           actor->request_id};
-    st = db_exec(conn, SQL_INSERT, 11, p, NULL);
+                       e->reason,        text,           actor->request_id,   e->registrar_id};
+    st = store_rows_one(conn, SQL_INSERT, 12, p, read_id, id);
     free(text);
     return st;
 }

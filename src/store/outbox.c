@@ -1,0 +1,227 @@
+/* The outbox: all its SQL, no rules. */
+#include "store_outbox.h"
+
+#include "sql.h"
+#include "store_rows.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Each template's recipients and the values its text shows: rows of (email,
+ * vars) for the resource id $1. A registrar is written to at its admin
+ * contact (registrars.contacts, as validated). */
+static const char RCPT_APPLICATION_RECEIVED[] =
+    "SELECT a.contact_email, jsonb_build_object('legal_name', a.document->>'legal_name',"
+    " 'application_id', a.id) FROM accreditation_applications a WHERE a.id = $1::uuid";
+static const char RCPT_APPLICATION_DECIDED[] =
+    "SELECT a.contact_email, jsonb_build_object('legal_name', a.document->>'legal_name',"
+    " 'application_id', a.id, 'decision', a.status, 'reason', coalesce(a.reason, ''))"
+    " FROM accreditation_applications a WHERE a.id = $1::uuid";
+static const char RCPT_ENROLLMENT_DECIDED[] =
+    "SELECT (SELECT c->>'email' FROM jsonb_array_elements(r.contacts) c"
+    " WHERE c->>'type' = 'admin' LIMIT 1), jsonb_build_object('trade_name', r.trade_name,"
+    " 'program', e.program_code, 'decision', e.status, 'reason', coalesce(e.reason, ''))"
+    " FROM enrollments e JOIN registrars r ON r.id = e.registrar_id WHERE e.id = $1::uuid";
+static const char RCPT_VOUCHER_ISSUED[] =
+    "SELECT v.beneficiary->>'email', jsonb_build_object('name', v.beneficiary->>'name',"
+    " 'code', v.code, 'program', v.program_code, 'expires_at',"
+    " to_char(v.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')) FROM vouchers v WHERE v.code = $1";
+static const char RCPT_VOUCHER_REDEEMED[] =
+    "SELECT v.beneficiary->>'email', jsonb_build_object('name', v.beneficiary->>'name',"
+    " 'code', v.code, 'domain', coalesce(v.domain_unicode, v.domain), 'registrar',"
+    " r.trade_name, 'registrar_website', coalesce(r.website, '')) FROM vouchers v"
+    " JOIN registrars r ON r.id = v.registrar_id WHERE v.code = $1";
+static const char RCPT_REGISTRATION[] =
+    "SELECT (SELECT c->>'email' FROM jsonb_array_elements(r.contacts) c"
+    " WHERE c->>'type' = 'admin' LIMIT 1), jsonb_build_object('trade_name', r.trade_name,"
+    " 'event_title', e.title, 'starts_at',"
+    " to_char(e.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), 'location',"
+    " e.location, 'seats', g.seats) FROM registrations g JOIN events e ON e.id = g.event_id"
+    " JOIN registrars r ON r.id = g.registrar_id WHERE g.id = $1::uuid";
+static const char RCPT_DRAW_RESULTS[] =
+    "SELECT (SELECT c->>'email' FROM jsonb_array_elements(r.contacts) c"
+    " WHERE c->>'type' = 'admin' LIMIT 1), jsonb_build_object('trade_name', r.trade_name,"
+    " 'draw_title', d.title, 'event_title', e.title, 'starts_at',"
+    " to_char(e.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), 'location', e.location)"
+    " FROM draws d CROSS JOIN unnest(d.winners) w(id) JOIN registrars r ON r.id = w.id"
+    " JOIN events e ON e.id = d.target_event_id WHERE d.id = $1::uuid";
+
+static const struct {
+    const char *name;
+    const char *sql;
+} recipients[] = {
+    {"application-received", RCPT_APPLICATION_RECEIVED},
+    {"application-decided", RCPT_APPLICATION_DECIDED},
+    {"enrollment-decided", RCPT_ENROLLMENT_DECIDED},
+    {"voucher-issued", RCPT_VOUCHER_ISSUED},
+    {"voucher-redeemed", RCPT_VOUCHER_REDEEMED},
+    {"registration-confirmed", RCPT_REGISTRATION},
+    {"registration-promoted", RCPT_REGISTRATION},
+    {"draw-results", RCPT_DRAW_RESULTS},
+};
+
+enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c,
+                              const char *template_name)
+{
+    const char *sql = NULL;
+    for (size_t i = 0; i < sizeof recipients / sizeof *recipients; i++)
+        if (strcmp(recipients[i].name, template_name) == 0)
+            sql = recipients[i].sql;
+    if (sql == NULL)
+        return ST_INVALID;
+    char *insert = xasprintf(
+        "INSERT INTO outbox (event_id, event, channel, recipient, resource_type, resource_id,"
+        " registrar_id, payload) SELECT $2::uuid, $3, 'email', x.email, $4, $1, $5::uuid,"
+        " jsonb_build_object('template', $6::text, 'lang', 'pt', 'vars', x.vars)"
+        " FROM (%s) AS x(email, vars) WHERE x.email IS NOT NULL"
+        " ON CONFLICT (event_id, channel, recipient) DO NOTHING",
+        sql);
+    const char *p[] = {c->resource_id, c->event_id,     c->event,
+                       c->resource_type, c->registrar_id, template_name};
+    enum status st = db_exec(conn, insert, 6, p, NULL);
+    free(insert);
+    return st;
+}
+
+#define OUTBOX_COLUMNS                                                                             \
+    "id, message_id::text, event_id::text, event, channel, recipient, resource_type,"              \
+    " resource_id, coalesce(registrar_id::text, ''), payload::text, status, attempts, "            \
+    SQL_TS("next_attempt_at") ", last_error, " SQL_TS("created_at") ", " SQL_TS(                   \
+        "updated_at") ", coalesce(" SQL_TS("sent_at") ", '')"
+
+static const char SQL_CLAIM[] =
+    "UPDATE outbox SET lease_until = now() + make_interval(secs => $2::int),"
+    " attempts = attempts + 1 WHERE id = (SELECT id FROM outbox WHERE status = 'pending'"
+    " AND channel = $1 AND next_attempt_at <= now()"
+    " AND (lease_until IS NULL OR lease_until < now())"
+    " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " OUTBOX_COLUMNS;
+static const char SQL_SENT[] =
+    "WITH m AS (UPDATE outbox SET status = 'sent', sent_at = now(), lease_until = NULL,"
+    " last_error = NULL WHERE id = $1::bigint RETURNING id)"
+    " INSERT INTO outbox_attempts (outbox_id, outcome, worker) SELECT id, 'sent', $2 FROM m";
+static const char SQL_RETRY[] =
+    "WITH m AS (UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2::int),"
+    " lease_until = NULL, last_error = $3 WHERE id = $1::bigint RETURNING id)"
+    " INSERT INTO outbox_attempts (outbox_id, outcome, error, worker)"
+    " SELECT id, 'retry', $3, $4 FROM m";
+static const char SQL_FAILED[] =
+    "WITH m AS (UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $2"
+    " WHERE id = $1::bigint RETURNING id)"
+    " INSERT INTO outbox_attempts (outbox_id, outcome, error, worker)"
+    " SELECT id, 'failed', $2, $3 FROM m";
+static const char SQL_STATS[] =
+    "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'sent'),"
+    " count(*) FILTER (WHERE status = 'failed'), coalesce(extract(epoch FROM now() -"
+    " min(created_at) FILTER (WHERE status = 'pending')), 0) FROM outbox";
+
+const struct page_sort store_outbox_sorts[STORE_OUTBOX_SORTS] = {
+    {"created_at", "outbox.created_at", "::timestamptz", SQL_TS_US("outbox.created_at")},
+};
+
+void store_outbox_row_cleanup(void *row)
+{
+    struct outbox_row *r = row;
+    free(r->recipient);
+    json_decref(r->payload);
+    free(r->last_error);
+    r->recipient = r->last_error = NULL;
+    r->payload = NULL;
+}
+
+static void read_row(const PGresult *res, int i, void *out)
+{
+    struct outbox_row *r = out;
+    store_outbox_row_cleanup(r);
+    memset(r, 0, sizeof *r);
+    r->id = atoll(PQgetvalue(res, i, 0));
+    STORE_COPY(r->message_id, res, i, 1);
+    STORE_COPY(r->event_id, res, i, 2);
+    STORE_COPY(r->event, res, i, 3);
+    STORE_COPY(r->channel, res, i, 4);
+    r->recipient = xstrdup(PQgetvalue(res, i, 5));
+    STORE_COPY(r->resource_type, res, i, 6);
+    STORE_COPY(r->resource_id, res, i, 7);
+    STORE_COPY(r->registrar_id, res, i, 8);
+    r->payload = json_loads(PQgetvalue(res, i, 9), 0, NULL);
+    STORE_COPY(r->status, res, i, 10);
+    r->attempts = atoi(PQgetvalue(res, i, 11));
+    STORE_COPY(r->next_attempt_at, res, i, 12);
+    r->last_error = store_rows_text(res, i, 13);
+    STORE_COPY(r->created_at, res, i, 14);
+    STORE_COPY(r->updated_at, res, i, 15);
+    STORE_COPY(r->sent_at, res, i, 16);
+}
+
+enum status store_outbox_claim(PGconn *conn, const char *channel, int lease_s,
+                               struct outbox_row *out)
+{
+    char lease[12];
+    snprintf(lease, sizeof lease, "%d", lease_s);
+    const char *p[] = {channel, lease};
+    return store_rows_one(conn, SQL_CLAIM, 2, p, read_row, out);
+}
+
+enum status store_outbox_sent(PGconn *conn, long long id, const char *worker)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%lld", id);
+    const char *p[] = {n, worker};
+    return db_exec(conn, SQL_SENT, 2, p, NULL);
+}
+
+enum status store_outbox_retry(PGconn *conn, long long id, int retry_s, const char *error,
+                               const char *worker)
+{
+    char n[24], s[12];
+    snprintf(n, sizeof n, "%lld", id);
+    snprintf(s, sizeof s, "%d", retry_s);
+    const char *p[] = {n, s, error, worker};
+    return db_exec(conn, SQL_RETRY, 4, p, NULL);
+}
+
+enum status store_outbox_failed(PGconn *conn, long long id, const char *error, const char *worker)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%lld", id);
+    const char *p[] = {n, error, worker};
+    return db_exec(conn, SQL_FAILED, 3, p, NULL);
+}
+
+static void read_stats(const PGresult *res, int i, void *out)
+{
+    struct outbox_stats *s = out;
+    s->pending = atoll(PQgetvalue(res, i, 0));
+    s->sent = atoll(PQgetvalue(res, i, 1));
+    s->failed = atoll(PQgetvalue(res, i, 2));
+    s->oldest_pending_s = atof(PQgetvalue(res, i, 3));
+}
+
+enum status store_outbox_stats(PGconn *conn, struct outbox_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    return store_rows_one(conn, SQL_STATS, 0, NULL, read_stats, out);
+}
+
+enum status store_outbox_list(PGconn *conn, const struct page_query *q, struct page_result *out)
+{
+    char *select = xasprintf("SELECT " OUTBOX_COLUMNS ", %s AS cursor_value,"
+                             " outbox.id::text AS cursor_id FROM outbox",
+                             q->page.sort->render);
+    struct store_page sq = {
+        .select = select,
+        .where = "WHERE ($1::jsonb IS NULL OR $1::jsonb ? status)"
+                 " AND ($2::jsonb IS NULL OR $2::jsonb ? channel)"
+                 " AND ($3::jsonb IS NULL OR $3::jsonb ? event)"
+                 " AND ($4::timestamptz IS NULL OR updated_at >= $4::timestamptz)",
+        .id_expr = "outbox.id",
+        .page = &q->page,
+        .nparams = 4,
+        .params = {q->filters[STORE_OUTBOX_STATUS], q->filters[STORE_OUTBOX_CHANNEL],
+                   q->filters[STORE_OUTBOX_EVENT], q->page.updated_since},
+    };
+    enum status st = store_rows_page(conn, &sq, read_row, sizeof(struct outbox_row), out);
+    free(select);
+    return st;
+}
