@@ -25,6 +25,10 @@
 enum priority { PRIORITY_PRELUDE = 0, PRIORITY_HANDLER = 5, PRIORITY_FALLBACK = 9 };
 
 #define DRAIN_WAIT_MS 10000
+/* Connections a thread may hold. libmicrohttpd divides its limit among the
+ * threads of a pool, and a connection stays on the thread that accepted it:
+ * while some threads are busy in handlers, the free ones accept for all, so
+ * each gets the whole limit (the per-address limit bounds any one client). */
 #define CONNECTION_LIMIT 1000
 #define CONNECTION_MEMORY (128 * 1024)
 
@@ -447,7 +451,8 @@ struct api_server *api_server_start(const struct app *app)
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->cfg->threads, NULL},
         /* a backstop: the door's deadlines come first */
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)(cfg->request_timeout_ms / 1000 + 1), NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT,
+         (intptr_t)CONNECTION_LIMIT * (app->cfg->threads > 0 ? app->cfg->threads : 1), NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->connections_per_address, NULL},
         /* room for a request line and headers the door can still answer */
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
