@@ -57,7 +57,8 @@ class Mail:
 
     @property
     def text(self):
-        return self.msg.get_body(preferencelist=("plain",)).get_content()
+        # the wire's CRLF line ends, read back as LF
+        return self.msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
 
     def __repr__(self):
         return f"<Mail to={self.rcpt_tos} subject={self.subject!r}>"
