@@ -38,7 +38,8 @@ enum status mail_build(const struct mail_message *m, char **out, size_t *len) WA
  * numbers): its subject and its text (pt-PT, then English below), and its
  * HTML alternative when the template has one (else *html NULL). New
  * strings. ST_NOT_FOUND for an unknown template; ST_INVALID when the
- * template names a variable vars lacks. */
+ * template names a variable vars lacks, or a value the subject shows holds
+ * a CR or an LF (it would break the Subject header). */
 enum status mail_render(const char *name, const json_t *vars, char **subject, char **text,
                         char **html) WARN_UNUSED;
 /* Whether name is a template. */
