@@ -1,9 +1,9 @@
 /* GET /v1/outbox: the messages the service queued, for staff, filtered and
  * paginated. A message shows its template, never the values it carries
  * (names and emails: the recipient is enough to follow it). */
+#include "outbox.h"
 #include "handlers.h"
 #include "notice.h"
-#include "outbox.h"
 #include "resource.h"
 #include "service_outbox.h"
 
@@ -20,9 +20,9 @@ static json_t *render_item(const void *row, const struct req_ctx *ctx, bool full
                      r->channel, "recipient", r->recipient, "template", api_json_text(template),
                      "resource_type", r->resource_type, "resource_id", r->resource_id,
                      "registrar_id", api_json_text(r->registrar_id), "status", r->status,
-                     "attempts", r->attempts, "next_attempt_at", r->next_attempt_at,
-                     "last_error", api_json_text(r->last_error), "created_at", r->created_at,
-                     "updated_at", r->updated_at, "sent_at", api_json_text(r->sent_at));
+                     "attempts", r->attempts, "next_attempt_at", r->next_attempt_at, "last_error",
+                     api_json_text(r->last_error), "created_at", r->created_at, "updated_at",
+                     r->updated_at, "sent_at", api_json_text(r->sent_at));
 }
 
 static bool valid_status(const char *s)

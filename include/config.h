@@ -40,10 +40,10 @@ struct config {
     unsigned voucher_miss_limit; /* voucher codes a caller may miss per hour */
     unsigned replicas;      /* serve processes sharing the client limit, each enforcing its share */
     char **trusted_proxies; /* NULL-terminated list of addresses */
-    char *smtp_url;      /* smtp:// or smtps://; NULL: mail is off (held in the outbox) */
-    char *smtp_user;     /* with smtp_password, or neither */
+    char *smtp_url;         /* smtp:// or smtps://; NULL: mail is off (held in the outbox) */
+    char *smtp_user;        /* with smtp_password, or neither */
     char *smtp_password;
-    char *mail_from; /* the sender's address */
+    char *mail_from;         /* the sender's address */
     unsigned long log_level; /* a Y_LOG_LEVEL_* value */
     enum config_log_format log_format;
 };

@@ -23,8 +23,8 @@ enum status service_record(const struct service_call *call, const struct audit_e
 {
     char id[37];
     enum status st = store_audit_record_id(call->conn, &call->actor, e, id);
-    const struct notice *n = st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status)
-                                         : NULL;
+    const struct notice *n =
+        st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status) : NULL;
     if (n == NULL)
         return st;
     struct outbox_cause cause = {id, n->event, e->resource_type, e->resource_id, e->registrar_id};

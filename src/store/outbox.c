@@ -12,6 +12,12 @@
 /* Each template's recipients and the values its text shows: rows of (email,
  * vars) for the resource id $1. A registrar is written to at its admin
  * contact (registrars.contacts, as validated). */
+/* A voucher code as people read and type it: XXXX-XXXX-XXXX-XX
+ * (voucher_code_format). */
+#define WRITTEN_CODE                                                                               \
+    "substr(v.code, 1, 4) || '-' || substr(v.code, 5, 4) || '-' || substr(v.code, 9, 4) || '-'"    \
+    " || substr(v.code, 13, 2)"
+
 static const char RCPT_APPLICATION_RECEIVED[] =
     "SELECT a.contact_email, jsonb_build_object('legal_name', a.document->>'legal_name',"
     " 'application_id', a.id) FROM accreditation_applications a WHERE a.id = $1::uuid";
@@ -26,11 +32,11 @@ static const char RCPT_ENROLLMENT_DECIDED[] =
     " FROM enrollments e JOIN registrars r ON r.id = e.registrar_id WHERE e.id = $1::uuid";
 static const char RCPT_VOUCHER_ISSUED[] =
     "SELECT v.beneficiary->>'email', jsonb_build_object('name', v.beneficiary->>'name',"
-    " 'code', v.code, 'program', v.program_code, 'expires_at',"
+    " 'code', " WRITTEN_CODE ", 'program', v.program_code, 'expires_at',"
     " to_char(v.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')) FROM vouchers v WHERE v.code = $1";
 static const char RCPT_VOUCHER_REDEEMED[] =
     "SELECT v.beneficiary->>'email', jsonb_build_object('name', v.beneficiary->>'name',"
-    " 'code', v.code, 'domain', coalesce(v.domain_unicode, v.domain), 'registrar',"
+    " 'code', " WRITTEN_CODE ", 'domain', coalesce(v.domain_unicode, v.domain), 'registrar',"
     " r.trade_name, 'registrar_website', coalesce(r.website, '')) FROM vouchers v"
     " JOIN registrars r ON r.id = v.registrar_id WHERE v.code = $1";
 static const char RCPT_REGISTRATION[] =
@@ -62,8 +68,7 @@ static const struct {
     {"draw-results", RCPT_DRAW_RESULTS},
 };
 
-enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c,
-                              const char *template_name)
+enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const char *template_name)
 {
     const char *sql = NULL;
     for (size_t i = 0; i < sizeof recipients / sizeof *recipients; i++)
@@ -78,18 +83,19 @@ enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c,
         " FROM (%s) AS x(email, vars) WHERE x.email IS NOT NULL"
         " ON CONFLICT (event_id, channel, recipient) DO NOTHING",
         sql);
-    const char *p[] = {c->resource_id, c->event_id,     c->event,
+    const char *p[] = {c->resource_id,   c->event_id,     c->event,
                        c->resource_type, c->registrar_id, template_name};
     enum status st = db_exec(conn, insert, 6, p, NULL);
     free(insert);
     return st;
 }
 
+#define OUTBOX_TIMES                                                                               \
+    SQL_TS("created_at") ", " SQL_TS("updated_at") ", coalesce(" SQL_TS("sent_at") ", '')"
 #define OUTBOX_COLUMNS                                                                             \
     "id, message_id::text, event_id::text, event, channel, recipient, resource_type,"              \
-    " resource_id, coalesce(registrar_id::text, ''), payload::text, status, attempts, "            \
-    SQL_TS("next_attempt_at") ", last_error, " SQL_TS("created_at") ", " SQL_TS(                   \
-        "updated_at") ", coalesce(" SQL_TS("sent_at") ", '')"
+    " resource_id, coalesce(registrar_id::text, ''), payload::text, status, attempts, " SQL_TS(    \
+        "next_attempt_at") ", last_error, " OUTBOX_TIMES
 
 static const char SQL_CLAIM[] =
     "UPDATE outbox SET lease_until = now() + make_interval(secs => $2::int),"
