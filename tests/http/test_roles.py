@@ -56,6 +56,7 @@ EXPECTED = {
     ("POST", "/v1/registrars/{id}/clients"): {"admin": 415, "registrar": 404},
     ("DELETE", "/v1/registrars/{id}/clients/{client_id}"): 404,
     ("GET", "/v1/audit-events"): 200,
+    ("GET", "/v1/changes"): 200,
     ("POST", "/v1/accreditation-applications"): 415,
     ("GET", "/v1/accreditation-applications"): 200,
     ("GET", A): 404,
