@@ -23,8 +23,8 @@ enum status service_record(const struct service_call *call, const struct audit_e
 {
     char id[37];
     enum status st = store_audit_record_id(call->conn, &call->actor, e, id);
-    const struct notice *n = st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status)
-                                         : NULL;
+    const struct notice *n =
+        st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status) : NULL;
     if (n == NULL)
         return st;
     struct outbox_cause cause = {id, n->event, e->resource_type, e->resource_id, e->registrar_id};
@@ -226,6 +226,27 @@ void service_page_free(const struct service_kind *kind, struct page_result *page
     free(page->rows);
     free(page->next);
     memset(page, 0, sizeof *page);
+}
+
+struct snapshot {
+    const struct service_call *call;
+    service_read_fn fn;
+    void *arg;
+};
+
+static enum status snapshot_run(PGconn *conn, void *arg)
+{
+    struct snapshot *s = arg;
+    struct service_call call = *s->call;
+    call.conn = conn;
+    return s->fn(&call, s->arg);
+}
+
+enum status service_snapshot(const struct service_call *call, service_read_fn fn, void *arg)
+{
+    struct db_tx_opts opts = {.isolation = DB_SNAPSHOT};
+    struct snapshot s = {call, fn, arg};
+    return db_tx(call->conn, &opts, snapshot_run, &s);
 }
 
 enum status service_history(const struct service_call *call, const struct service_kind *kind,
