@@ -115,14 +115,21 @@ static bool parse_limit(const char *s, int *out)
     return true;
 }
 
+bool query_limit(struct _u_response *resp, struct req_ctx *ctx, int *out)
+{
+    *out = PAGE_DEFAULT_LIMIT;
+    const char *limit = api_query(ctx, "limit");
+    if (limit != NULL && !parse_limit(limit, out))
+        return bad_parameter(resp, ctx, "limit", ERR_FORMAT);
+    return true;
+}
+
 bool query_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
                 size_t nsorts, struct page_req *out)
 {
     memset(out, 0, sizeof *out);
-    out->limit = 50;
-    const char *limit = api_query(ctx, "limit");
-    if (limit != NULL && !parse_limit(limit, &out->limit))
-        return bad_parameter(resp, ctx, "limit", ERR_FORMAT);
+    if (!query_limit(resp, ctx, &out->limit))
+        return false;
     const char *sort = api_query(ctx, "sort");
     if (!page_sort_parse(sort ? sort : "-created_at", sorts, nsorts, out))
         return bad_parameter(resp, ctx, "sort", ERR_ENUM);

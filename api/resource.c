@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "body.h"
+#include "csv.h"
 #include "guard.h"
 #include "pagecache.h"
 #include "problem.h"
@@ -540,16 +541,21 @@ static char *page_key(const struct req_ctx *ctx, const struct page_query *q)
     return key;
 }
 
+/* One row of a list as its item (a new reference). */
+static json_t *list_item(const struct resource_list *spec, const void *row,
+                         const struct req_ctx *ctx, bool full)
+{
+    return spec->render ? spec->render(row, ctx, full) : ctx->entry->resource->render(row, ctx);
+}
+
 /* The page's body: {"items": [...], "next_cursor": …[, "total": n]}. */
 static char *page_body(const struct resource_list *spec, const struct page_result *page,
                        const struct req_ctx *ctx, const struct page_query *q, size_t row_size)
 {
-    const struct resource *res = ctx->entry->resource;
     json_t *items = json_array();
     for (int i = 0; i < page->count; i++) {
         const void *row = (char *)page->rows + (size_t)i * row_size;
-        json_array_append_new(items, spec->render ? spec->render(row, ctx, q->full)
-                                                  : res->render(row, ctx));
+        json_array_append_new(items, list_item(spec, row, ctx, q->full));
     }
     json_t *body = json_pack("{s:o, s:s?}", "items", items, "next_cursor", page->next);
     if (json_object_get(body, "next_cursor") == NULL)
@@ -597,6 +603,108 @@ out:
     return st;
 }
 
+/* --- CSV exports ----------------------------------------------------------- */
+
+/* The most rows one export holds. It is built in memory, page by page: the
+ * request's connection goes back to the pool when the handler returns
+ * (api_dispatch), so the answer cannot stream from the database after it.
+ * Past the cap the answer is 409 limit-reached: narrow the filters. */
+#define RESOURCE_CSV_MAX_ROWS 100000
+
+struct export_run {
+    const struct resource_list *spec;
+    struct req_ctx *ctx;
+    struct page_query *q;
+    struct csv csv;
+};
+
+/* One page of the export: its rows appended, the cursor moved past them.
+ * *more says whether another page follows. */
+static enum status export_page(const struct service_call *call, struct export_run *e, bool *more)
+{
+    const struct resource_list *spec = e->spec;
+    size_t row_size = spec->kind != NULL ? spec->kind->row_size : spec->row_size;
+    void (*cleanup)(void *) = spec->kind != NULL ? spec->kind->cleanup : spec->cleanup;
+    struct page_result page = {0};
+    enum status st = spec->kind != NULL ? service_list(call, spec->kind, e->q, &page)
+                                        : spec->fetch(call, e->q, &page);
+    for (int i = 0; st == ST_OK && i < page.count; i++) {
+        json_t *item =
+            list_item(spec, (char *)page.rows + (size_t)i * row_size, e->ctx, e->q->full);
+        csv_add(&e->csv, item);
+        json_decref(item);
+    }
+    for (int i = 0; page.rows != NULL && i < page.count; i++)
+        cleanup((char *)page.rows + (size_t)i * row_size);
+    free(e->q->page.after_value);
+    free(e->q->page.after_id);
+    e->q->page.after_value = e->q->page.after_id = NULL;
+    *more = st == ST_OK && page.next != NULL;
+    if (*more && !page_cursor_decode(page.next, &e->q->page))
+        st = ST_UNAVAILABLE; /* a cursor of our own always decodes */
+    if (st == ST_OK && e->csv.rows > RESOURCE_CSV_MAX_ROWS)
+        st = ST_LIMIT;
+    free(page.rows);
+    free(page.next);
+    return st;
+}
+
+/* Every page of the filtered set, from the first, in one snapshot. */
+static enum status export_pages(const struct service_call *call, void *arg)
+{
+    struct export_run *e = arg;
+    csv_cleanup(&e->csv); /* a transaction run again starts afresh */
+    csv_init(&e->csv);
+    free(e->q->page.after_value);
+    free(e->q->page.after_id);
+    e->q->page.after_value = e->q->page.after_id = NULL;
+    e->q->page.limit = PAGE_MAX_LIMIT;
+    e->q->page.include_total = false;
+    enum status st;
+    bool more = true;
+    do
+        st = export_page(call, e, &more);
+    while (st == ST_OK && more);
+    return st;
+}
+
+/* Answers the whole filtered set as CSV (csv.h): limit, cursor and
+ * include_total do not apply; the filters and the sort do. */
+static int list_csv(struct _u_response *resp, struct req_ctx *ctx, const struct service_call *call,
+                    struct page_query *q)
+{
+    struct export_run e = {ctx->entry->resource->list, ctx, q, {0}};
+    csv_init(&e.csv);
+    enum status st = service_snapshot(call, export_pages, &e);
+    int rc;
+    if (st == ST_LIMIT) {
+        rc = problem_send(
+            resp, ctx, PROBLEM_LIMIT_REACHED,
+            (struct problem_text){"The export is over 100000 rows: narrow the filters.",
+                                  "A exportação excede 100000 linhas: restrinja os "
+                                  "filtros."},
+            NULL);
+    } else if (st != ST_OK) {
+        rc = problem_send_status(resp, ctx, st);
+    } else {
+        const char *name = strrchr(ctx->route, '/'); /* the template's: no caller's text */
+        char *disposition = xasprintf("attachment; filename=\"%s.csv\"", name + 1);
+        u_map_put(resp->map_header, "Content-Disposition", disposition);
+        free(disposition);
+        rc = api_send_text(resp, ctx, 200, CSV_CONTENT_TYPE, e.csv.text, e.csv.len);
+    }
+    csv_cleanup(&e.csv);
+    return rc;
+}
+
+/* A staff caller whose Accept prefers text/csv gets the export; anyone else
+ * gets JSON (Accept is a preference, and other callers' lists are pages). */
+static bool wants_csv(const struct _u_request *req, const struct req_ctx *ctx)
+{
+    return principal_is_staff(&ctx->who) &&
+           csv_preferred(u_map_get_case(req->map_header, "Accept"));
+}
+
 int resource_list(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const struct resource *res = ctx->entry->resource;
@@ -613,6 +721,10 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     if ((spec->scope != NULL && !spec->scope(resp, ctx, &q)) ||
         !resource_call(resp, ctx, &call, NULL, NULL))
         goto out;
+    if (wants_csv(req, ctx)) {
+        rc = list_csv(resp, ctx, &call, &q);
+        goto out;
+    }
     bool shared = public_read(res, ctx);
     enum status st = page_read(&call, spec, ctx, &q, shared && spec->version != NULL, &page);
     if (st == ST_BAD_VALUE)

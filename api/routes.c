@@ -37,6 +37,7 @@ static const char *const q_registrations[] = {PAGE, "status", "registrar_id", NU
 static const char *const q_draws[] = {PAGE, "status", NULL};
 static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
+static const char *const q_changes[] = {"after", "limit", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -58,6 +59,7 @@ const struct route api_routes[] = {
      0, NULL},
     {"GET", "/v1/audit-events", resource_list, S, q_audit, 0, &api_audit},
     {"GET", "/v1/outbox", resource_list, S, q_outbox, 0, &api_outbox},
+    {"GET", "/v1/changes", api_changes_list, S | R, q_changes, 0, NULL},
 
     {"POST", APP, api_applications_create, ROLE_PUBLIC, NULL, 0, &api_applications},
     {"GET", APP, resource_list, S, q_applications, 0, &api_applications},

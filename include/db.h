@@ -64,7 +64,9 @@ enum status db_guard_verdict(PGconn *conn) WARN_UNUSED;
 
 typedef enum status (*db_tx_fn)(PGconn *conn, void *arg);
 
-enum db_isolation { DB_READ_COMMITTED = 0, DB_SERIALIZABLE };
+/* DB_SNAPSHOT: REPEATABLE READ READ ONLY, one snapshot for several reads
+ * that must agree (an export's pages). */
+enum db_isolation { DB_READ_COMMITTED = 0, DB_SERIALIZABLE, DB_SNAPSHOT };
 
 /* How a use case wants its transaction: the isolation level (the service
  * chooses it), and a hook that runs inside the transaction after fn has

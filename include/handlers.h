@@ -92,6 +92,9 @@ extern const struct resource api_audit; /* its list */
 /* One audit row as JSON (a new reference); also used by every …/history. */
 json_t *api_audit_row_json(const struct audit_row *r);
 
+/* api/changes.c: the change feed. */
+HANDLER(api_changes_list);
+
 /* api/metrics.c */
 int api_metrics_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 

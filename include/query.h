@@ -25,6 +25,9 @@ char *query_percent_decode(const char *s, size_t len, bool plus_is_space);
 int query_reject(struct _u_response *resp, struct req_ctx *ctx, const char *name,
                  enum error_code code);
 
+/* Reads limit (1–200, default 50) into *out. Answers 400 and returns false
+ * on a bad one. */
+bool query_limit(struct _u_response *resp, struct req_ctx *ctx, int *out);
 /* Reads limit (1–200, default 50), cursor, sort (one of sorts, '-' prefix for
  * descending; default "-created_at" which must be in sorts), updated_since
  * and include_total. Answers 400 and returns false on any bad one. */

@@ -151,6 +151,14 @@ enum status service_list(const struct service_call *call, const struct service_k
                          const struct page_query *q, struct page_result *out) WARN_UNUSED;
 void service_page_free(const struct service_kind *kind, struct page_result *page);
 
+/* Runs fn(call with the transaction's connection, arg) in one read-only
+ * transaction that sees one snapshot (REPEATABLE READ), for reads of several
+ * statements that must agree: an export's pages neither miss nor repeat a row
+ * that changes meanwhile. fn may run again (db_tx), so it starts afresh. */
+typedef enum status (*service_read_fn)(const struct service_call *call, void *arg);
+enum status service_snapshot(const struct service_call *call, service_read_fn fn,
+                             void *arg) WARN_UNUSED;
+
 /* The audit history of one row the caller may see (the row must exist). */
 enum status service_history(const struct service_call *call, const struct service_kind *kind,
                             const char *id, struct audit_row **rows, int *count) WARN_UNUSED;

@@ -346,6 +346,8 @@ enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *cons
 
 static const char *begin_sql(const struct db_tx_opts *opts)
 {
+    if (opts != NULL && opts->isolation == DB_SNAPSHOT)
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     return opts != NULL && opts->isolation == DB_SERIALIZABLE ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
                                                               : "BEGIN";
 }
@@ -375,6 +377,15 @@ static enum status run_once(PGconn *conn, const struct db_tx_opts *opts, db_tx_f
 enum status db_tx(PGconn *conn, const struct db_tx_opts *opts, db_tx_fn fn, void *arg)
 {
     enum status st = ST_RETRY;
+    /* A pending guard travels with the next statement in one implicit
+     * transaction, and BEGIN ISOLATION LEVEL must open its transaction: for
+     * any isolation but the default, the guard speaks alone first. */
+    if (opts != NULL && opts->isolation != DB_READ_COMMITTED) {
+        st = db_guard_verdict(conn);
+        if (st != ST_OK)
+            return st;
+        st = ST_RETRY;
+    }
     for (int attempt = 0; attempt < DB_TX_ATTEMPTS && st == ST_RETRY; attempt++)
         st = run_once(conn, opts, fn, arg);
     return st == ST_RETRY ? ST_UNAVAILABLE : st;

@@ -228,6 +228,27 @@ void service_page_free(const struct service_kind *kind, struct page_result *page
     memset(page, 0, sizeof *page);
 }
 
+struct snapshot {
+    const struct service_call *call;
+    service_read_fn fn;
+    void *arg;
+};
+
+static enum status snapshot_run(PGconn *conn, void *arg)
+{
+    struct snapshot *s = arg;
+    struct service_call call = *s->call;
+    call.conn = conn;
+    return s->fn(&call, s->arg);
+}
+
+enum status service_snapshot(const struct service_call *call, service_read_fn fn, void *arg)
+{
+    struct db_tx_opts opts = {.isolation = DB_SNAPSHOT};
+    struct snapshot s = {call, fn, arg};
+    return db_tx(call->conn, &opts, snapshot_run, &s);
+}
+
 enum status service_history(const struct service_call *call, const struct service_kind *kind,
                             const char *id, struct audit_row **rows, int *count)
 {

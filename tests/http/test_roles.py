@@ -57,6 +57,7 @@ EXPECTED = {
     ("DELETE", "/v1/registrars/{id}/clients/{client_id}"): 404,
     ("GET", "/v1/audit-events"): 200,
     ("GET", "/v1/outbox"): 200,
+    ("GET", "/v1/changes"): 200,
     ("POST", "/v1/accreditation-applications"): 415,
     ("GET", "/v1/accreditation-applications"): 200,
     ("GET", A): 404,
