@@ -40,7 +40,9 @@ struct config {
     unsigned voucher_miss_limit; /* voucher codes a caller may miss per hour */
     unsigned replicas;      /* serve processes sharing the client limit, each enforcing its share */
     char **trusted_proxies; /* NULL-terminated list of addresses */
-    unsigned long log_level; /* a Y_LOG_LEVEL_* value */
+    bool webhook_allow_private; /* tests only: webhooks may target private addresses, over http */
+    char *webhook_key;          /* the configured part of the webhook secrets' key, or NULL */
+    unsigned long log_level;    /* a Y_LOG_LEVEL_* value */
     enum config_log_format log_format;
 };
 

@@ -5,6 +5,7 @@
 
 #include "notice.h"
 #include "store_outbox.h"
+#include "store_webhook.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -23,13 +24,15 @@ enum status service_record(const struct service_call *call, const struct audit_e
 {
     char id[37];
     enum status st = store_audit_record_id(call->conn, &call->actor, e, id);
-    const struct notice *n = st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status)
-                                         : NULL;
+    const struct notice *n =
+        st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status) : NULL;
     if (n == NULL)
         return st;
     struct outbox_cause cause = {id, n->event, e->resource_type, e->resource_id, e->registrar_id};
     if (n->mail != NULL)
         st = store_outbox_mail(call->conn, &cause, n->mail);
+    if (st == ST_OK) /* every subscription that takes the event */
+        st = store_webhook_fanout(call->conn, &cause);
     return st;
 }
 
