@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,8 +39,19 @@ enum phase {
 /* What the request line alone shows to be refused. */
 enum refusal { REFUSE_NONE, REFUSE_TARGET, REFUSE_QUERY };
 
+/* A thread of libmicrohttpd's pool, as the reaper sees it: whether it is
+ * running an application handler, and since when it has been free. While
+ * it is busy, its other connections wait on the server, not on their
+ * clients, so no client deadline runs against them. */
+struct door_thread {
+    _Atomic bool busy;
+    _Atomic uint64_t free_since_ns;
+};
+static _Thread_local struct door_thread this_thread;
+
 struct conn {
     struct conn *prev, *next;
+    const struct door_thread *thread; /* the one that serves this connection */
     int fd;
     enum phase phase;
     uint64_t since_ns;   /* the phase began */
@@ -92,7 +104,15 @@ static bool body_waiting(int fd)
 
 static bool late(const struct conn *c, uint64_t now)
 {
-    uint64_t age = now - c->since_ns;
+    uint64_t start = c->since_ns;
+    if (c->thread != NULL && (c->phase == PHASE_WAITING || c->phase == PHASE_BODY)) {
+        if (atomic_load(&c->thread->busy))
+            return false; /* the server's delay: the thread has not read it yet */
+        uint64_t free_since = atomic_load(&c->thread->free_since_ns);
+        if (free_since > start)
+            start = free_since; /* the client's time runs from when it could be read */
+    }
+    uint64_t age = now - start;
     switch (c->phase) {
     case PHASE_WAITING:
         return age > door.header_ns && !headers_waiting(c->fd);
@@ -184,6 +204,7 @@ void door_notify_connection(void *cls, struct MHD_Connection *connection, void *
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
         struct conn *c = xcalloc(1, sizeof *c);
         c->fd = fd ? fd->connect_fd : -1;
+        c->thread = &this_thread; /* a connection stays on the thread that accepted it */
         c->since_ns = c->request_ns = util_now_ns();
         pthread_mutex_lock(&door.lock);
         c->next = door.head;
@@ -368,8 +389,11 @@ static enum MHD_Result door_access(void *cls, struct MHD_Connection *connection,
                                                    upload_data, upload_data_size, con_cls);
     } else if (c != NULL) { /* the last call: the handlers run, then the answer goes out */
         set_phase(c, PHASE_HANDLING);
+        atomic_store(&this_thread.busy, true);
         r = in->dh(in->cls, connection, url, method, version, upload_data, upload_data_size,
                    con_cls);
+        atomic_store(&this_thread.free_since_ns, util_now_ns());
+        atomic_store(&this_thread.busy, false);
         set_phase(c, PHASE_SENDING);
     } else {
         r = in->dh(in->cls, connection, url, method, version, upload_data, upload_data_size,

@@ -7,6 +7,7 @@
 
 #include "handlers.h"
 #include "problem.h"
+#include "service_outbox.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -204,6 +205,27 @@ static void render_service(struct buf *b, struct db_pool *pool)
                PARCERIA_VERSION);
 }
 
+/* The outbox as the database holds it now (every worker's work): nothing
+ * when the database does not answer. */
+static void render_outbox(struct buf *b, struct db_pool *pool)
+{
+    struct outbox_stats s;
+    if (pool == NULL || service_outbox_stats(pool, &s) != ST_OK)
+        return;
+    buf_printf(b,
+               "# HELP parceria_outbox_pending Messages waiting to be delivered (the queue).\n"
+               "# TYPE parceria_outbox_pending gauge\nparceria_outbox_pending %lld\n"
+               "# HELP parceria_outbox_oldest_pending_seconds Age of the oldest message waiting.\n"
+               "# TYPE parceria_outbox_oldest_pending_seconds gauge\n"
+               "parceria_outbox_oldest_pending_seconds %.3f\n"
+               "# HELP parceria_outbox_messages Messages by the outcome of their delivery.\n"
+               "# TYPE parceria_outbox_messages gauge\n"
+               "parceria_outbox_messages{status=\"pending\"} %lld\n"
+               "parceria_outbox_messages{status=\"sent\"} %lld\n"
+               "parceria_outbox_messages{status=\"failed\"} %lld\n",
+               s.pending, s.oldest_pending_s, s.pending, s.sent, s.failed);
+}
+
 char *metrics_render(struct db_pool *pool, size_t *len)
 {
     struct buf b = {.data = xmalloc(16384), .len = 0, .cap = 16384};
@@ -213,6 +235,7 @@ char *metrics_render(struct db_pool *pool, size_t *len)
         render_latency(&b);
     }
     render_service(&b, pool);
+    render_outbox(&b, pool);
     *len = b.len;
     return b.data;
 }

@@ -38,6 +38,7 @@ static const char *const q_registrations[] = {PAGE, "status", "registrar_id", NU
 static const char *const q_draws[] = {PAGE, "status", NULL};
 static const char *const q_webhooks[] = {PAGE, "status", "registrar_id", NULL};
 static const char *const q_deliveries[] = {PAGE, "status", NULL};
+static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 
 const struct route api_routes[] = {
@@ -59,6 +60,7 @@ const struct route api_routes[] = {
     {"DELETE", "/v1/registrars/{id}/clients/{client_id}", api_registrar_clients_revoke, A | R, NULL,
      0, NULL},
     {"GET", "/v1/audit-events", resource_list, S, q_audit, 0, &api_audit},
+    {"GET", "/v1/outbox", resource_list, S, q_outbox, 0, &api_outbox},
 
     {"POST", APP, api_applications_create, ROLE_PUBLIC, NULL, 0, &api_applications},
     {"GET", APP, resource_list, S, q_applications, 0, &api_applications},

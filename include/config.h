@@ -42,7 +42,11 @@ struct config {
     char **trusted_proxies; /* NULL-terminated list of addresses */
     bool webhook_allow_private; /* tests only: webhooks may target private addresses, over http */
     char *webhook_key;          /* the configured part of the webhook secrets' key, or NULL */
-    unsigned long log_level;    /* a Y_LOG_LEVEL_* value */
+    char *smtp_url;             /* smtp:// or smtps://; NULL: mail is off (held in the outbox) */
+    char *smtp_user;            /* with smtp_password, or neither */
+    char *smtp_password;
+    char *mail_from;         /* the sender's address */
+    unsigned long log_level; /* a Y_LOG_LEVEL_* value */
     enum config_log_format log_format;
 };
 

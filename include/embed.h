@@ -1,5 +1,5 @@
 /* Files compiled into the binary by tools/embed.py: the migrations, the
- * OpenAPI document and the /docs page with its assets. Each array ends with
+ * OpenAPI document and the /docs page with its assets, the email templates. Each array ends with
  * an entry whose name is NULL. */
 #ifndef PARCERIA_EMBED_H
 #define PARCERIA_EMBED_H
@@ -14,6 +14,8 @@ struct embed_file {
 
 extern const struct embed_file embed_migrations[];
 extern const struct embed_file embed_assets[];
+/* templates/mail/: "<name>.txt" and optional "<name>.html" (mail.c). */
+extern const struct embed_file embed_mail_templates[];
 
 /* The asset called name, or NULL. */
 const struct embed_file *embed_asset(const char *name);

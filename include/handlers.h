@@ -93,6 +93,9 @@ HANDLER(api_registrations_create);
 extern const struct resource api_draws;
 HANDLER(api_draws_create);
 
+/* api/outbox.c */
+extern const struct resource api_outbox; /* its list */
+
 /* api/audit.c */
 extern const struct resource api_audit; /* its list */
 /* One audit row as JSON (a new reference); also used by every …/history. */

@@ -43,13 +43,25 @@ enum status mail_render(const char *name, const json_t *vars, char **subject, ch
                         char **html) WARN_UNUSED;
 /* Whether name is a template. */
 bool mail_template_known(const char *name);
+/* The template syntax mail_render applies, on one text: {{var}} is var's
+ * value (a string, a number; null reads as empty), HTML-escaped when html;
+ * {{#var}}…{{/var}} keeps its inside when var is not empty, and
+ * {{#var=value}}…{{/var}} when var is exactly value. *out is a new string,
+ * or NULL with ST_INVALID when a tag names a variable vars lacks or is
+ * malformed. (mail_render also refuses a subject value holding CR or LF.) */
+enum status mail_expand(const char *tmpl, const json_t *vars, bool html, char **out) WARN_UNUSED;
 
 struct mail_smtp {
-    const char *url; /* smtp://host:port (STARTTLS when offered, required with a
-                        user), smtps://host:port (TLS from the start) */
+    const char *url;             /* smtp://host:port (STARTTLS when offered, required with a
+                                    user), smtps://host:port (TLS from the start) */
     const char *user, *password; /* or NULL */
     long connect_timeout_s, timeout_s;
 };
+
+/* Initializes libcurl once (curl_global_init); call it at start-up before
+ * any thread is started. mail_send calls it too (once), for callers that
+ * did not. */
+void mail_global_init(void);
 
 /* Sends message (from mail_build) from `from` to `to`. ST_OK when the server
  * accepted it; ST_RETRY for a failure that may pass (no connection, a

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 
 /* Once per process, before threads and any delivery (serve and worker):
- * the secrets' configured key, PARCERIA_WEBHOOK_ALLOW_PRIVATE, libcurl's
- * global set-up. */
+ * the secrets' configured key and PARCERIA_WEBHOOK_ALLOW_PRIVATE. A process
+ * that delivers has called curl_global_init first (the worker does). */
 void webhook_configure(const struct config *cfg);
 
 /* Delivers row (channel 'webhook'; recipient: the subscription's id) on

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "util.h"
+#include "validate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -128,6 +129,21 @@ static void read_log(struct reader *r, struct config *cfg)
         complain(r, "PARCERIA_LOG_FORMAT", "must be text or json");
 }
 
+static void read_mail(struct reader *r, struct config *cfg)
+{
+    cfg->smtp_url = read_string(r, "PARCERIA_SMTP_URL", NULL);
+    const char *url = cfg->smtp_url;
+    if (url != NULL && strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0)
+        complain(r, "PARCERIA_SMTP_URL", "must start with smtp:// or smtps://");
+    cfg->smtp_user = read_string(r, "PARCERIA_SMTP_USER", NULL);
+    cfg->smtp_password = read_string(r, "PARCERIA_SMTP_PASSWORD", NULL);
+    if ((cfg->smtp_user == NULL) != (cfg->smtp_password == NULL))
+        complain(r, "PARCERIA_SMTP_PASSWORD", "goes with PARCERIA_SMTP_USER: set both or neither");
+    cfg->mail_from = read_string(r, "PARCERIA_MAIL_FROM", "nao-responder@parceria.dns.pt");
+    if (!validate_email(cfg->mail_from))
+        complain(r, "PARCERIA_MAIL_FROM", "must be an email address");
+}
+
 static void read_network(struct reader *r, struct config *cfg)
 {
     cfg->bind_address = read_string(r, "PARCERIA_BIND_ADDRESS", "127.0.0.1");
@@ -238,6 +254,7 @@ bool config_load(struct config *cfg, const char *(*lookup)(const char *name), ch
     cfg->voucher_miss_limit = read_uint(&r, "PARCERIA_VOUCHER_MISS_LIMIT", 30, 1, 1000000);
     cfg->replicas = read_uint(&r, "PARCERIA_REPLICAS", 1, 1, 1000);
     read_webhooks(&r, cfg);
+    read_mail(&r, cfg);
     read_log(&r, cfg);
     *errors = r.errors;
     return r.errors == NULL;
@@ -258,6 +275,12 @@ void config_cleanup(struct config *cfg)
     free(cfg->admin_client_id);
     free(cfg->admin_client_secret);
     free(cfg->webhook_key);
+    free(cfg->smtp_url);
+    free(cfg->smtp_user);
+    if (cfg->smtp_password != NULL)
+        memset(cfg->smtp_password, 0, strlen(cfg->smtp_password));
+    free(cfg->smtp_password);
+    free(cfg->mail_from);
     free_list(cfg->cors_origins);
     free_list(cfg->trusted_proxies);
     memset(cfg, 0, sizeof *cfg);

@@ -10,6 +10,7 @@
 #include "token.h"
 #include "util.h"
 #include "webhook_delivery.h"
+#include "worker.h"
 
 #include <signal.h>
 #include <sodium.h>
@@ -32,9 +33,10 @@ static const char *env_lookup(const char *name)
 
 static int usage(void)
 {
-    fputs("usage: parceria serve | migrate | version | routes | token ROLE [options]\n"
+    fputs("usage: parceria serve | migrate | worker | version | routes | token ROLE [options]\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
           "  migrate  apply pending database migrations and exit\n"
+          "  worker   deliver the outbox (email, webhooks) until SIGTERM\n"
           "  version  print the version\n"
           "  routes   print the route table: method, path, roles that may call it, flags\n"
           "  token    print a token of ours for local use, signed with the configured key:\n"
@@ -166,6 +168,12 @@ out:
     return rc;
 }
 
+/* The outbox's deliveries, beside the API (worker.h). */
+static int run_worker(const struct config *cfg)
+{
+    return schema_acceptable(cfg) ? worker_run(cfg) : 1;
+}
+
 /* parceria token ROLE [--sub S] [--registrar-id ID] [--application-id ID]
  * [--entry-id ID] [--ttl SECONDS] */
 static int run_token(const struct config *cfg, int argc, char **argv)
@@ -220,7 +228,8 @@ int main(int argc, char **argv)
         api_routes_print(stdout);
         return 0;
     }
-    if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 && !token)
+    if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 &&
+        strcmp(argv[1], "worker") != 0 && !token)
         return usage();
     util_install_allocators();
     if (sodium_init() < 0) {
@@ -231,9 +240,10 @@ int main(int argc, char **argv)
     if (!load_config(&cfg))
         return 1;
     log_init(cfg.log_level, cfg.log_format);
-    int rc = token                           ? run_token(&cfg, argc, argv)
-             : strcmp(argv[1], "serve") == 0 ? run_serve(&cfg)
-                                             : run_migrate(&cfg);
+    int rc = token                            ? run_token(&cfg, argc, argv)
+             : strcmp(argv[1], "serve") == 0  ? run_serve(&cfg)
+             : strcmp(argv[1], "worker") == 0 ? run_worker(&cfg)
+                                              : run_migrate(&cfg);
     log_close();
     config_cleanup(&cfg);
     return rc;

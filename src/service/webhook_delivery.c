@@ -24,7 +24,6 @@
 void webhook_configure(const struct config *cfg)
 {
     service_webhook_configure(cfg->webhook_key, cfg->webhook_allow_private);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* The checked addresses of a host, as CURLOPT_RESOLVE wants them

@@ -146,9 +146,13 @@ enum status store_edition_list(PGconn *conn, const struct page_query *q, struct 
 static const char SQL_ENTRY_GET[] = "SELECT " ENTRY_COLUMNS ENTRY_FROM " WHERE e.id = $1::uuid";
 static const char SQL_ENTRY_GET_LOCK[] =
     "SELECT " ENTRY_COLUMNS ENTRY_FROM " WHERE e.id = $1::uuid FOR UPDATE OF e";
+/* One clock reading for created_at and submitted_at: a new entry was
+ * submitted when it was created (two readings straddle a second now and
+ * then). */
 static const char SQL_ENTRY_INSERT[] =
     "WITH e AS (INSERT INTO sitestar_entries (year, school, teacher, team_size, title,"
-    " description, proposed_domain) VALUES ($1::int, $2::jsonb, $3::jsonb, $4::int, $5, $6, $7)"
+    " description, proposed_domain, created_at, submitted_at) SELECT $1::int, $2::jsonb,"
+    " $3::jsonb, $4::int, $5, $6, $7, t.at, t.at FROM (SELECT clock_timestamp() AS at) t"
     " RETURNING *) SELECT " ENTRY_COLUMNS ENTRY_FROM_CHANGED;
 static const char SQL_ENTRY_MOVE[] =
     "WITH e AS (UPDATE sitestar_entries SET status = $2, reason = coalesce($3, reason),"
