@@ -70,7 +70,7 @@ static enum status resolve(const char *host, char *list, size_t size, char error
 
 /* Whether the URL may be called, and the CURLOPT_RESOLVE entry that pins
  * its host (empty for an address literal, which is checked as it is). */
-static enum status target(const char *url, char pin[600], char error[256])
+static enum status target(const char *url, char pin[720], char error[256])
 {
     struct webhook_url u;
     char list[MAX_ADDRESSES * (INET6_ADDRSTRLEN + 3)];
@@ -87,7 +87,7 @@ static enum status target(const char *url, char pin[600], char error[256])
     }
     enum status st = resolve(u.host, list, sizeof list, error);
     if (st == ST_OK)
-        snprintf(pin, 600, "%s:%u:%s", u.host, u.port, list);
+        snprintf(pin, 720, "%s:%u:%s", u.host, u.port, list);
     return st;
 }
 
@@ -185,7 +185,7 @@ enum status webhook_deliver(PGconn *conn, const struct outbox_row *row, char err
     struct webhook_row w = {0};
     unsigned char(*keys)[WEBHOOK_SECRET_BYTES] = NULL;
     int count = 0;
-    char pin[600], *body = NULL, *signatures = NULL;
+    char pin[720], *body = NULL, *signatures = NULL;
     long code = 0;
     *gone = false;
     error[0] = '\0';
