@@ -19,6 +19,7 @@
 #define EVT "/v1/events"
 #define RGS "/v1/registrations"
 #define DRW "/v1/draws"
+#define WHK "/v1/webhooks"
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -35,6 +36,8 @@ static const char *const q_eligibility[] = {"registrar_id", NULL};
 static const char *const q_events[] = {PAGE, "kind", "status", "from", "to", NULL};
 static const char *const q_registrations[] = {PAGE, "status", "registrar_id", NULL};
 static const char *const q_draws[] = {PAGE, "status", NULL};
+static const char *const q_webhooks[] = {PAGE, "status", "registrar_id", NULL};
+static const char *const q_deliveries[] = {PAGE, "status", NULL};
 static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 static const char *const q_changes[] = {"after", "limit", NULL};
@@ -157,6 +160,18 @@ const struct route api_routes[] = {
     {"POST", DRW "/{id}/freeze", resource_act, S, NULL, 0, &api_draws},
     {"POST", DRW "/{id}/run", resource_act, S, NULL, 0, &api_draws},
     {"POST", DRW "/{id}/decline", resource_act, S | R, NULL, 0, &api_draws},
+
+    {"GET", WHK, resource_list, S | R, q_webhooks, 0, &api_webhooks},
+    {"POST", WHK, api_webhooks_create, S | R, NULL, 0, &api_webhooks},
+    {"GET", WHK "/{id}", resource_get, S | R, NULL, 0, &api_webhooks},
+    {"PATCH", WHK "/{id}", resource_patch, S | R, NULL, 0, &api_webhooks},
+    {"DELETE", WHK "/{id}", api_webhooks_delete, S | R, NULL, 0, &api_webhooks},
+    {"POST", WHK "/{id}/secrets", api_webhooks_secret_add, S | R, NULL, 0, &api_webhooks},
+    {"DELETE", WHK "/{id}/secrets/{secret_id}", api_webhooks_secret_remove, S | R, NULL, 0,
+     &api_webhooks},
+    {"GET", WHK "/{id}/deliveries", resource_list, S | R, q_deliveries, 0, &api_webhook_deliveries},
+    {"POST", "/v1/webhook-deliveries/{id}/redeliver", api_webhook_deliveries_redeliver, S | R, NULL,
+     0, NULL},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -40,8 +40,10 @@ struct config {
     unsigned voucher_miss_limit; /* voucher codes a caller may miss per hour */
     unsigned replicas;      /* serve processes sharing the client limit, each enforcing its share */
     char **trusted_proxies; /* NULL-terminated list of addresses */
-    char *smtp_url;         /* smtp:// or smtps://; NULL: mail is off (held in the outbox) */
-    char *smtp_user;        /* with smtp_password, or neither */
+    bool webhook_allow_private; /* tests only: webhooks may target private addresses, over http */
+    char *webhook_key;          /* the configured part of the webhook secrets' key, or NULL */
+    char *smtp_url;             /* smtp:// or smtps://; NULL: mail is off (held in the outbox) */
+    char *smtp_user;            /* with smtp_password, or neither */
     char *smtp_password;
     char *mail_from;         /* the sender's address */
     unsigned long log_level; /* a Y_LOG_LEVEL_* value */

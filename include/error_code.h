@@ -84,7 +84,13 @@
     X(SEED_MISMATCH, "seed_mismatch", "does not match the draw's seed_commitment",                 \
       "não corresponde ao seed_commitment do sorteio")                                             \
     X(NOT_A_WINNER, "not_a_winner", "is not one of the draw's current representatives",            \
-      "não é um dos representantes atuais do sorteio")
+      "não é um dos representantes atuais do sorteio")                                             \
+    X(ADDRESS_REFUSED, "address_refused",                                                          \
+      "names a loopback, private, link-local, multicast or reserved address",                      \
+      "indica um endereço de loopback, privado, local, multicast ou reservado")                    \
+    X(EVENT_TYPE, "event_type", "is not a known event type", "não é um tipo de evento conhecido")  \
+    X(UNKNOWN_REGISTRAR, "unknown_registrar", "is not an existing registrar",                      \
+      "não é um registrar existente")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

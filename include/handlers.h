@@ -32,6 +32,15 @@ HANDLER(api_registrar_clients_revoke);
 struct client;
 json_t *api_client_json(const struct client *c);
 
+/* api/webhooks.c: the kit reads, lists and edits subscriptions. */
+extern const struct resource api_webhooks;
+extern const struct resource api_webhook_deliveries; /* a subscription's delivery log */
+HANDLER(api_webhooks_create);
+HANDLER(api_webhooks_delete);
+HANDLER(api_webhooks_secret_add);
+HANDLER(api_webhooks_secret_remove);
+HANDLER(api_webhook_deliveries_redeliver);
+
 /* api/applications.c: the kit serves the rest of the resource. */
 extern const struct resource api_applications;
 HANDLER(api_applications_create);

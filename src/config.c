@@ -219,6 +219,22 @@ static void read_door(struct reader *r, struct config *cfg)
                  "must not be shorter than PARCERIA_HEADER_TIMEOUT_MS");
 }
 
+/* Webhooks: the secrets' configured key, and the tests' permission to
+ * call private addresses over http. */
+static void read_webhooks(struct reader *r, struct config *cfg)
+{
+    const char *v = value_of(r, "PARCERIA_WEBHOOK_ALLOW_PRIVATE");
+    cfg->webhook_allow_private = false;
+    if (v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0))
+        cfg->webhook_allow_private = true;
+    else if (v != NULL && strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
+        complain(r, "PARCERIA_WEBHOOK_ALLOW_PRIVATE", "must be 1, true, 0 or false");
+    cfg->webhook_key = read_string(r, "PARCERIA_WEBHOOK_KEY", NULL);
+    if (cfg->webhook_key != NULL &&
+        (strlen(cfg->webhook_key) < 32 || strlen(cfg->webhook_key) > 64))
+        complain(r, "PARCERIA_WEBHOOK_KEY", "must be 32 to 64 characters");
+}
+
 bool config_load(struct config *cfg, const char *(*lookup)(const char *name), char **errors)
 {
     struct reader r = {.lookup = lookup, .errors = NULL};
@@ -237,6 +253,7 @@ bool config_load(struct config *cfg, const char *(*lookup)(const char *name), ch
     cfg->client_rate_limit = read_uint(&r, "PARCERIA_CLIENT_RATE_LIMIT", 600, 1, 1000000);
     cfg->voucher_miss_limit = read_uint(&r, "PARCERIA_VOUCHER_MISS_LIMIT", 30, 1, 1000000);
     cfg->replicas = read_uint(&r, "PARCERIA_REPLICAS", 1, 1, 1000);
+    read_webhooks(&r, cfg);
     read_mail(&r, cfg);
     read_log(&r, cfg);
     *errors = r.errors;
@@ -257,6 +274,7 @@ void config_cleanup(struct config *cfg)
     free(cfg->jwt_issuers_file);
     free(cfg->admin_client_id);
     free(cfg->admin_client_secret);
+    free(cfg->webhook_key);
     free(cfg->smtp_url);
     free(cfg->smtp_user);
     if (cfg->smtp_password != NULL)

@@ -9,6 +9,7 @@
 #include "service_client.h"
 #include "token.h"
 #include "util.h"
+#include "webhook_delivery.h"
 #include "worker.h"
 
 #include <signal.h>
@@ -136,6 +137,7 @@ static int run_serve(const struct config *cfg)
                       .pool = db_pool_new(cfg->database_url, cfg->db_pool_size, cfg->db_wait_ms,
                                           cfg->statement_timeout_ms)};
     db_pool_set_deadline(app.pool, cfg->statement_timeout_ms + cfg->db_deadline_margin_ms);
+    webhook_configure(cfg);
     bootstrap_admin(cfg, app.pool);
     metrics_init();
     struct api_server *server = api_server_start(&app);

@@ -13,6 +13,7 @@
 #include "outbox.h"
 #include "store_outbox.h"
 #include "util.h"
+#include "webhook_delivery.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -99,8 +100,24 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
     return st;
 }
 
+static bool always(const struct worker *w)
+{
+    (void)w;
+    return true;
+}
+
+/* webhook_delivery.h: a 410 has disabled the subscription by then. */
+static enum status deliver_webhook(struct worker *w, PGconn *conn, const struct outbox_row *row,
+                                   char error[WORKER_ERROR_MAX])
+{
+    (void)w;
+    bool gone = false;
+    return webhook_deliver(conn, row, error, &gone);
+}
+
 static const struct channel channels[] = {
     {OUTBOX_EMAIL, mail_on, deliver_email},
+    {OUTBOX_WEBHOOK, always, deliver_webhook},
 };
 #define CHANNELS (sizeof channels / sizeof *channels)
 
@@ -196,6 +213,7 @@ int worker_run(const struct config *cfg)
         fputs("parceria: libcurl failed to initialise\n", stderr);
         return 1;
     }
+    webhook_configure(cfg);
     struct worker w = {
         .cfg = cfg,
         .pool = db_pool_new(cfg->database_url, 1, cfg->db_wait_ms, cfg->statement_timeout_ms),

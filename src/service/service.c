@@ -5,6 +5,7 @@
 
 #include "notice.h"
 #include "store_outbox.h"
+#include "store_webhook.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -30,6 +31,8 @@ enum status service_record(const struct service_call *call, const struct audit_e
     struct outbox_cause cause = {id, n->event, e->resource_type, e->resource_id, e->registrar_id};
     if (n->mail != NULL)
         st = store_outbox_mail(call->conn, &cause, n->mail);
+    if (st == ST_OK) /* every subscription that takes the event */
+        st = store_webhook_fanout(call->conn, &cause);
     return st;
 }
 

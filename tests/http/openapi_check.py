@@ -22,7 +22,7 @@ METHODS = ("get", "put", "post", "delete", "patch", "options", "head")
 _exercised = set()
 # Every secret and token the run has seen: no server log may contain one.
 SECRETS = set()
-SECRET_FIELDS = ("client_secret", "access_key", "access_token")
+SECRET_FIELDS = ("client_secret", "access_key", "access_token", "secret")
 
 
 def _compile(template):

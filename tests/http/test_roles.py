@@ -38,6 +38,7 @@ N = "/v1/sitestar/entries/{id}"
 V = "/v1/events/{id}"
 G = "/v1/registrations/{id}"
 D = "/v1/draws/{id}"
+W = "/v1/webhooks/{id}"
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -141,6 +142,15 @@ EXPECTED = {
     ("POST", D + "/freeze"): 404,
     ("POST", D + "/run"): 404,
     ("POST", D + "/decline"): 404,
+    ("GET", "/v1/webhooks"): 200,
+    ("POST", "/v1/webhooks"): 415,
+    ("GET", W): 404,
+    ("PATCH", W): 428,
+    ("DELETE", W): 404,
+    ("POST", W + "/secrets"): 404,             # no body: none is needed
+    ("DELETE", W + "/secrets/{secret_id}"): 404,
+    ("GET", W + "/deliveries"): 404,
+    ("POST", "/v1/webhook-deliveries/{id}/redeliver"): 404,
 }
 
 
