@@ -152,7 +152,7 @@ def test_only_staff_get_csv(api, db):
 
 
 LISTS = ["/v1/clients", "/v1/audit-events", APPS, "/v1/registrars", "/v1/programs", "/v1/enrollments",
-         "/v1/vouchers", "/v1/sitestar/editions", "/v1/events", "/v1/draws"]
+         "/v1/vouchers", "/v1/sitestar/editions", "/v1/events", "/v1/draws", "/v1/outbox", "/v1/webhooks"]
 
 
 @pytest.mark.parametrize("path", LISTS)
