@@ -1,6 +1,6 @@
--- GET or PATCH /v1/registrars/{id}, or GET its enrollment in 3em1, each with
--- that registrar's own token:
--- wrk … -s bench/registrar.lua -- TOKENS_FILE [get|patch|enrollment]. The
+-- GET or PATCH /v1/registrars/{id}, GET its enrollment in 3em1, or poll its
+-- change feed, each with that registrar's own token:
+-- wrk … -s bench/registrar.lua -- TOKENS_FILE [get|patch|enrollment|changes]. The
 -- tokens file (written by bench/run) returns a list of {id, token}; an
 -- enrollment's id is its registrar's with 9000 for 8000 (bench/seed.sql).
 local tokens, mode, n, i = nil, "get", 0, 0
@@ -18,6 +18,9 @@ function request()
   local h = { Authorization = "Bearer " .. t[2] }
   if mode == "get" then
     return wrk.format("GET", "/v1/registrars/" .. t[1], h)
+  end
+  if mode == "changes" then
+    return wrk.format("GET", "/v1/changes", h)
   end
   if mode == "enrollment" then
     return wrk.format("GET", "/v1/enrollments/" .. string.gsub(t[1], "%-8000%-", "-9000-"), h)
