@@ -3,7 +3,9 @@
  * ended, so no record can later appear behind a position already served,
  * even when transactions commit out of seq order. One statement for all and
  * one for a registrar, so each keeps its index (audit_events_feed,
- * audit_events_registrar_feed). */
+ * audit_events_registrar_feed). ORDER BY names the table's columns: a bare
+ * txid binds to the txid::text output column, sorts "1000" before "962" and
+ * makes a page jump over records once transaction ids gain a digit. */
 #include "store_changes.h"
 
 #include "sql.h"
@@ -22,10 +24,10 @@
 
 static const char SQL_ALL[] =
     CHANGE_COLUMNS " WHERE " CHANGE_SETTLED " AND (txid, seq) > ($1::xid8, $2::bigint)"
-                   " ORDER BY txid, seq LIMIT $3::integer";
-static const char SQL_REGISTRAR[] =
-    CHANGE_COLUMNS " WHERE registrar_id = $4::uuid AND " CHANGE_SETTLED
-                   " AND (txid, seq) > ($1::xid8, $2::bigint) ORDER BY txid, seq LIMIT $3::integer";
+                   " ORDER BY audit_events.txid, audit_events.seq LIMIT $3::integer";
+static const char SQL_REGISTRAR[] = CHANGE_COLUMNS
+    " WHERE registrar_id = $4::uuid AND " CHANGE_SETTLED " AND (txid, seq) > ($1::xid8, $2::bigint)"
+    " ORDER BY audit_events.txid, audit_events.seq LIMIT $3::integer";
 
 static void read_row(const PGresult *res, int i, struct change_row *r)
 {

@@ -58,9 +58,9 @@ static const char SQL_FACTS[] =
     " AND x.status IN ('confirmed', 'waitlisted', 'attended')),"
     " (SELECT status FROM registrars WHERE id = $2::uuid)"
     " FROM events e WHERE e.id = $1::uuid";
-static const char SQL_CALENDAR[] =
-    "SELECT " EVENT_COLUMNS " FROM events WHERE status <> 'draft'"
-    " AND ends_at >= now() - interval '365 days' ORDER BY starts_at, id LIMIT $1::int";
+static const char SQL_CALENDAR[] = "SELECT " EVENT_COLUMNS " FROM events WHERE status <> 'draft'"
+                                   " AND ends_at >= now() - interval '365 days' ORDER BY "
+                                   "events.starts_at, events.id LIMIT $1::int";
 
 const struct page_sort store_event_sorts[STORE_EVENT_SORTS] = {
     {"created_at", "events.created_at", "::timestamptz", SQL_TS_US("events.created_at")},

@@ -257,8 +257,8 @@ def test_every_committed_event_is_seen_exactly_once_under_concurrent_writes(two_
     held.commit()
     held.close()
     # The end is reached once every transaction that wrote a record has
-    # ended: until then (here or anywhere in the cluster: an autovacuum
-    # ANALYZE holds a transaction id too) the feed rightly waits.
+    # ended (any transaction of the cluster with an id holds the feed back,
+    # and rightly: it might still write a record).
     settle_until = time.time() + 60
     with psycopg.connect(url, autocommit=True) as db:
         while not db.execute("SELECT pg_snapshot_xmin(pg_current_snapshot()) >"
