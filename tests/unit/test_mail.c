@@ -268,8 +268,8 @@ static void subjects(void **state)
         "Decisão sobre a candidatura da Águas & Companhia, Lda. / Decision on the application",
         "Inscrição confirmada: Encontro de Registrars — Lisboa 2027 ✓ 🎉 / Registration confirmed",
         "ção",
-        "An ASCII subject that is long enough to need folding at a space, since a header line "
-        "should stay under seventy-eight characters",
+        ("An ASCII subject that is long enough to need folding at a space, since a header line "
+         "should stay under seventy-eight characters"),
         "Looks like a word =?UTF-8?B?QQ==?= but is not",
     };
     for (size_t i = 0; i < sizeof subjects / sizeof *subjects; i++) {
