@@ -29,7 +29,9 @@ static const struct mail_message GOOD = {
     .list_unsubscribe_post = NULL,
 };
 
-static char *build(const struct mail_message *m)
+/* Not inlined: GCC 12 at -O3 (the release build) takes the message for a
+ * pointer to this function's own local and reports it dangling. */
+__attribute__((noinline)) static char *build(const struct mail_message *m)
 {
     char *out = NULL;
     size_t len = 0;
