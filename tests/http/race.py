@@ -3,6 +3,8 @@ database, a barrier that releases calls at once half through each, and the
 tally of their answers. Every wait is bounded; nothing is timed."""
 import threading
 
+import requests
+
 import psycopg
 
 from conftest import Server, _db_url, clone_database, drop_database
@@ -35,17 +37,28 @@ def database(servers):
         yield c
 
 
-def race(servers, calls):
+def race(servers, calls, retry_lost=False):
     """Runs calls[i](client) for each i on its own thread, half through each
-    server, all released at once; returns the responses."""
+    server, all released at once; returns the responses. With retry_lost, a
+    call whose connection was lost before any answer is made again, as a
+    client does: only for calls that carry an Idempotency-Key, so the second
+    try replays the first if it was done (counted in race.lost)."""
     clients = [Client(s.base) for s in servers]
     barrier = threading.Barrier(len(calls), timeout=60)
+    lost = race.lost = []
     results = [None] * len(calls)
 
     def run(i):
         try:
             barrier.wait()
-            results[i] = calls[i](clients[i % 2])
+            for attempt in range(3):
+                try:
+                    results[i] = calls[i](clients[i % 2])
+                    break
+                except requests.ConnectionError:
+                    if not retry_lost or attempt == 2:
+                        raise
+                    lost.append(i)
         except Exception as e:  # noqa: BLE001 - reported below with the others
             results[i] = e
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(calls))]

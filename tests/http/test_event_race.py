@@ -8,6 +8,8 @@ freed seats go to the head of the queue, the queue stays in arrival order;
 (c) more attendees and new registrations at once: an edit that no longer
 fits is refused whole, and the seats never exceed the capacity.
 Every wait is bounded; nothing is timed."""
+import uuid
+
 import pytest
 
 import race as race_kit
@@ -39,10 +41,11 @@ def new_event(client, capacity):
 
 
 def register_call(rid, eid):
-    token = registrar_token(rid)
+    token, key = registrar_token(rid), str(uuid.uuid4())
 
     def call(client):
-        return client.with_token(token).post(f"{EVT}/{eid}/registrations", {"attendees": people(1)})
+        return client.with_token(token).post(f"{EVT}/{eid}/registrations", {"attendees": people(1)},
+                                             headers={"Idempotency-Key": key})
     return call
 
 
@@ -85,7 +88,7 @@ def test_two_hundred_registrars_for_twenty_seats(two_servers, race_db):
     a, b = (Client(s.base) for s in two_servers)
     eid = new_event(a, capacity=20)
     rids = [make_registrar(race_db) for _ in range(200)]
-    responses = race(two_servers, [register_call(rid, eid) for rid in rids])
+    responses = race(two_servers, [register_call(rid, eid) for rid in rids], retry_lost=True)
     assert outcome(responses) == {(201, ""): 200}, outcome(responses)
     statuses = [r.json()["status"] for r in responses]
     assert statuses.count("confirmed") == 20 and statuses.count("waitlisted") == 180
@@ -147,7 +150,7 @@ def test_one_registrar_fifty_times_registers_once(two_servers, race_db):
     a = Client(two_servers[0].base)
     eid = new_event(a, capacity=5)
     rid = make_registrar(race_db)
-    responses = race(two_servers, [register_call(rid, eid) for _ in range(50)])
+    responses = race(two_servers, [register_call(rid, eid) for _ in range(50)], retry_lost=True)
     assert outcome(responses) == {(201, ""): 1, (409, "duplicate"): 49}, outcome(responses)
     assert all(r.json()["check"] == "duplicate" for r in responses if r.status_code == 409)
     assert race_db.execute("SELECT count(*) FROM registrations WHERE event_id = %s AND registrar_id = %s",
