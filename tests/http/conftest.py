@@ -43,9 +43,12 @@ def free_port():
 
 
 class Server:
-    """The real binary, started against one database."""
+    """The real binary, started against one database: `parceria serve` (ready
+    when /healthz answers), or another command such as `worker` (ready when it
+    is still running a moment later)."""
 
-    def __init__(self, db_name, env_extra=None, name="server"):
+    def __init__(self, db_name, env_extra=None, name="server", command="serve"):
+        self.command = command
         self.db_name = db_name
         self.db_url = _db_url(db_name)
         self.port = free_port()
@@ -73,7 +76,13 @@ class Server:
 
     def start(self):
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([BIN, "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([BIN, self.command], env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        if self.command != "serve":
+            time.sleep(0.2)
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.command} exited with {self.proc.returncode}:\n{self.log_text()}")
+            return self
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:

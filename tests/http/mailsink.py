@@ -5,15 +5,12 @@ src/mail.c), and `parceria worker` processes started against a test
 database and that server. Every wait is bounded."""
 import email
 import email.policy
-import os
-import signal
-import subprocess
 import threading
 import time
 
 from aiosmtpd.controller import Controller
 
-from conftest import BIN, JWT_SECRET, LOG_DIR, _db_url, free_port
+from conftest import Server, free_port
 
 MAIL_FROM = "parceria@dns.pt"  # config.c: an address (validate_email)
 
@@ -109,57 +106,16 @@ class Sink:
         return self.to(address)
 
 
-class Worker:
+class Worker(Server):
     """`parceria worker` against one database, sending to smtp_url (None:
     mail off)."""
 
     def __init__(self, db_name, smtp_url=None, env_extra=None, name="worker"):
-        self.db_name = db_name
-        LOG_DIR.mkdir(exist_ok=True)
-        self.log_path = LOG_DIR / f"{name}-{free_port()}.log"
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "PARCERIA_DATABASE_URL": _db_url(db_name),
-            "PARCERIA_JWT_SECRET": JWT_SECRET,
-            "PARCERIA_LOG_LEVEL": "info",
-            "PARCERIA_MAIL_FROM": MAIL_FROM,
-        }
+        env = {"PARCERIA_MAIL_FROM": MAIL_FROM}
         if smtp_url is not None:
-            self.env["PARCERIA_SMTP_URL"] = smtp_url
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                self.env[k] = os.environ[k]
-        self.env.update(env_extra or {})
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([BIN, "worker"], env=self.env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        time.sleep(0.2)
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.log_text()}")
-        return self
-
-    def stop(self):
-        """SIGTERM; the process must exit 0 (sanitizers make it fail on leaks)."""
-        if self.proc is None:
-            return 0
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.log.close()
-        self.proc = None
-        return rc
-
-    def log_text(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+            env["PARCERIA_SMTP_URL"] = smtp_url
+        env.update(env_extra or {})
+        super().__init__(db_name, env_extra=env, name=name, command="worker")
 
     def wait_log(self, text, timeout=20):
         deadline = time.time() + timeout

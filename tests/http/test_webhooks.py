@@ -10,7 +10,6 @@ import hmac
 import http.server
 import json
 import os
-import signal
 import subprocess
 import threading
 import time
@@ -21,7 +20,7 @@ import psycopg
 import pytest
 
 import openapi_check
-from conftest import BIN, LOG_DIR, Server, _db_url, clone_database, drop_database
+from conftest import BIN, Server, _db_url, clone_database, drop_database
 from identity import make_registrar, mint, registrar_token
 
 PROBLEMS = "https://parceria.dns.pt/problems/"
@@ -337,18 +336,17 @@ class Receiver:
         self.httpd.server_close()
 
 
-class Worker:
+class Worker(Server):
+    """`parceria worker` with the server's own environment, started at once."""
+
     def __init__(self, server):
-        self.log_path = LOG_DIR / f"worker-{server.port}.log"
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([BIN, "worker"], env=server.env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        super().__init__(server.db_name, name=f"worker-{server.port}", command="worker")
+        self.env = dict(server.env)
+        self.start()
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=30)
-        self.log.close()
-        text = self.log_path.read_text(errors="replace")
+        rc = super().stop()
+        text = self.log_text()
         assert rc == 0 and "ERROR: AddressSanitizer" not in text and "runtime error:" not in text, text
 
 
