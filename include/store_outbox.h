@@ -57,6 +57,10 @@ enum status store_outbox_retry(PGconn *conn, long long id, int retry_s, const ch
 enum status store_outbox_failed(PGconn *conn, long long id, const char *error,
                                 const char *worker) WARN_UNUSED;
 
+/* Removes the values (vars) of emails sent or failed more than 7 days
+ * before at: the chore "outbox-scrub". *count: the messages scrubbed. */
+enum status store_outbox_scrub(PGconn *conn, const char *at, long long *count) WARN_UNUSED;
+
 /* The queue for /metrics: pending messages, the oldest pending one's age in
  * seconds (0 when none), and messages by status. */
 struct outbox_stats {

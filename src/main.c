@@ -6,6 +6,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "schema.h"
+#include "service_chores.h"
 #include "service_client.h"
 #include "token.h"
 #include "util.h"
@@ -33,10 +35,14 @@ static const char *env_lookup(const char *name)
 
 static int usage(void)
 {
-    fputs("usage: parceria serve | migrate | worker | version | routes | token ROLE [options]\n"
+    fputs("usage: parceria serve | migrate | worker | tick [--at TIME] | version | routes |\n"
+          "       token ROLE [options]\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
           "  migrate  apply pending database migrations and exit\n"
           "  worker   deliver the outbox (email, webhooks) until SIGTERM\n"
+          "  tick     run the chores once (what the worker runs every minute) as of TIME\n"
+          "           (RFC 3339 UTC, such as 2027-01-31T09:00:00Z; default: now), and print\n"
+          "           what each did\n"
           "  version  print the version\n"
           "  routes   print the route table: method, path, roles that may call it, flags\n"
           "  token    print a token of ours for local use, signed with the configured key:\n"
@@ -174,6 +180,40 @@ static int run_worker(const struct config *cfg)
     return schema_acceptable(cfg) ? worker_run(cfg) : 1;
 }
 
+static void tick_report(const char *name, enum status st, bool skipped, long long count, void *arg)
+{
+    (void)arg;
+    if (st != ST_OK)
+        printf("%s: failed\n", name);
+    else if (skipped)
+        printf("%s: skipped (another process is running it)\n", name);
+    else
+        printf("%s: %lld\n", name, count);
+}
+
+/* parceria tick [--at TIME]: the chores once, as of TIME (service_chores.h). */
+static int run_tick(const struct config *cfg, int argc, char **argv)
+{
+    const char *at = NULL;
+    if (argc == 4 && strcmp(argv[2], "--at") == 0 && schema_is_timestamp(argv[3]))
+        at = argv[3];
+    else if (argc != 2)
+        return usage();
+    if (!schema_acceptable(cfg))
+        return 1;
+    struct db_pool *pool =
+        db_pool_new(cfg->database_url, 1, cfg->db_wait_ms, cfg->statement_timeout_ms);
+    PGconn *conn = NULL;
+    enum status st = db_acquire(pool, &conn);
+    if (st == ST_OK)
+        st = service_chores_run(conn, at, tick_report, NULL);
+    else
+        fputs("parceria: the database cannot be reached\n", stderr);
+    db_release(pool, conn);
+    db_pool_free(pool);
+    return st == ST_OK ? 0 : 1;
+}
+
 /* parceria token ROLE [--sub S] [--registrar-id ID] [--application-id ID]
  * [--entry-id ID] [--ttl SECONDS] */
 static int run_token(const struct config *cfg, int argc, char **argv)
@@ -218,7 +258,8 @@ static int run_token(const struct config *cfg, int argc, char **argv)
 int main(int argc, char **argv)
 {
     bool token = argc >= 3 && strcmp(argv[1], "token") == 0;
-    if (argc != 2 && !token)
+    bool tick = argc >= 2 && strcmp(argv[1], "tick") == 0;
+    if (argc != 2 && !token && !tick)
         return usage();
     if (strcmp(argv[1], "version") == 0) {
         printf("parceria %s\n", PARCERIA_VERSION);
@@ -229,7 +270,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 &&
-        strcmp(argv[1], "worker") != 0 && !token)
+        strcmp(argv[1], "worker") != 0 && !token && !tick)
         return usage();
     util_install_allocators();
     if (sodium_init() < 0) {
@@ -242,6 +283,7 @@ int main(int argc, char **argv)
     log_init(cfg.log_level, cfg.log_format);
     int rc = token                            ? run_token(&cfg, argc, argv)
              : strcmp(argv[1], "serve") == 0  ? run_serve(&cfg)
+             : tick                           ? run_tick(&cfg, argc, argv)
              : strcmp(argv[1], "worker") == 0 ? run_worker(&cfg)
                                               : run_migrate(&cfg);
     log_close();

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "mail.h"
 #include "outbox.h"
+#include "service_chores.h"
 #include "store_outbox.h"
 #include "util.h"
 #include "webhook_delivery.h"
@@ -24,12 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <time.h>
 #include <unistd.h>
 #include <yder.h>
 
 #define WORKER_LEASE_S 120  /* longer than any delivery's timeouts */
 #define WORKER_IDLE_MS 1000 /* the longest sleep with nothing due */
 #define WORKER_ERROR_MAX 256
+#define WORKER_CHORES_S 60 /* how often the chores run (service_chores.h) */
 #define MAIL_DISPLAY_NAME "Parceria .PT"
 #define MESSAGE_ID_HOST "parceria.dns.pt"
 
@@ -47,7 +50,8 @@ struct worker {
     PGconn *listen; /* LISTEN outbox; NULL while the database is away */
     char name[96];  /* host:pid, in the attempts log */
     struct mail_smtp smtp;
-    char from[400]; /* the From header */
+    char from[400];   /* the From header */
+    time_t chores_at; /* when the chores last ran (monotonic seconds); 0: never */
 };
 
 /* A channel: its name in the outbox and how one message of it is
@@ -166,6 +170,34 @@ static bool work_one(struct worker *w, const struct channel *c)
     return true;
 }
 
+static void chore_report(const char *name, enum status st, bool skipped, long long count, void *arg)
+{
+    const struct worker *w = arg;
+    if (st != ST_OK)
+        y_log_message(Y_LOG_LEVEL_WARNING, "worker %s: chore %s failed; the next round retries",
+                      w->name, name);
+    else if (!skipped && count > 0)
+        y_log_message(Y_LOG_LEVEL_INFO, "worker %s: chore %s: %lld", w->name, name, count);
+}
+
+/* Runs the chores when a round is due, as of the database's clock. */
+static void chores_when_due(struct worker *w)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (w->chores_at != 0 && now.tv_sec - w->chores_at < WORKER_CHORES_S)
+        return;
+    PGconn *conn = NULL;
+    if (db_acquire(w->pool, &conn) != ST_OK) {
+        db_release(w->pool, conn);
+        return; /* the database is away: the next turn tries again */
+    }
+    w->chores_at = now.tv_sec;
+    if (service_chores_run(conn, NULL, chore_report, w) != ST_OK)
+        y_log_message(Y_LOG_LEVEL_WARNING, "worker %s: chores incomplete", w->name);
+    db_release(w->pool, conn);
+}
+
 /* (Re)opens the listening connection. */
 static void listen_open(struct worker *w)
 {
@@ -229,6 +261,7 @@ int worker_run(const struct config *cfg)
                                            "messages stay pending in the outbox");
     while (!stopping) {
         bool worked = false;
+        chores_when_due(&w);
         for (size_t i = 0; i < CHANNELS && !stopping; i++)
             if (channels[i].enabled(&w))
                 worked = work_one(&w, &channels[i]) || worked;

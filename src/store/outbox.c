@@ -231,3 +231,22 @@ enum status store_outbox_list(PGconn *conn, const struct page_query *q, struct p
     free(select);
     return st;
 }
+
+/* An email's values (names, codes, one-time links) are needed until it is
+ * delivered or has failed for good; a week later they go, and the row keeps
+ * what it was (template, event, recipient, attempts). */
+static const char SQL_SCRUB[] =
+    "UPDATE outbox SET payload = (payload - 'vars') || jsonb_build_object('scrubbed_at',"
+    " " SQL_TS("$1::timestamptz") ") WHERE channel = 'email' AND status IN ('sent', 'failed')"
+                                  " AND payload ? 'vars' AND updated_at < $1::timestamptz - "
+                                  "interval '7 days'";
+
+enum status store_outbox_scrub(PGconn *conn, const char *at, long long *count)
+{
+    PGresult *res = NULL;
+    const char *p[] = {at};
+    enum status st = db_exec(conn, SQL_SCRUB, 1, p, &res);
+    *count = st == ST_OK ? atoll(PQcmdTuples(res)) : 0;
+    PQclear(res);
+    return st;
+}
