@@ -69,6 +69,7 @@ struct news_row {
     char *reason;          /* owned, or NULL: the last action's */
     char published_at[32]; /* empty until published */
     int version;
+    int registrar_version; /* the registrar's row's, read with it (its trade name) */
     char created_at[32];
     char updated_at[32];
     char status_changed_at[32];

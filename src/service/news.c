@@ -29,21 +29,32 @@ static enum status save(PGconn *conn, void *row, const void *next, struct servic
     return store_news_update(conn, row, next);
 }
 
+/* The public face shows the registrar's trade name: its validator moves
+ * with the item's version and with the registrar's (both only grow, so
+ * their sum changes whenever either does). */
+static int public_version(const void *row)
+{
+    const struct news_row *n = row;
+    return n->version + n->registrar_version;
+}
+
 /* The members both kinds share: the management kind is a registrar's own
  * (owner); the public one reads any published item for anyone. */
 #define NEWS_KIND                                                                                  \
     .type = "news_item", .machine = &news_machine, .edit_action = NEWS_ACT_EDIT,                   \
-    .row_size = sizeof(struct news_row), .personal = personal_fields, SERVICE_ROW_KIND,            \
-    .move = move, .save = save
+    .row_size = sizeof(struct news_row), .personal = personal_fields, .cleanup = cleanup,          \
+    .id = row_id, .state = state, .load = load, .move = move, .save = save
 
 const struct service_kind service_news_kind = {
     NEWS_KIND,
+    .version = version,
     .owner = owner,
     .list = store_news_list,
 };
 
 const struct service_kind service_news_public_kind = {
     NEWS_KIND,
+    .version = public_version,
     .list = store_news_public_list,
 };
 

@@ -14,7 +14,7 @@
 #define NEWS_COLUMNS                                                                               \
     "n.id::text, n.registrar_id::text, r.trade_name, n.title, n.summary, n.body,"                  \
     " coalesce(n.link, ''), array_to_string(n.channels, ','), n.status, n.reason,"                 \
-    " coalesce(" SQL_TS("n.published_at") ", ''), n.version, " NEWS_STAMPS
+    " coalesce(" SQL_TS("n.published_at") ", ''), n.version, " NEWS_STAMPS ", r.version"
 #define NEWS_FROM " FROM news_items n JOIN registrars r ON r.id = n.registrar_id"
 
 static const char SQL_GET[] = "SELECT " NEWS_COLUMNS NEWS_FROM " WHERE n.id = $1::uuid";
@@ -80,6 +80,7 @@ static void read_row(const PGresult *res, int i, void *out)
     STORE_COPY(n->created_at, res, i, 12);
     STORE_COPY(n->updated_at, res, i, 13);
     STORE_COPY(n->status_changed_at, res, i, 14);
+    n->registrar_version = atoi(PQgetvalue(res, i, 15));
 }
 
 enum status store_news_get(PGconn *conn, const char *id, bool lock, struct news_row *out)

@@ -357,10 +357,16 @@ def test_a_change_is_seen_at_once_by_the_cached_reads(api, db, rid):
     assert api.get(FEED, headers={"If-None-Match": feed_etag}).status_code == 200
     # the items show the registrar's trade name: renaming it is seen too
     other = create_item(api, rid, "published")
-    db.execute("UPDATE registrars SET trade_name = 'Nome Novo, Lda.' WHERE id = %s", (rid,))
+    one_etag = api.get(f"{PUB}/{other['id']}").headers["ETag"]
+    # as a registrar's edit through the API does: its version moves with it
+    db.execute("UPDATE registrars SET trade_name = 'Nome Novo, Lda.', version = version + 1 WHERE id = %s",
+               (rid,))
     got = [i for i in ok(api.get(PUB, params={"limit": "200"}))["items"] if i["id"] == other["id"]]
     assert got[0]["registrar"]["trade_name"] == "Nome Novo, Lda."
     assert "Nome Novo, Lda." in api.get(FEED).text
+    r = api.get(f"{PUB}/{other['id']}", headers={"If-None-Match": one_etag})
+    assert r.status_code == 200 and r.json()["registrar"]["trade_name"] == "Nome Novo, Lda."
+    assert r.headers["ETag"] != one_etag
 
 
 # --- escaping --------------------------------------------------------------------------------
