@@ -452,3 +452,41 @@ def test_the_feed_holds_the_newest_50(api, db):
     entries = parse_feed(api).entries
     assert len(entries) == 50
     assert sorted(e.id for e in entries) == sorted(f"urn:uuid:{i}" for i in fresh)
+
+
+# --- what a change tells ---------------------------------------------------------------------
+
+def changes(client, after=None):
+    """Every change-feed event after the cursor: (events, the last cursor)."""
+    events = []
+    while True:
+        body = ok(client.get("/v1/changes", params={"limit": "200", **({"after": after} if after else {})}))
+        if not body["items"]:
+            return events, body["next_cursor"]
+        events += body["items"]
+        after = body["next_cursor"]
+
+
+def test_every_change_is_an_event_of_the_change_feed(api, db, rid):
+    s = staff(api)
+    _, start = changes(s)
+    _, mine_start = changes(as_registrar(api, rid))
+    other = make_registrar(db)
+    _, other_start = changes(as_registrar(api, other))
+    item = create_item(api, rid, "changes_requested")
+    ok(patch_item(as_registrar(api, rid), item["id"], {"title": "Título novo"}))
+    ok(act(api, item["id"], "resubmit", caller=as_registrar(api, rid)))
+    ok(act(api, item["id"], "publish"))
+    ok(act(api, item["id"], "archive"))
+    rejected = create_item(api, rid, "rejected")
+    want = [(item["id"], t) for t in ("news_item.submitted", "news_item.changes_requested", "news_item.updated",
+                                      "news_item.resubmitted", "news_item.published", "news_item.archived")]
+    want += [(rejected["id"], "news_item.submitted"), (rejected["id"], "news_item.rejected")]
+    seen, _ = changes(s, start)
+    ours = [(e["resource_id"], e["type"]) for e in seen if e["resource_type"] == "news_item"]
+    assert ours == want
+    assert all(e["registrar_id"] == rid for e in seen if e["resource_type"] == "news_item")
+    mine, _ = changes(as_registrar(api, rid), mine_start)
+    assert [(e["resource_id"], e["type"]) for e in mine if e["resource_type"] == "news_item"] == want
+    theirs, _ = changes(as_registrar(api, other), other_start)
+    assert not [e for e in theirs if e["resource_type"] == "news_item"]
