@@ -210,6 +210,17 @@ def test_staff_may_edit_before_publishing(api, db, rid):
     assert item_row(db, item["id"])[1] == "Título revisto pelo .PT"
 
 
+def test_its_registrar_may_edit_while_submitted(api, db, rid):
+    item = create_item(api, rid)
+    mine = as_registrar(api, rid)
+    edited = ok(patch_item(mine, item["id"], {"body": "Corpo novo.\nCom duas linhas.", "channels": ["social"]}))
+    assert (edited["body"], edited["channels"], edited["status"]) == \
+        ("Corpo novo.\nCom duas linhas.", ["social"], "submitted")
+    assert db.execute("SELECT body, channels FROM news_items WHERE id = %s", (item["id"],)).fetchone() == \
+        ("Corpo novo.\nCom duas linhas.", ["social"])
+    assert audit(db, item["id"])[-1] == ("edit", None, None, None)
+
+
 @pytest.mark.parametrize("status", ["published", "rejected", "archived"])
 def test_no_edit_once_decided(api, db, rid, status):
     item = create_item(api, rid, status)
@@ -344,6 +355,17 @@ def test_public_reads_are_cacheable_and_answer_304(api, db, rid):
         again = api.get(path, headers={"If-None-Match": etag})
         assert again.status_code == 304 and again.content == b"", path
         assert "public" not in staff(api).get(path).headers.get("Cache-Control", ""), path
+
+
+def test_head_and_staff_csv_of_the_public_news(api, db, rid):
+    item = create_item(api, rid, "published")
+    for path in (PUB, f"{PUB}/{item['id']}", FEED):
+        r = api.request("HEAD", path)
+        assert r.status_code == 200 and r.content == b"", path
+    csv = staff(api).get(PUB, headers={"Accept": "text/csv"})
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("id,registrar,title,summary,body,link,channels,published_at")
+    assert item["id"] in csv.text and "reason" not in csv.text.splitlines()[0]
 
 
 def test_a_change_is_seen_at_once_by_the_cached_reads(api, db, rid):
