@@ -7,10 +7,13 @@ the body is plain text and every output escapes it."""
 import uuid
 
 import feedparser
+import psycopg
 import pytest
 
 from accreditation import ok
+from conftest import Server, _db_url, clone_database, drop_database
 from identity import make_registrar, mint
+from openapi_check import Client
 from news import (CHANNELS, FEED, NWS, PUB, count_items, create_item, item_row, news_body, patch_item,
                   snapshot, submit)
 from programs import admin, as_registrar, audit, codes, problem, staff
@@ -512,3 +515,37 @@ def test_every_change_is_an_event_of_the_change_feed(api, db, rid):
     assert [(e["resource_id"], e["type"]) for e in mine if e["resource_type"] == "news_item"] == want
     theirs, _ = changes(as_registrar(api, other), other_start)
     assert not [e for e in theirs if e["resource_type"] == "news_item"]
+
+
+# --- two processes, one database --------------------------------------------------------------
+
+@pytest.fixture()
+def two_servers(template_db):
+    name = clone_database(template_db)
+    servers = [Server(name, name=f"news-cache-{n}").start() for n in ("a", "b")]
+    yield servers
+    codes_ = [s.stop() for s in servers]
+    logs = [s.log_text() for s in servers]
+    drop_database(name)
+    assert codes_ == [0, 0], logs
+    for text in logs:
+        assert "ERROR: AddressSanitizer" not in text and "runtime error:" not in text, text[-4000:]
+
+
+def test_a_change_through_one_process_reaches_the_others_cached_reads(two_servers):
+    a, b = (Client(s.base) for s in two_servers)
+    with psycopg.connect(_db_url(two_servers[0].db_name, "postgres"), autocommit=True) as db:
+        rid = make_registrar(db, trade_name="Réplica")
+    item = ok(as_registrar(a, rid).post(NWS, news_body()), 201)
+    assert ok(b.get(PUB))["items"] == [] and "<entry>" not in b.get(FEED).text  # b keeps both
+    list_etag, feed_etag = b.get(PUB).headers["ETag"], b.get(FEED).headers["ETag"]
+    assert b.get(FEED, headers={"If-None-Match": feed_etag}).status_code == 304
+    ok(staff(a).post(f"{NWS}/{item['id']}/publish"))
+    after = b.get(PUB, headers={"If-None-Match": list_etag})
+    assert after.status_code == 200 and [i["id"] for i in after.json()["items"]] == [item["id"]]
+    feed = b.get(FEED, headers={"If-None-Match": feed_etag})
+    assert feed.status_code == 200
+    assert [e.id for e in feedparser.parse(feed.content).entries] == [f"urn:uuid:{item['id']}"]
+    ok(staff(a).post(f"{NWS}/{item['id']}/archive"))
+    assert ok(b.get(PUB))["items"] == [] and "<entry>" not in b.get(FEED).text
+    problem(b.get(f"{PUB}/{item['id']}"), 404, "not-found")
