@@ -171,6 +171,64 @@ static void escaping_controls(void **state)
     escape_is("\xf4\x90\x80\x80!", "!");
 }
 
+/* Whether out is text XML 1.0 takes as character data: well-formed UTF-8
+ * of XML characters (no C0 but TAB and LF, no DEL or C1), no markup
+ * character, every '&' one of the writer's references. */
+static bool xml_text(const char *out)
+{
+    static const char *const refs[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#13;"};
+    for (const unsigned char *p = (const unsigned char *)out; *p != '\0';) {
+        if (*p == '<' || *p == '>' || *p == '"' || *p == '\'' || *p == '\r' ||
+            (*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7F)
+            return false;
+        if (*p == '&') {
+            bool known = false;
+            for (size_t i = 0; i < sizeof refs / sizeof *refs; i++)
+                known = known || strncmp((const char *)p, refs[i], strlen(refs[i])) == 0;
+            if (!known)
+                return false;
+        }
+        size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+        unsigned c = n == 1 ? *p : n == 2 ? *p & 0x1Fu : n == 3 ? *p & 0x0Fu : *p & 0x07u;
+        for (size_t i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+            c = (c << 6) | (p[i] & 0x3Fu);
+        }
+        if ((c >= 0x80 && c <= 0x9F) || (c >= 0xD800 && c <= 0xDFFF) || c == 0xFFFE ||
+            c == 0xFFFF || c > 0x10FFFF)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
+/* Any bytes at all come out as XML text: 20000 strings of pseudo-random
+ * bytes (a fixed LCG, so a failure repeats), biased to markup, controls
+ * and the lead bytes of multi-byte characters. */
+static void escaping_any_bytes(void **state)
+{
+    (void)state;
+    static const unsigned char pool[] = {'<',  '>',  '&',  '"',  '\'', ']',  '\r', '\n', '\t',
+                                         0x01, 0x7F, 0x80, 0xBF, 0xC2, 0xC0, 0xE0, 0xED, 0xEF,
+                                         0xF0, 0xF4, 0xF8, 0xFF, 'a',  ';',  '#'};
+    uint32_t seed = 20261202u;
+    char in[64];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (seed = seed * 1664525u + 1013904223u) % sizeof in;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            unsigned char b =
+                (seed >> 24) & 1 ? pool[(seed >> 8) % sizeof pool] : (unsigned char)(seed >> 16);
+            in[i] = b == 0 ? 'z' : (char)b;
+        }
+        in[len] = '\0';
+        char *out = atom_escape(in);
+        assert_true(xml_text(out));
+        free(out);
+    }
+}
+
 static void times(void **state)
 {
     (void)state;
@@ -273,12 +331,12 @@ static void feed_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(machine_moves),   cmocka_unit_test(machine_refuses),
-        cmocka_unit_test(allowed_actions), cmocka_unit_test(statuses),
-        cmocka_unit_test(channels),        cmocka_unit_test(who_may_submit),
-        cmocka_unit_test(escaping_markup), cmocka_unit_test(escaping_controls),
-        cmocka_unit_test(times),           cmocka_unit_test(whole_feed),
-        cmocka_unit_test(feed_refused),
+        cmocka_unit_test(machine_moves),      cmocka_unit_test(machine_refuses),
+        cmocka_unit_test(allowed_actions),    cmocka_unit_test(statuses),
+        cmocka_unit_test(channels),           cmocka_unit_test(who_may_submit),
+        cmocka_unit_test(escaping_markup),    cmocka_unit_test(escaping_controls),
+        cmocka_unit_test(escaping_any_bytes), cmocka_unit_test(times),
+        cmocka_unit_test(whole_feed),         cmocka_unit_test(feed_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
