@@ -20,6 +20,7 @@
 #define RGS "/v1/registrations"
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
+#define NWS "/v1/news-items" /* community: news */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -41,6 +42,9 @@ static const char *const q_deliveries[] = {PAGE, "status", NULL};
 static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 static const char *const q_changes[] = {"after", "limit", NULL};
+/* community: news */
+static const char *const q_news_items[] = {PAGE, "status", "registrar_id", NULL};
+static const char *const q_news[] = {"limit", "cursor", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -172,6 +176,21 @@ const struct route api_routes[] = {
     {"GET", WHK "/{id}/deliveries", resource_list, S | R, q_deliveries, 0, &api_webhook_deliveries},
     {"POST", "/v1/webhook-deliveries/{id}/redeliver", api_webhook_deliveries_redeliver, S | R, NULL,
      0, NULL},
+
+    /* community: news */
+    {"POST", NWS, api_news_items_create, R, NULL, 0, &api_news_items},
+    {"GET", NWS, resource_list, S | R, q_news_items, 0, &api_news_items},
+    {"GET", NWS "/{id}", resource_get, S | R, NULL, 0, &api_news_items},
+    {"PATCH", NWS "/{id}", resource_patch, S | R, NULL, 0, &api_news_items},
+    {"GET", NWS "/{id}/history", resource_history, S | R, NULL, 0, &api_news_items},
+    {"POST", NWS "/{id}/publish", resource_act, S, NULL, 0, &api_news_items},
+    {"POST", NWS "/{id}/reject", resource_act, S, NULL, 0, &api_news_items},
+    {"POST", NWS "/{id}/request-changes", resource_act, S, NULL, 0, &api_news_items},
+    {"POST", NWS "/{id}/archive", resource_act, S, NULL, 0, &api_news_items},
+    {"POST", NWS "/{id}/resubmit", resource_act, R, NULL, 0, &api_news_items},
+    {"GET", "/v1/news", resource_list, ROLE_PUBLIC, q_news, 0, &api_news},
+    {"GET", "/v1/news.atom", api_news_feed, ROLE_PUBLIC, NULL, 0, &api_news},
+    {"GET", "/v1/news/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_news},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -90,7 +90,10 @@
       "indica um endereço de loopback, privado, local, multicast ou reservado")                    \
     X(EVENT_TYPE, "event_type", "is not a known event type", "não é um tipo de evento conhecido")  \
     X(UNKNOWN_REGISTRAR, "unknown_registrar", "is not an existing registrar",                      \
-      "não é um registrar existente")
+      "não é um registrar existente")                                                              \
+    /* community: news */                                                                          \
+    X(DUPLICATE_CHANNEL, "duplicate_channel", "repeats a channel already asked for",               \
+      "repete um canal já pedido")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

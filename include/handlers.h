@@ -104,6 +104,14 @@ json_t *api_audit_row_json(const struct audit_row *r);
 /* api/changes.c: the change feed. */
 HANDLER(api_changes_list);
 
+/* --- community: news --- */
+/* api/news.c: the kit serves reading, edits, history and the actions of
+ * news items (a registrar's own), and the public news (published items). */
+extern const struct resource api_news_items;
+extern const struct resource api_news;
+HANDLER(api_news_items_create);
+HANDLER(api_news_feed);
+
 /* api/metrics.c */
 int api_metrics_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 

@@ -8,7 +8,7 @@ PACKAGES="meson ninja-build pkg-config gcc libulfius-dev libmicrohttpd-dev libja
 libjwt-dev liborcania-dev libyder-dev libsodium-dev libidn2-dev libunistring-dev libssl-dev libcmocka-dev
 libcurl4-gnutls-dev
 postgresql-15 python3 python3-pytest python3-requests python3-jsonschema python3-psycopg
-python3-hypothesis python3-yaml python3-aiosmtpd python3-jwt python3-cryptography openssl curl prometheus chromium clang-format
+python3-hypothesis python3-yaml python3-aiosmtpd python3-jwt python3-cryptography python3-feedparser openssl curl prometheus chromium clang-format
 clang libclang-rt-14-dev"
 PY=/usr/bin/python3
 

@@ -46,6 +46,14 @@ const struct notice notice_table[] = {
     {"draw", "decline", NULL, "draw.declined", NULL},
     {"sitestar_entry", "submit", NULL, "sitestar_entry.submitted", NULL},
     {"sitestar_edition", "select", NULL, "sitestar_edition.selected", NULL},
+    /* community: news */
+    {"news_item", "submit", NULL, "news_item.submitted", NULL},
+    {"news_item", "edit", NULL, "news_item.updated", NULL},
+    {"news_item", "publish", NULL, "news_item.published", NULL},
+    {"news_item", "reject", NULL, "news_item.rejected", NULL},
+    {"news_item", "request-changes", NULL, "news_item.changes_requested", NULL},
+    {"news_item", "resubmit", NULL, "news_item.resubmitted", NULL},
+    {"news_item", "archive", NULL, "news_item.archived", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

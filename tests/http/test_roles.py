@@ -151,6 +151,20 @@ EXPECTED = {
     ("DELETE", W + "/secrets/{secret_id}"): 404,
     ("GET", W + "/deliveries"): 404,
     ("POST", "/v1/webhook-deliveries/{id}/redeliver"): 404,
+    # community: news
+    ("POST", "/v1/news-items"): 415,              # no JSON body
+    ("GET", "/v1/news-items"): 200,
+    ("GET", "/v1/news-items/{id}"): 404,
+    ("PATCH", "/v1/news-items/{id}"): 428,
+    ("GET", "/v1/news-items/{id}/history"): 404,
+    ("POST", "/v1/news-items/{id}/publish"): 404,
+    ("POST", "/v1/news-items/{id}/reject"): 422,          # the reason is checked before the lookup
+    ("POST", "/v1/news-items/{id}/request-changes"): 422,
+    ("POST", "/v1/news-items/{id}/archive"): 404,
+    ("POST", "/v1/news-items/{id}/resubmit"): 404,
+    ("GET", "/v1/news"): 200,
+    ("GET", "/v1/news.atom"): 200,
+    ("GET", "/v1/news/{id}"): 404,
 }
 
 
