@@ -121,9 +121,15 @@ json_t *resource_actions(const struct resource *res, const void *row, const stru
     const char *names[32];
     unsigned skip = k->ruled_out ? k->ruled_out(row) : 0;
     size_t n = machine_allowed(k->machine, k->state(row), ctx->who.role, skip, names, 32);
+    /* the caller's own question (kind->may): pure, so asked without a connection */
+    struct service_call call = {.role = ctx->who.role,
+                                .registrar_id =
+                                    ctx->who.role == ROLE_REGISTRAR ? ctx->who.registrar_id : NULL};
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(names[i]));
+        if (k->may == NULL ||
+            k->may(&call, row, machine_action(k->machine, names[i]), NULL) == ST_OK)
+            json_array_append_new(a, json_string(names[i]));
     return a;
 }
 
@@ -713,7 +719,7 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     struct pagecache_page page = {0};
     struct service_call call;
     int rc = U_CALLBACK_COMPLETE;
-    if (!query_page(resp, ctx, spec->sorts, spec->nsorts, &q.page))
+    if (!query_page_sorted(resp, ctx, spec->sorts, spec->nsorts, spec->default_sort, &q.page))
         return rc;
     for (size_t i = 0; spec->filters != NULL && spec->filters[i].name != NULL; i++)
         if (!read_filter(resp, ctx, &spec->filters[i], &q.filters[i]))

@@ -33,6 +33,10 @@ bool query_limit(struct _u_response *resp, struct req_ctx *ctx, int *out);
  * and include_total. Answers 400 and returns false on any bad one. */
 bool query_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
                 size_t nsorts, struct page_req *out);
+/* The same with another default sort than "-created_at" (NULL: that one),
+ * such as a thread's comments, oldest first. */
+bool query_page_sorted(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
+                       size_t nsorts, const char *default_sort, struct page_req *out);
 
 /* The longest filter value, in characters, before it is split. */
 #define QUERY_MAX_FILTER 4000

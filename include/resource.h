@@ -73,6 +73,8 @@ struct resource_list {
      * replica. When set, anonymous callers' pages are kept in the page cache
      * (pagecache.h) under it, and served from there while it holds. */
     enum status (*version)(const struct service_call *call, long long *out);
+    /* The sort when the query names none (one of sorts). NULL: "-created_at". */
+    const char *default_sort;
 };
 
 struct resource {
