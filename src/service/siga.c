@@ -63,14 +63,23 @@ static enum status vote(const struct service_call *call, struct siga_proposal_ro
     return changed ? ST_OK : ST_UNCHANGED;
 }
 
+/* The status change's public note: required (an empty body has none). */
+static enum status note(const struct service_call *call, struct siga_proposal_row *row,
+                        const json_t *body, struct service_outcome *outcome)
+{
+    const char *text = json_string_value(json_object_get(body, "note"));
+    if (text == NULL)
+        return service_field_refusal(outcome, "/note", ERR_REQUIRED);
+    return store_siga_note(call->conn, row, text);
+}
+
 static enum status effect(const struct service_call *call, void *r, unsigned effect, void *extra,
                           struct service_outcome *outcome)
 {
-    (void)outcome;
     struct siga_proposal_row *row = r;
     switch (effect) {
-    case SIGA_EFFECT_NOTE: /* extra: the action's validated body {"note"} */
-        return store_siga_note(call->conn, row, json_string_value(json_object_get(extra, "note")));
+    case SIGA_EFFECT_NOTE: /* extra: the action's validated body {"note"}, or empty */
+        return note(call, row, extra, outcome);
     case SIGA_EFFECT_VOTE:
         return vote(call, row, true, extra);
     case SIGA_EFFECT_UNVOTE:
