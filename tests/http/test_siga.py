@@ -540,3 +540,24 @@ def test_changes_tell_the_change_feed(api, db, rid):
         after = body["next_cursor"]
     assert events == ["siga_proposal.created", "siga_proposal.voted", "siga_comment.created",
                       "siga_comment.hidden", "siga_proposal.considered"]
+
+
+def test_webhooks_may_subscribe_to_siga_events(api, rid):
+    events = ["siga_proposal.created", "siga_proposal.voted", "siga_proposal.vote_withdrawn",
+              "siga_proposal.considered", "siga_comment.hidden"]
+    w = ok(as_registrar(api, rid).post("/v1/webhooks", {"url": "https://hooks.example.pt/siga", "events": events}),
+           201)
+    assert w["events"] == events
+    r = staff(api).post("/v1/webhooks", {"url": "https://hooks.example.pt/", "events": ["siga_proposal.eaten"]})
+    problem(r, 422, "validation-failed")
+    assert codes(r) == [("/events/0", "event_type")]
+
+
+def test_a_comment_replays_under_its_idempotency_key(api, db, rid):
+    p = create_proposal(api, rid)
+    key = str(uuid.uuid4())
+    client = as_registrar(api, rid)
+    first = client.post(f"{PRP}/{p['id']}/comments", {"body": "Uma vez."}, headers={"Idempotency-Key": key})
+    again = client.post(f"{PRP}/{p['id']}/comments", {"body": "Uma vez."}, headers={"Idempotency-Key": key})
+    assert ok(first, 201) == ok(again, 201) and again.headers["Idempotent-Replayed"] == "true"
+    assert count_comments(db, p["id"]) == 1 and proposal_row(db, p["id"])[3] == 1
