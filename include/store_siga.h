@@ -58,7 +58,8 @@ enum status store_siga_comment_get(PGconn *conn, const char *id, bool lock,
 /* Inserts c (author_registrar_id empty: staff's); out gets the stored row. */
 enum status store_siga_comment_insert(PGconn *conn, const struct siga_comment_row *c,
                                       struct siga_comment_row *out) WARN_UNUSED;
-/* Writes next's body over row (edited now) when row->version is current. */
+/* Writes next's body over row when row->version is current (edited now when
+ * the body changed). */
 enum status store_siga_comment_update(PGconn *conn, struct siga_comment_row *row,
                                       const struct siga_comment_row *next) WARN_UNUSED;
 /* Sets the status and the reason it was hidden. */

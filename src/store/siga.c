@@ -174,7 +174,8 @@ static const char SQL_COMMENT_INSERT[] =
     "INSERT INTO siga_comments (proposal_id, author_registrar_id, body)"
     " VALUES ($1::uuid, nullif($2, '')::uuid, $3) RETURNING " COMMENT_COLUMNS;
 static const char SQL_COMMENT_UPDATE[] =
-    "UPDATE siga_comments SET body = $2, edited_at = now(), version = version + 1"
+    "UPDATE siga_comments SET body = $2, version = version + 1,"
+    " edited_at = CASE WHEN body IS DISTINCT FROM $2 THEN now() ELSE edited_at END"
     " WHERE id = $1::uuid AND version = $3::int RETURNING " COMMENT_COLUMNS;
 static const char SQL_COMMENT_MOVE[] =
     "UPDATE siga_comments SET status = $2, hidden_reason = $3, status_changed_at = now(),"
