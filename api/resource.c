@@ -121,9 +121,15 @@ json_t *resource_actions(const struct resource *res, const void *row, const stru
     const char *names[32];
     unsigned skip = k->ruled_out ? k->ruled_out(row) : 0;
     size_t n = machine_allowed(k->machine, k->state(row), ctx->who.role, skip, names, 32);
+    /* the caller's own question (kind->may): pure, so asked without a connection */
+    struct service_call call = {.role = ctx->who.role,
+                                .registrar_id =
+                                    ctx->who.role == ROLE_REGISTRAR ? ctx->who.registrar_id : NULL};
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(names[i]));
+        if (k->may == NULL ||
+            k->may(&call, row, machine_action(k->machine, names[i]), NULL) == ST_OK)
+            json_array_append_new(a, json_string(names[i]));
     return a;
 }
 

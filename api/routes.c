@@ -45,6 +45,9 @@ static const char *const q_changes[] = {"after", "limit", NULL};
 /* community: news */
 static const char *const q_news_items[] = {PAGE, "status", "registrar_id", NULL};
 static const char *const q_news[] = {"limit", "cursor", NULL};
+/* community: SIGA proposals */
+static const char *const q_siga[] = {PAGE, "status", "area", NULL};
+static const char *const q_siga_comments[] = {PAGE, NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -191,6 +194,25 @@ const struct route api_routes[] = {
     {"GET", "/v1/news", resource_list, ROLE_PUBLIC, q_news, 0, &api_news},
     {"GET", "/v1/news.atom", api_news_feed, ROLE_PUBLIC, NULL, 0, &api_news},
     {"GET", "/v1/news/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_news},
+    /* community: SIGA proposals */
+    {"GET", "/v1/siga/proposals", resource_list, S | R, q_siga, 0, &api_siga_proposals},
+    {"POST", "/v1/siga/proposals", api_siga_proposals_create, S | R, NULL, 0, &api_siga_proposals},
+    {"GET", "/v1/siga/proposals/{id}", resource_get, S | R, NULL, 0, &api_siga_proposals},
+    {"PATCH", "/v1/siga/proposals/{id}", resource_patch, S | R, NULL, 0, &api_siga_proposals},
+    {"GET", "/v1/siga/proposals/{id}/history", resource_history, S, NULL, 0, &api_siga_proposals},
+    {"POST", "/v1/siga/proposals/{id}/consider", resource_act, S, NULL, 0, &api_siga_proposals},
+    {"POST", "/v1/siga/proposals/{id}/plan", resource_act, S, NULL, 0, &api_siga_proposals},
+    {"POST", "/v1/siga/proposals/{id}/complete", resource_act, S, NULL, 0, &api_siga_proposals},
+    {"POST", "/v1/siga/proposals/{id}/decline", resource_act, S, NULL, 0, &api_siga_proposals},
+    {"PUT", "/v1/siga/proposals/{id}/vote", api_siga_vote, R, NULL, 0, &api_siga_proposals},
+    {"DELETE", "/v1/siga/proposals/{id}/vote", api_siga_unvote, R, NULL, 0, &api_siga_proposals},
+    {"GET", "/v1/siga/proposals/{id}/comments", resource_list, S | R, q_siga_comments, 0,
+     &api_siga_comments},
+    {"POST", "/v1/siga/proposals/{id}/comments", api_siga_comments_create, S | R, NULL, 0,
+     &api_siga_comments},
+    {"GET", "/v1/siga/comments/{id}", resource_get, S | R, NULL, 0, &api_siga_comments},
+    {"PATCH", "/v1/siga/comments/{id}", resource_patch, S | R, NULL, 0, &api_siga_comments},
+    {"POST", "/v1/siga/comments/{id}/hide", resource_act, S, NULL, 0, &api_siga_comments},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -119,4 +119,13 @@ int api_metrics_get(const struct _u_request *req, struct _u_response *resp, stru
 int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 
+/* community: SIGA proposals (api/siga.c): the kit serves reading, edits,
+ * history, the status actions and hiding a comment. */
+extern const struct resource api_siga_proposals;
+extern const struct resource api_siga_comments;
+HANDLER(api_siga_proposals_create);
+HANDLER(api_siga_vote);
+HANDLER(api_siga_unvote);
+HANDLER(api_siga_comments_create);
+
 #endif

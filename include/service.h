@@ -92,6 +92,14 @@ struct service_kind {
      * ST_STALE otherwise, ST_CONFLICT (outcome->conflict set) on a duplicate. */
     enum status (*save)(PGconn *conn, void *row, const void *next, struct service_outcome *outcome);
     enum status (*list)(PGconn *conn, const struct page_query *q, struct page_result *out);
+    /* Whether this caller may take action on this row beyond the machine's
+     * roles (a row only its author edits) and rules of time (an edit window):
+     * ST_OK, or the refusal (ST_FORBIDDEN, ST_WINDOW_CLOSED…, naming its rule
+     * in outcome->conflict; outcome may be NULL). Asked after the role and
+     * before the state; pure, since allowed_actions asks it too (call->conn
+     * NULL there). NULL: the role decides. */
+    enum status (*may)(const struct service_call *call, const void *row, int action,
+                       struct service_outcome *outcome);
 };
 
 /* The accessors of a kind whose row struct has a key member (id, code…),

@@ -54,6 +54,18 @@ const struct notice notice_table[] = {
     {"news_item", "request-changes", NULL, "news_item.changes_requested", NULL},
     {"news_item", "resubmit", NULL, "news_item.resubmitted", NULL},
     {"news_item", "archive", NULL, "news_item.archived", NULL},
+    /* community: SIGA proposals */
+    {"siga_proposal", "create", NULL, "siga_proposal.created", NULL},
+    {"siga_proposal", "edit", NULL, "siga_proposal.updated", NULL},
+    {"siga_proposal", "consider", NULL, "siga_proposal.considered", NULL},
+    {"siga_proposal", "plan", NULL, "siga_proposal.planned", NULL},
+    {"siga_proposal", "complete", NULL, "siga_proposal.completed", NULL},
+    {"siga_proposal", "decline", NULL, "siga_proposal.declined", NULL},
+    {"siga_proposal", "vote", NULL, "siga_proposal.voted", NULL},
+    {"siga_proposal", "unvote", NULL, "siga_proposal.vote_withdrawn", NULL},
+    {"siga_comment", "create", NULL, "siga_comment.created", NULL},
+    {"siga_comment", "edit", NULL, "siga_comment.edited", NULL},
+    {"siga_comment", "hide", NULL, "siga_comment.hidden", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

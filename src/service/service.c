@@ -96,6 +96,11 @@ static enum status ask_machine(const struct act *a, int *to)
     const struct service_kind *k = a->kind;
     int from = k->state(a->row);
     enum status st = machine_transition(k->machine, from, a->action, a->call->role, to);
+    if (st != ST_FORBIDDEN && st != ST_INVALID && k->may != NULL) {
+        enum status who = k->may(a->call, a->row, a->action, a->outcome);
+        if (who != ST_OK)
+            return who;
+    }
     if (st == ST_OK && k->ruled_out != NULL && (k->ruled_out(a->row) & MACHINE_BIT(a->action)))
         st = ST_INVALID_STATE;
     if (st == ST_INVALID_STATE)

@@ -165,6 +165,23 @@ EXPECTED = {
     ("GET", "/v1/news"): 200,
     ("GET", "/v1/news.atom"): 200,
     ("GET", "/v1/news/{id}"): 404,
+    # community: SIGA proposals
+    ("GET", "/v1/siga/proposals"): 200,
+    ("POST", "/v1/siga/proposals"): 415,          # no JSON body
+    ("GET", "/v1/siga/proposals/{id}"): 404,
+    ("PATCH", "/v1/siga/proposals/{id}"): 428,
+    ("GET", "/v1/siga/proposals/{id}/history"): 404,
+    ("POST", "/v1/siga/proposals/{id}/consider"): 404,  # the note is asked of a proposal found
+    ("POST", "/v1/siga/proposals/{id}/plan"): 404,
+    ("POST", "/v1/siga/proposals/{id}/complete"): 404,
+    ("POST", "/v1/siga/proposals/{id}/decline"): 404,
+    ("PUT", "/v1/siga/proposals/{id}/vote"): 404,
+    ("DELETE", "/v1/siga/proposals/{id}/vote"): 404,
+    ("GET", "/v1/siga/proposals/{id}/comments"): 404,
+    ("POST", "/v1/siga/proposals/{id}/comments"): 404,  # the proposal first
+    ("GET", "/v1/siga/comments/{id}"): 404,
+    ("PATCH", "/v1/siga/comments/{id}"): 428,
+    ("POST", "/v1/siga/comments/{id}/hide"): 422,  # the reason is checked before the lookup
 }
 
 
