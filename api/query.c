@@ -125,13 +125,16 @@ bool query_limit(struct _u_response *resp, struct req_ctx *ctx, int *out)
 }
 
 bool query_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
-                size_t nsorts, struct page_req *out)
+                size_t nsorts, const char *default_sort, struct page_req *out)
 {
     memset(out, 0, sizeof *out);
     if (!query_limit(resp, ctx, &out->limit))
         return false;
     const char *sort = api_query(ctx, "sort");
-    if (!page_sort_parse(sort ? sort : "-created_at", sorts, nsorts, out))
+    if (!page_sort_parse(sort           ? sort
+                         : default_sort ? default_sort
+                                        : "-created_at",
+                         sorts, nsorts, out))
         return bad_parameter(resp, ctx, "sort", ERR_ENUM);
     const char *total = api_query(ctx, "include_total");
     if (total != NULL && strcmp(total, "true") != 0 && strcmp(total, "false") != 0)

@@ -713,7 +713,7 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     struct pagecache_page page = {0};
     struct service_call call;
     int rc = U_CALLBACK_COMPLETE;
-    if (!query_page(resp, ctx, spec->sorts, spec->nsorts, &q.page))
+    if (!query_page(resp, ctx, spec->sorts, spec->nsorts, spec->default_sort, &q.page))
         return rc;
     for (size_t i = 0; spec->filters != NULL && spec->filters[i].name != NULL; i++)
         if (!read_filter(resp, ctx, &spec->filters[i], &q.filters[i]))

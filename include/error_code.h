@@ -90,7 +90,10 @@
       "indica um endereço de loopback, privado, local, multicast ou reservado")                    \
     X(EVENT_TYPE, "event_type", "is not a known event type", "não é um tipo de evento conhecido")  \
     X(UNKNOWN_REGISTRAR, "unknown_registrar", "is not an existing registrar",                      \
-      "não é um registrar existente")
+      "não é um registrar existente")                                                              \
+    /* community: contacts */                                                                      \
+    X(UNKNOWN_TOPIC, "unknown_topic", "is not the topic of an active mailbox",                     \
+      "não é o tema de uma caixa de correio ativa")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -29,10 +29,11 @@ int query_reject(struct _u_response *resp, struct req_ctx *ctx, const char *name
  * on a bad one. */
 bool query_limit(struct _u_response *resp, struct req_ctx *ctx, int *out);
 /* Reads limit (1–200, default 50), cursor, sort (one of sorts, '-' prefix for
- * descending; default "-created_at" which must be in sorts), updated_since
- * and include_total. Answers 400 and returns false on any bad one. */
+ * descending; default default_sort, or "-created_at" when NULL, which must
+ * be in sorts), updated_since and include_total. Answers 400 and returns
+ * false on any bad one. */
 bool query_page(struct _u_response *resp, struct req_ctx *ctx, const struct page_sort *sorts,
-                size_t nsorts, struct page_req *out);
+                size_t nsorts, const char *default_sort, struct page_req *out);
 
 /* The longest filter value, in characters, before it is split. */
 #define QUERY_MAX_FILTER 4000

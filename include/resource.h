@@ -55,6 +55,7 @@ bool resource_valid_uuid(const char *item);
 struct resource_list {
     const struct page_sort *sorts; /* the store's sort table */
     size_t nsorts;
+    const char *default_sort; /* without ?sort=: this one; NULL: "-created_at" */
     const struct resource_filter *filters;
     /* Decides q->full (whole records or the public face) and may refuse what
      * this caller may not ask (answers and returns false). NULL: full. */

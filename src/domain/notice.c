@@ -46,6 +46,12 @@ const struct notice notice_table[] = {
     {"draw", "decline", NULL, "draw.declined", NULL},
     {"sitestar_entry", "submit", NULL, "sitestar_entry.submitted", NULL},
     {"sitestar_edition", "select", NULL, "sitestar_edition.selected", NULL},
+    /* community: contacts */
+    {"contact_mailbox", "create", NULL, "contact_mailbox.created", NULL},
+    {"contact_mailbox", "edit", NULL, "contact_mailbox.updated", NULL},
+    {"contact_request", "create", NULL, "contact_request.created", "contact-request"},
+    {"contact_request", "answer", NULL, "contact_request.answered", NULL},
+    {"contact_request", "close", NULL, "contact_request.closed", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

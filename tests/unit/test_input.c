@@ -220,7 +220,7 @@ static void cursor_round_trips_through_the_query(void **state)
     char *bad = NULL;
     assert_true(query_parse(query, &ctx, &bad));
     struct page_req got;
-    assert_true(query_page(NULL, &ctx, sorts, 2, &got));
+    assert_true(query_page(NULL, &ctx, sorts, 2, NULL, &got));
     assert_int_equal(got.limit, 2);
     assert_int_equal(got.sort_index, 1);
     assert_ptr_equal(got.sort, &sorts[1]);
