@@ -387,6 +387,39 @@ def test_a_refused_action_changes_nothing(api, db):
     assert ok(s.get(path)) == {**c, "allowed_actions": ["answer", "close"]}
 
 
+# --- what a request tells ------------------------------------------------------------------
+
+def changes(client):
+    """Every event of the change feed the client may see."""
+    events, after = [], None
+    while True:
+        body = ok(client.get("/v1/changes" + (f"?after={after}" if after else "")))
+        if not body["items"]:
+            return events
+        events += body["items"]
+        after = body["next_cursor"]
+
+
+def test_the_change_feed_tells_staff_everything_and_a_registrar_its_own(api, db):
+    rid, other = make_registrar(db), make_registrar(db)
+    mine = ok(as_registrar(api, rid).post(REQ, request_body(name=..., email=...)), 201)
+    public = ok(api.post(REQ, request_body()), 201)
+    s = staff(api)
+    ok(s.post(f"{REQ}/{mine['id']}/answer"))
+    ok(s.post(f"{REQ}/{public['id']}/close"))
+    m = create_mailbox(api)
+    ok(patch_mailbox(api, m["topic"], {"position": 7}))
+    everything = [(e["type"], e["resource_id"], e["registrar_id"]) for e in changes(s)]
+    for event in [("contact_request.created", mine["id"], rid), ("contact_request.answered", mine["id"], rid),
+                  ("contact_request.created", public["id"], None), ("contact_request.closed", public["id"], None),
+                  ("contact_mailbox.created", m["topic"], None), ("contact_mailbox.updated", m["topic"], None)]:
+        assert event in everything, event
+    seen = [(e["type"], e["resource_id"]) for e in changes(as_registrar(api, rid))
+            if e["resource_type"] == "contact_request"]
+    assert seen == [("contact_request.created", mine["id"]), ("contact_request.answered", mine["id"])]
+    assert [e for e in changes(as_registrar(api, other)) if e["resource_type"].startswith("contact_")] == []
+
+
 # --- the public limit -----------------------------------------------------------------------
 
 def test_public_requests_are_rate_limited_per_address_and_email(template_db):
