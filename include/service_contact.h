@@ -20,7 +20,8 @@ enum status service_contact_mailbox_create(const struct service_call *call,
 /* Creates the request r (open) with its audit event and its email to the
  * topic's mailbox; a topic that is no active mailbox is refused
  * (ST_INVALID: /topic unknown_topic). r's registrar_id is the caller's
- * registrar or empty; an empty name or email is its admin contact's. */
+ * registrar or empty (a registrar the registry does not know: ST_FORBIDDEN);
+ * an empty name or email is its admin contact's. */
 enum status service_contact_request_create(const struct service_call *call,
                                            const struct contact_request_row *r,
                                            struct contact_request_row *out,

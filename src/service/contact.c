@@ -6,6 +6,7 @@
 
 #include "store_contact_mailbox.h"
 #include "store_contact_request.h"
+#include "store_registrar.h"
 
 #include <jansson.h>
 
@@ -140,10 +141,23 @@ struct request_create {
     struct service_outcome *outcome;
 };
 
+/* A registrar's token must name a registrar the registry knows (its admin
+ * contact answers for it): ST_FORBIDDEN otherwise. */
+static enum status requester_known(PGconn *conn, const struct contact_request_row *r)
+{
+    struct registrar_brief b;
+    if (!r->registrar_id[0])
+        return ST_OK;
+    enum status st = store_registrar_brief(conn, r->registrar_id, &b);
+    return st == ST_NOT_FOUND ? ST_FORBIDDEN : st;
+}
+
 static enum status request_create_tx(PGconn *conn, void *arg)
 {
     struct request_create *c = arg;
-    enum status st = store_contact_request_insert(conn, c->in, c->out);
+    enum status st = requester_known(conn, c->in);
+    if (st == ST_OK)
+        st = store_contact_request_insert(conn, c->in, c->out);
     if (st == ST_NOT_FOUND)
         return service_field_refusal(c->outcome, "/topic", ERR_UNKNOWN_TOPIC);
     return st == ST_OK

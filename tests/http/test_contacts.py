@@ -280,6 +280,14 @@ def test_a_registrar_writes_as_its_admin_contact(api, db):
     assert [h["action"] for h in ok(as_registrar(api, rid).get(f"{REQ}/{c['id']}/history"))["items"]] == ["create"]
 
 
+def test_a_token_of_no_known_registrar_is_refused(api, db):
+    before = count_requests(db)
+    stranger = api.with_token(registrar_token(str(uuid.uuid4())))
+    problem(stranger.post(REQ, request_body()), 403, "forbidden")
+    problem(stranger.post(REQ, request_body(name=..., email=...)), 403, "forbidden")
+    assert count_requests(db) == before
+
+
 def test_an_idempotency_key_replays_the_request(api, db):
     body = request_body()
     key = {"Idempotency-Key": f"contacto-{uuid.uuid4()}"}
