@@ -140,15 +140,17 @@ def test_staff_edit_a_mailbox_under_if_match(api, db):
     m = create_mailbox(api)
     path = f"{CON}/{m['topic']}"
     s = staff(api)
+    first_etag = s.get(path).headers["ETag"]
     problem(s.patch(path, {"position": 5}), 428, "precondition-required")
     problem(s.patch(path, {"position": 5}, headers={"If-Match": '"99"'}), 412, "precondition-failed")
     r = patch_mailbox(api, m["topic"], {"email": "nova@dns.pt", "name": {"pt": "Faturas"}, "description": None})
     e = ok(r)
     assert (e["email"], e["name"], e["description"], e["position"]) == \
         ("nova@dns.pt", {"pt": "Faturas", "en": "Billing"}, None, 60)
-    assert r.headers["ETag"] != m and e["updated_at"] >= m["updated_at"]
-    # the stale ETag no longer matches
-    problem(s.patch(path, {"position": 5}, headers={"If-Match": '"1"'}), 412, "precondition-failed")
+    assert r.headers["ETag"] != first_etag and e["updated_at"] >= m["updated_at"]
+    # the stale ETag no longer matches, and the refusal changed nothing
+    problem(s.patch(path, {"position": 5}, headers={"If-Match": first_etag}), 412, "precondition-failed")
+    assert ok(s.get(path)) == e
     history = ok(s.get(f"{path}/history"))["items"]
     assert [h["action"] for h in history] == ["create", "edit"]
     assert history[1]["changes"]["email"] == "nova@dns.pt"  # .PT's own address: not personal
@@ -270,6 +272,8 @@ def test_a_registrar_writes_as_its_admin_contact(api, db):
              201)
     assert (own["name"], own["email"], own["registrar_id"]) == ("Rui SOC", "soc@exemplo.pt", rid)
     assert queued(db, own["id"])[0][0] == "ptsoc@dns.pt"
+    half = ok(as_registrar(api, rid).post(REQ, request_body(name="Rui SOC", email=...)), 201)
+    assert (half["name"], half["email"]) == ("Rui SOC", ADMIN_EMAIL)
     # it reads its own, not another's, nor a public one
     assert ok(as_registrar(api, rid).get(f"{REQ}/{c['id']}")) == c
     other = make_registrar(db)
