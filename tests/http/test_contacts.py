@@ -7,14 +7,16 @@ the mailbox with the requester as Reply-To (end to end with the test SMTP
 server), never mailed to the requester, the open → answered → closed
 machine, roles, and another registrar's request answering 404. Every
 refusal changes nothing."""
+import json
 import uuid
 
+import psycopg
 import pytest
 
 from accreditation import ok
-from conftest import Server, clone_database, drop_database
+from conftest import Server, _db_url, clone_database, drop_database
 from contacts import (CON, REQ, SEEDED, count_mailboxes, count_requests, create_mailbox, mailbox_body,
-                      patch_mailbox, queued, request_body, request_row, unique_topic)
+                      patch_mailbox, queued, request_body, request_row)
 from identity import make_registrar, mint, registrar_token
 from mailsink import Sink, Worker, stopped_cleanly, wait_rows
 from openapi_check import Client
@@ -439,8 +441,6 @@ def test_public_requests_are_rate_limited_per_address_and_email(template_db):
     env = {"PARCERIA_PUBLIC_RATE_LIMIT": "3", "PARCERIA_TRUSTED_PROXIES": "127.0.0.1"}
     srv = Server(name, env_extra=env, name="contacts-limit").start()
     try:
-        import psycopg
-        from conftest import _db_url
         with psycopg.connect(_db_url(name, "postgres"), autocommit=True) as db:
             c = Client(srv.base)
 
@@ -511,3 +511,20 @@ def test_a_registrars_request_and_a_moved_mailbox(api, db, sink, worker):
     assert sink.to(m["email"]) == []
     assert msg.msg["Reply-To"].addresses[0].addr_spec == ADMIN_EMAIL
     assert "Webtuga Alojamento" in msg.text and ADMIN_NAME in msg.text and c["id"] in msg.text
+
+
+def test_a_reply_to_that_would_break_a_header_is_never_sent(api, db, sink, worker):
+    """Data no validation would let through, as if the database held it: the
+    worker refuses the message (failed, never retried) instead of sending it."""
+    to = f"caixa-{uuid.uuid4().hex[:8]}@dns.pt"
+    vars_ = {"topic": "3em1", "mailbox": "Programa 3em1", "request_id": str(uuid.uuid4()), "name": "X",
+             "email": "x@exemplo.pt", "subject": "Assunto", "message": "Texto", "registrar": "",
+             "reply_to": "x@exemplo.pt\r\nBcc: vitima@exemplo.pt"}
+    bad = db.execute(
+        "INSERT INTO outbox (event_id, event, channel, recipient, resource_type, resource_id, payload)"
+        " VALUES (gen_random_uuid(), 'contact_request.created', 'email', %s, 'contact_request',"
+        " gen_random_uuid()::text, jsonb_build_object('template', 'contact-request', 'lang', 'pt',"
+        " 'vars', %s::jsonb)) RETURNING id", (to, json.dumps(vars_))).fetchone()[0]
+    rows = wait_rows(db, lambda rows: rows and rows[0]["status"] != "pending", id=bad)
+    assert rows[0]["status"] == "failed" and "header" in rows[0]["last_error"], rows
+    assert sink.to(to) == [] and all(b"vitima" not in m.raw for m in sink.all())
