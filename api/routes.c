@@ -48,6 +48,9 @@ static const char *const q_news[] = {"limit", "cursor", NULL};
 /* community: SIGA proposals */
 static const char *const q_siga[] = {PAGE, "status", "area", NULL};
 static const char *const q_siga_comments[] = {PAGE, NULL};
+/* community: contacts */
+static const char *const q_contacts[] = {PAGE, NULL};
+static const char *const q_contact_requests[] = {PAGE, "status", "topic", "registrar_id", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -213,6 +216,21 @@ const struct route api_routes[] = {
     {"GET", "/v1/siga/comments/{id}", resource_get, S | R, NULL, 0, &api_siga_comments},
     {"PATCH", "/v1/siga/comments/{id}", resource_patch, S | R, NULL, 0, &api_siga_comments},
     {"POST", "/v1/siga/comments/{id}/hide", resource_act, S, NULL, 0, &api_siga_comments},
+    /* community: contacts */
+    {"GET", "/v1/contacts", resource_list, ROLE_PUBLIC, q_contacts, 0, &api_contacts},
+    {"POST", "/v1/contacts", api_contacts_create, S, NULL, 0, &api_contacts},
+    {"GET", "/v1/contacts/{topic}", resource_get, ROLE_PUBLIC, NULL, 0, &api_contacts},
+    {"PATCH", "/v1/contacts/{topic}", resource_patch, S, NULL, 0, &api_contacts},
+    {"GET", "/v1/contacts/{topic}/history", resource_history, S, NULL, 0, &api_contacts},
+    {"POST", "/v1/contact-requests", api_contact_requests_create, ROLE_PUBLIC, NULL, 0,
+     &api_contact_requests},
+    {"GET", "/v1/contact-requests", resource_list, S | R, q_contact_requests, 0,
+     &api_contact_requests},
+    {"GET", "/v1/contact-requests/{id}", resource_get, S | R, NULL, 0, &api_contact_requests},
+    {"GET", "/v1/contact-requests/{id}/history", resource_history, S | R, NULL, 0,
+     &api_contact_requests},
+    {"POST", "/v1/contact-requests/{id}/answer", resource_act, S, NULL, 0, &api_contact_requests},
+    {"POST", "/v1/contact-requests/{id}/close", resource_act, S, NULL, 0, &api_contact_requests},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

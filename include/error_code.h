@@ -93,7 +93,10 @@
       "não é um registrar existente")                                                              \
     /* community: news */                                                                          \
     X(DUPLICATE_CHANNEL, "duplicate_channel", "repeats a channel already asked for",               \
-      "repete um canal já pedido")
+      "repete um canal já pedido")                                                                 \
+    /* community: contacts */                                                                      \
+    X(UNKNOWN_TOPIC, "unknown_topic", "is not the topic of an active mailbox",                     \
+      "não é o tema de uma caixa de correio ativa")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -111,6 +111,12 @@ extern const struct resource api_news_items;
 extern const struct resource api_news;
 HANDLER(api_news_items_create);
 HANDLER(api_news_feed);
+/* community: contacts. api/contacts.c and api/contact_requests.c: the kit
+ * serves reading, edits, lists, history and answer/close. */
+extern const struct resource api_contacts;
+extern const struct resource api_contact_requests;
+HANDLER(api_contacts_create);
+HANDLER(api_contact_requests_create);
 
 /* api/metrics.c */
 int api_metrics_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);

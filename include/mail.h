@@ -24,13 +24,15 @@ struct mail_message {
     const char *date;       /* an RFC 5322 date, or NULL for now */
     const char *list_unsubscribe;      /* a List-Unsubscribe value, or NULL */
     const char *list_unsubscribe_post; /* "List-Unsubscribe=One-Click" (RFC 8058), or NULL */
+    const char *reply_to;              /* one address replies go to (Reply-To), or NULL */
 };
 
 /* The message's text: its headers (From, To, Subject, Date, Message-ID,
- * MIME-Version, Content-Type, Content-Transfer-Encoding, and List-* when
- * set) and its body, lines ending CRLF, a leading dot never alone on a line
- * meaning the end. ST_INVALID, and *out NULL, when any header value holds a
- * CR or an LF (header injection) or from or to is not an email address.
+ * MIME-Version, Content-Type, Content-Transfer-Encoding, and List-* and
+ * Reply-To when set) and its body, lines ending CRLF, a leading dot never
+ * alone on a line meaning the end. ST_INVALID, and *out NULL, when any
+ * header value holds a CR or an LF (header injection) or from, to or
+ * reply_to is not an email address (reply_to takes no display name).
  * *out is a new string of *len bytes. */
 enum status mail_build(const struct mail_message *m, char **out, size_t *len) WARN_UNUSED;
 

@@ -294,7 +294,8 @@ static bool header_values_ok(const struct mail_message *m)
                          m->message_id,
                          m->date,
                          m->list_unsubscribe,
-                         m->list_unsubscribe_post};
+                         m->list_unsubscribe_post,
+                         m->reply_to};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (has_crlf(all[i]))
             return false;
@@ -305,7 +306,7 @@ static bool header_values_ok(const struct mail_message *m)
 }
 
 static void headers(struct buf *b, const struct mail_message *m, const char *from_name,
-                    const char *from_addr, const char *to_addr)
+                    const char *from_addr, const char *to_addr, const char *reply_addr)
 {
     char date[40];
     if (m->date == NULL)
@@ -334,6 +335,8 @@ static void headers(struct buf *b, const struct mail_message *m, const char *fro
         buf_printf(b, "List-Unsubscribe: %s\r\n", m->list_unsubscribe);
     if (m->list_unsubscribe_post != NULL)
         buf_printf(b, "List-Unsubscribe-Post: %s\r\n", m->list_unsubscribe_post);
+    if (reply_addr != NULL)
+        buf_printf(b, "Reply-To: <%s>\r\n", reply_addr);
     buf_str(b, "MIME-Version: 1.0\r\n");
 }
 
@@ -341,13 +344,17 @@ enum status mail_build(const struct mail_message *m, char **out, size_t *len)
 {
     enum status st = ST_INVALID;
     char *from_name = NULL, *from_addr = NULL, *to_name = NULL, *to_addr = NULL;
+    char *reply_name = NULL, *reply_addr = NULL;
     struct buf b = {0};
     *out = NULL;
     *len = 0;
     if (!header_values_ok(m) || !split_mailbox(m->from, &from_name, &from_addr) ||
         !split_mailbox(m->to, &to_name, &to_addr) || to_name != NULL)
         goto out;
-    headers(&b, m, from_name, from_addr, to_addr);
+    if (m->reply_to != NULL &&
+        (!split_mailbox(m->reply_to, &reply_name, &reply_addr) || reply_name != NULL))
+        goto out;
+    headers(&b, m, from_name, from_addr, to_addr, reply_addr);
     if (m->html == NULL) {
         part(&b, "text/plain", m->text);
     } else {
@@ -373,6 +380,8 @@ out:
     free(from_addr);
     free(to_name);
     free(to_addr);
+    free(reply_name);
+    free(reply_addr);
     return st;
 }
 

@@ -78,9 +78,8 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
     size_t len = 0;
     char message_id[80];
     snprintf(message_id, sizeof message_id, "<%s@" MESSAGE_ID_HOST ">", row->message_id);
-    enum status st =
-        name ? mail_render(name, json_object_get(row->payload, "vars"), &subject, &text, &html)
-             : ST_INVALID;
+    const json_t *vars = json_object_get(row->payload, "vars");
+    enum status st = name ? mail_render(name, vars, &subject, &text, &html) : ST_INVALID;
     if (st != ST_OK) {
         snprintf(error, WORKER_ERROR_MAX, "template %s does not render", name ? name : "(none)");
         st = ST_INVALID;
@@ -90,7 +89,9 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
                                  .subject = subject,
                                  .text = text,
                                  .html = html,
-                                 .message_id = message_id};
+                                 .message_id = message_id,
+                                 /* a template's "reply_to" var: where a reply goes */
+                                 .reply_to = json_string_value(json_object_get(vars, "reply_to"))};
         st = mail_build(&m, &message, &len);
         if (st != ST_OK)
             snprintf(error, WORKER_ERROR_MAX, "%s", "refused: a header value would break the mail");

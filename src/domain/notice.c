@@ -66,6 +66,12 @@ const struct notice notice_table[] = {
     {"siga_comment", "create", NULL, "siga_comment.created", NULL},
     {"siga_comment", "edit", NULL, "siga_comment.edited", NULL},
     {"siga_comment", "hide", NULL, "siga_comment.hidden", NULL},
+    /* community: contacts */
+    {"contact_mailbox", "create", NULL, "contact_mailbox.created", NULL},
+    {"contact_mailbox", "edit", NULL, "contact_mailbox.updated", NULL},
+    {"contact_request", "create", NULL, "contact_request.created", "contact-request"},
+    {"contact_request", "answer", NULL, "contact_request.answered", NULL},
+    {"contact_request", "close", NULL, "contact_request.closed", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

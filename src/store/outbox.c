@@ -54,6 +54,15 @@ static const char RCPT_DRAW_RESULTS[] =
     " FROM draws d CROSS JOIN unnest(d.winners) w(id) JOIN registrars r ON r.id = w.id"
     " JOIN events e ON e.id = d.target_event_id WHERE d.id = $1::uuid";
 
+/* community: contacts. The topic's mailbox, with what the requester wrote
+ * and the address a reply goes to (the worker's Reply-To). */
+static const char RCPT_CONTACT_REQUEST[] =
+    "SELECT m.email, jsonb_build_object('topic', m.topic, 'mailbox', m.name->>'pt',"
+    " 'request_id', q.id, 'name', q.name, 'email', q.email, 'subject', q.subject,"
+    " 'message', q.message, 'registrar', coalesce(r.trade_name, ''), 'reply_to', q.email)"
+    " FROM contact_requests q JOIN contact_mailboxes m ON m.topic = q.topic"
+    " LEFT JOIN registrars r ON r.id = q.registrar_id WHERE q.id = $1::uuid";
+
 static const struct {
     const char *name;
     const char *sql;
@@ -66,6 +75,8 @@ static const struct {
     {"registration-confirmed", RCPT_REGISTRATION},
     {"registration-promoted", RCPT_REGISTRATION},
     {"draw-results", RCPT_DRAW_RESULTS},
+    /* community: contacts */
+    {"contact-request", RCPT_CONTACT_REQUEST},
 };
 
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const char *template_name)

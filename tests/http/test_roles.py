@@ -182,6 +182,18 @@ EXPECTED = {
     ("GET", "/v1/siga/comments/{id}"): 404,
     ("PATCH", "/v1/siga/comments/{id}"): 428,
     ("POST", "/v1/siga/comments/{id}/hide"): 422,  # the reason is checked before the lookup
+    # community: contacts (a UUID is also a well-formed topic)
+    ("GET", "/v1/contacts"): 200,
+    ("POST", "/v1/contacts"): 415,
+    ("GET", "/v1/contacts/{topic}"): 404,
+    ("PATCH", "/v1/contacts/{topic}"): 428,
+    ("GET", "/v1/contacts/{topic}/history"): 404,
+    ("POST", "/v1/contact-requests"): 415,
+    ("GET", "/v1/contact-requests"): 200,
+    ("GET", "/v1/contact-requests/{id}"): 404,
+    ("GET", "/v1/contact-requests/{id}/history"): 404,
+    ("POST", "/v1/contact-requests/{id}/answer"): 404,
+    ("POST", "/v1/contact-requests/{id}/close"): 404,
 }
 
 

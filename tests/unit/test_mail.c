@@ -487,7 +487,49 @@ static const struct {
      "{\"trade_name\": \"Webtuga\", \"draw_title\": \"Sorteio CENTR\", \"event_title\":"
      " \"CENTR Jamboree\", \"starts_at\": \"2027-05-20\", \"location\": \"Bruxelas\"}",
      {"Sorteio CENTR", "CENTR Jamboree", "Bruxelas"}},
+    /* community: contacts (its "reply_to" var is the worker's, for Reply-To) */
+    {"contact-request",
+     "{\"topic\": \"3em1\", \"mailbox\": \"Programa 3em1\", \"request_id\": \"8b3e2f1a\","
+     " \"name\": \"Maria Fernandes\", \"email\": \"maria@exemplo.pt\", \"subject\":"
+     " \"Adesão\", \"message\": \"Linha 1\\nLinha 2\", \"registrar\": \"Webtuga\"}",
+     {"Maria Fernandes <maria@exemplo.pt>", "Linha 1\nLinha 2", "Registrar: Webtuga"}},
 };
+
+/* community: contacts. Reply-To: one address, in its ASCII form; a display
+ * name, a list, anything not an address or holding CR or LF is refused. */
+static void reply_to(void **state)
+{
+    (void)state;
+    struct mail_message m = GOOD;
+    m.reply_to = "maria.fernandes@exemplo.pt";
+    char *out = build(&m);
+    assert_wire_form(out);
+    char *v = header(out, "Reply-To");
+    assert_string_equal(v, "<maria.fernandes@exemplo.pt>");
+    free(v);
+    free(out);
+    m.reply_to = "joao@câmara.pt";
+    out = build(&m);
+    v = header(out, "Reply-To");
+    assert_string_equal(v, "<joao@xn--cmara-3qa.pt>");
+    free(v);
+    free(out);
+    m = GOOD; /* none: no header */
+    out = build(&m);
+    assert_null(strstr(out, "Reply-To"));
+    free(out);
+    const char *bad[] = {
+        "maria@exemplo.pt\r\nBcc: x@evil.example", "maria@exemplo.pt\n", "Maria <maria@exemplo.pt>",
+        "maria@exemplo.pt, x@evil.example",        "não é email",        ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        m.reply_to = bad[i];
+        char *o = (char *)1;
+        size_t len = 99;
+        assert_int_equal(mail_build(&m, &o, &len), ST_INVALID);
+        assert_null(o);
+        assert_int_equal(len, 0);
+    }
+}
 
 static void templates(void **state)
 {
@@ -615,6 +657,7 @@ int main(void)
         cmocka_unit_test(templates),
         cmocka_unit_test(template_edges),
         cmocka_unit_test(send_refusals),
+        cmocka_unit_test(reply_to), /* community: contacts */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
