@@ -20,6 +20,7 @@
 #define RGS "/v1/registrations"
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
+#define SRV "/v1/surveys" /* community: survey */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -41,6 +42,7 @@ static const char *const q_deliveries[] = {PAGE, "status", NULL};
 static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 static const char *const q_changes[] = {"after", "limit", NULL};
+static const char *const q_surveys[] = {PAGE, "status", "year", NULL}; /* community: survey */
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -172,6 +174,21 @@ const struct route api_routes[] = {
     {"GET", WHK "/{id}/deliveries", resource_list, S | R, q_deliveries, 0, &api_webhook_deliveries},
     {"POST", "/v1/webhook-deliveries/{id}/redeliver", api_webhook_deliveries_redeliver, S | R, NULL,
      0, NULL},
+
+    /* community: survey */
+    {"GET", SRV, resource_list, ROLE_PUBLIC, q_surveys, 0, &api_surveys},
+    {"POST", SRV, api_surveys_create, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_surveys},
+    {"PATCH", SRV "/{id}", resource_patch, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/history", resource_history, S, NULL, 0, &api_surveys},
+    {"POST", SRV "/{id}/open", resource_act, S, NULL, 0, &api_surveys},
+    {"POST", SRV "/{id}/close", resource_act, S, NULL, 0, &api_surveys},
+    {"POST", SRV "/{id}/publish", resource_act, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/responses/mine", api_surveys_response, R, NULL, 0, &api_surveys},
+    {"PUT", SRV "/{id}/responses/mine", api_surveys_respond, R, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/results", api_surveys_results, ROLE_PUBLIC, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/export.csv", api_surveys_export, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/panel.csv", api_surveys_panel, S, NULL, 0, &api_surveys},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

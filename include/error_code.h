@@ -90,7 +90,19 @@
       "indica um endereço de loopback, privado, local, multicast ou reservado")                    \
     X(EVENT_TYPE, "event_type", "is not a known event type", "não é um tipo de evento conhecido")  \
     X(UNKNOWN_REGISTRAR, "unknown_registrar", "is not an existing registrar",                      \
-      "não é um registrar existente")
+      "não é um registrar existente")                                                              \
+    /* community: survey */                                                                        \
+    X(OUT_OF_RANGE, "out_of_range", "is outside the question's scale",                             \
+      "está fora da escala da pergunta")                                                           \
+    X(UNKNOWN_OPTION, "unknown_option", "is not one of the question's options",                    \
+      "não é uma das opções da pergunta")                                                          \
+    X(MULTIPLE, "multiple",                                                                        \
+      "does not match the question's multiple (one option id, or a list of distinct ones)",        \
+      "não corresponde ao multiple da pergunta (um id de opção, ou uma lista de ids distintos)")   \
+    X(SCALE_RANGE, "scale_range", "is not a scale of 1 to 5 or of 0 to 10",                        \
+      "não é uma escala de 1 a 5 ou de 0 a 10")                                                    \
+    X(NOT_UNIQUE, "not_unique", "is used by another item of the list",                             \
+      "já é usado por outro elemento da lista")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -111,4 +111,14 @@ int api_metrics_get(const struct _u_request *req, struct _u_response *resp, stru
 int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 
+/* community: survey */
+/* api/surveys.c: the kit serves reading, edits, history and the actions. */
+extern const struct resource api_surveys;
+HANDLER(api_surveys_create);
+HANDLER(api_surveys_respond);
+HANDLER(api_surveys_response);
+HANDLER(api_surveys_results);
+HANDLER(api_surveys_export);
+HANDLER(api_surveys_panel);
+
 #endif

@@ -46,6 +46,11 @@ const struct notice notice_table[] = {
     {"draw", "decline", NULL, "draw.declined", NULL},
     {"sitestar_entry", "submit", NULL, "sitestar_entry.submitted", NULL},
     {"sitestar_edition", "select", NULL, "sitestar_edition.selected", NULL},
+    /* community: survey */
+    {"survey", "open", NULL, "survey.opened", NULL},
+    {"survey", "edit", NULL, "survey.updated", NULL},
+    {"survey", "close", NULL, "survey.closed", NULL},
+    {"survey", "publish", NULL, "survey.published", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

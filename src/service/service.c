@@ -96,8 +96,10 @@ static enum status ask_machine(const struct act *a, int *to)
     const struct service_kind *k = a->kind;
     int from = k->state(a->row);
     enum status st = machine_transition(k->machine, from, a->action, a->call->role, to);
-    if (st == ST_OK && k->ruled_out != NULL && (k->ruled_out(a->row) & MACHINE_BIT(a->action)))
+    if (st == ST_OK && k->ruled_out != NULL && (k->ruled_out(a->row) & MACHINE_BIT(a->action))) {
         st = ST_INVALID_STATE;
+        a->outcome->conflict = k->rule ? k->rule(a->row, a->action) : NULL;
+    }
     if (st == ST_INVALID_STATE)
         snprintf(a->outcome->current, sizeof a->outcome->current, "%s", k->machine->states[from]);
     return st;
