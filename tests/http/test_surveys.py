@@ -15,8 +15,10 @@ import uuid
 
 import pytest
 
+import race as race_kit
 from accreditation import ok
-from identity import make_registrar
+from identity import make_registrar, mint, registrar_token
+from openapi_check import Client
 from programs import as_registrar, at, audit, codes, problem, staff
 from surveys import (SRV, answer, create_survey, good, move, patch_survey, questions, stored_answers,
                      survey_body, survey_key, survey_row)
@@ -623,3 +625,47 @@ def test_the_panel(api, db):
     assert sorted(mine) == sorted([[trades[live], "Ana Silva", "ana@example.pt", "'+351213456789"],
                                    [trades[suspended], "Ana Silva", "ana@example.pt", "'+351213456789"]])
     assert live not in r.text and "respond" not in r.text
+
+
+# --- concurrency: two server processes on one database -----------------------------------------
+
+@pytest.fixture(scope="module")
+def pair(template_db):
+    yield from race_kit.two_servers(template_db, "survey-race")
+
+
+@pytest.fixture()
+def pair_db(pair):
+    yield from race_kit.database(pair)
+
+
+def put_call(rid, sid, answers):
+    tok = registrar_token(rid)
+    return lambda c: c.with_token(tok).request("PUT", f"{SRV}/{sid}/responses/mine", json_body={"answers": answers})
+
+
+def test_one_registrar_answering_at_once_has_one_response(pair, pair_db):
+    api = Client(pair[0].base)
+    rid = make_registrar(pair_db)
+    sv = create_survey(api, "open")
+    responses = race_kit.race(pair, [put_call(rid, sv["id"], good(geral=1 + i % 5)) for i in range(10)])
+    assert race_kit.outcome(responses) == {(201, ""): 1, (200, ""): 9}
+    assert stored_answers(pair_db, sv["id"]) == 1
+    assert ok(staff(api).get(f"{SRV}/{sv['id']}"))["response_count"] == 1
+
+
+def test_answers_racing_the_close_are_stored_exactly_when_accepted(pair, pair_db):
+    api = Client(pair[0].base)
+    sv = create_survey(api, "open")
+    rids = [make_registrar(pair_db) for _ in range(12)]
+    close = lambda c: c.with_token(mint("staff", sub="joana@dns.pt")).post(f"{SRV}/{sv['id']}/close")  # noqa: E731
+    calls = [put_call(rid, sv["id"], good()) for rid in rids]
+    responses = race_kit.race(pair, calls[:6] + [close] + calls[6:])
+    closed = responses.pop(6)
+    assert closed.status_code == 200, closed.text
+    accepted = [rid for rid, r in zip(rids, responses) if r.status_code == 201]
+    assert all(r.status_code in (201, 409) for r in responses), [r.text for r in responses]
+    assert all(r.json()["type"].endswith("/window-closed") for r in responses if r.status_code == 409)
+    stored = {row[0] for row in pair_db.execute(
+        "SELECT registrar_id::text FROM survey_responses WHERE survey_id = %s", (sv["id"],)).fetchall()}
+    assert stored == set(accepted)
