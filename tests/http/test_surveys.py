@@ -627,6 +627,44 @@ def test_the_panel(api, db):
     assert live not in r.text and "respond" not in r.text
 
 
+# --- what a change tells ------------------------------------------------------------------------
+
+def test_changes_are_events_of_the_feed(api, db):
+    s = staff(api)
+    sv = create_survey(api, "open")
+    ok(patch_survey(api, sv["id"], {"title": "Título novo"}))
+    move(api, sv["id"], "close", "publish")
+    events, cursor = [], None
+    while True:
+        body = ok(s.get("/v1/changes" + (f"?after={cursor}" if cursor else "")))
+        if not body["items"]:
+            break
+        events += body["items"]
+        cursor = body["next_cursor"]
+    ours = [e["type"] for e in events if e["resource_id"] == sv["id"] and e["resource_type"] == "survey"]
+    assert ours[1:] == ["survey.opened", "survey.updated", "survey.closed", "survey.published"]
+
+
+def test_a_creation_replays_under_its_idempotency_key(api, db):
+    s = staff(api)
+    body, key = survey_body(), {"Idempotency-Key": f"inquerito-{uuid.uuid4()}"}
+    first = s.post(SRV, body, headers=key)
+    again = s.post(SRV, body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert db.execute("SELECT count(*) FROM surveys WHERE title = %s", (body["title"],)).fetchone()[0] == 1
+    problem(s.post(SRV, dict(body, year=2030), headers=key), 422, "idempotency-key-reused")
+
+
+def test_head_answers_as_get(api):
+    sv = create_survey(api, "published")
+    for path in (f"{SRV}/{sv['id']}", f"{SRV}/{sv['id']}/results"):
+        r = api.request("HEAD", path)
+        assert r.status_code == 200 and r.content == b""
+    r = staff(api).request("HEAD", f"{SRV}/{sv['id']}/export.csv")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+
+
 # --- concurrency: two server processes on one database -----------------------------------------
 
 @pytest.fixture(scope="module")
