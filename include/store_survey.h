@@ -26,7 +26,7 @@ enum status store_survey_get(PGconn *conn, const char *id, bool lock,
 enum status store_survey_insert(PGconn *conn, const struct survey_row *s,
                                 const unsigned char key[SURVEY_KEY_BYTES],
                                 struct survey_row *out) WARN_UNUSED;
-/* Writes next's editable fields over row when row->version is current
+/* Writes next's editable fields over row when row->row_version is current
  * (ST_STALE otherwise); row gets the stored row. */
 enum status store_survey_update(PGconn *conn, struct survey_row *row,
                                 const struct survey_row *next) WARN_UNUSED;

@@ -54,6 +54,8 @@ extern const char SURVEY_RULE_QUESTIONS_FROZEN[];
 #define SURVEY_TEXT_MAX 2000
 /* The published view suppresses any group under this many answers. */
 #define SURVEY_MIN_GROUP 5
+/* The export's first column, which no question may be called. */
+#define SURVEY_RESPONDENT "respondent"
 
 enum survey_kind { SURVEY_SCALE, SURVEY_CHOICE, SURVEY_TEXT };
 extern const char *const survey_kind_names[]; /* NULL-terminated */
@@ -67,7 +69,11 @@ struct survey_row {
     json_t *questions; /* owned: the normalized array */
     enum survey_status status;
     int response_count;
+    /* The representation's version (the ETag and If-Match): the row's own
+     * version plus its response count, both only ever growing, so a new
+     * response is a new version too. */
     int version;
+    int row_version; /* the column, for the store's conditional update */
     char created_at[32];
     char updated_at[32];
     char status_changed_at[32];
@@ -92,9 +98,10 @@ struct survey_issue {
 #define SURVEY_MAX_ISSUES 100
 
 /* The rules across a survey's fields (the field table checked each one's
- * shape): it closes after it opens; question and option ids unique; each
- * kind's members and only those; a scale of 1..5 or 0..10. Writes at most
- * cap issues; returns how many. */
+ * shape): it closes after it opens; question and option ids unique, and no
+ * question called "respondent" (the export's first column); each kind's
+ * members and only those; a scale of 1..5 or 0..10. Writes at most cap
+ * issues; returns how many. */
 size_t survey_check(const struct survey_row *s, struct survey_issue *out, size_t cap);
 /* Fills the defaults of valid questions in place (required false; multiple
  * false; max_length 2000), so that they are stored and rendered whole. */

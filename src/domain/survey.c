@@ -170,8 +170,11 @@ size_t survey_check(const struct survey_row *s, struct survey_issue *out, size_t
     if (s->opens_at[0] && s->closes_at[0] && !program_time_before(s->opens_at, s->closes_at))
         issue(&is, ERR_BEFORE_OPENING, "/closes_at");
     for (size_t i = 0; i < json_array_size(s->questions); i++) {
+        const char *id = json_string_value(json_object_get(json_array_get(s->questions, i), "id"));
         if (id_repeated(s->questions, i))
             issue(&is, ERR_NOT_UNIQUE, "/questions/%zu/id", i);
+        else if (id != NULL && strcmp(id, SURVEY_RESPONDENT) == 0)
+            issue(&is, ERR_NOT_ALLOWED, "/questions/%zu/id", i);
         check_question(json_array_get(s->questions, i), i, &is);
     }
     return is.n < cap ? is.n : cap;
@@ -473,7 +476,7 @@ void survey_pseudonym(const unsigned char key[SURVEY_KEY_BYTES], const char *reg
 
 json_t *survey_export_columns(const json_t *questions)
 {
-    json_t *columns = json_pack("[s]", "respondent");
+    json_t *columns = json_pack("[s]", SURVEY_RESPONDENT);
     size_t i;
     const json_t *q;
     json_array_foreach(questions, i, q) json_array_append(columns, json_object_get(q, "id"));
@@ -501,7 +504,7 @@ static json_t *export_cell(const json_t *v)
 
 json_t *survey_export_row(const json_t *questions, const char *respondent, const json_t *answers)
 {
-    json_t *row = json_pack("{s:s}", "respondent", respondent);
+    json_t *row = json_pack("{s:s}", SURVEY_RESPONDENT, respondent);
     size_t i;
     const json_t *q;
     json_array_foreach(questions, i, q)

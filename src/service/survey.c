@@ -149,8 +149,8 @@ struct export
 static int by_respondent(const void *a, const void *b)
 {
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    return strcmp(json_string_value(json_object_get(x, "respondent")),
-                  json_string_value(json_object_get(y, "respondent")));
+    return strcmp(json_string_value(json_object_get(x, SURVEY_RESPONDENT)),
+                  json_string_value(json_object_get(y, SURVEY_RESPONDENT)));
 }
 
 /* The key and the responses in one snapshot; each registrar id becomes its

@@ -79,7 +79,8 @@ static void read_row(const PGresult *res, int i, void *out)
     if (!survey_status_parse(PQgetvalue(res, i, 6), &s->status))
         s->status = SURVEY_DRAFT;
     s->response_count = atoi(PQgetvalue(res, i, 7));
-    s->version = atoi(PQgetvalue(res, i, 8));
+    s->row_version = atoi(PQgetvalue(res, i, 8));
+    s->version = s->row_version + s->response_count;
     STORE_COPY(s->created_at, res, i, 9);
     STORE_COPY(s->updated_at, res, i, 10);
     STORE_COPY(s->status_changed_at, res, i, 11);
@@ -109,7 +110,7 @@ enum status store_survey_update(PGconn *conn, struct survey_row *row, const stru
 {
     char year[12], version[16];
     snprintf(year, sizeof year, "%d", next->year);
-    snprintf(version, sizeof version, "%d", row->version);
+    snprintf(version, sizeof version, "%d", row->row_version);
     char *questions = json_dumps(next->questions, JSON_COMPACT);
     const char *p[] = {row->id,         year,      next->title, next->opens_at,
                        next->closes_at, questions, version};

@@ -92,6 +92,7 @@ BAD_CREATE = [
     ({"questions": [{}] * 51}, [("/questions", "too_many")]),
     ({"questions": q_with(1, id="geral")}, [("/questions/1/id", "not_unique")]),
     ({"questions": q_with(0, id="Geral-1")}, [("/questions/0/id", "format")]),
+    ({"questions": q_with(4, id="respondent")}, [("/questions/4/id", "not_allowed")]),
     ({"questions": q_with(0, id="x" * 41)}, [("/questions/0/id", "too_long")]),
     ({"questions": q_with(0, kind="stars")}, [("/questions/0/kind", "enum")]),
     ({"questions": q_with(0, text={"pt": "Só português"})}, [("/questions/0/text/en", "required")]),
@@ -323,6 +324,23 @@ def test_answer_then_change(api, db):
     text = str(db.execute("SELECT array_agg(audit_events::text) FROM audit_events WHERE resource_id = %s",
                           (sv["id"],)).fetchone()[0])
     assert "DNSSEC" not in text and "formação" not in text
+
+
+def test_a_response_moves_the_surveys_etag(api, db):
+    rid = make_registrar(db)
+    sv = create_survey(api, "open")
+    s = staff(api)
+    before = s.get(f"{SRV}/{sv['id']}")
+    ok(answer(api, rid, sv["id"], good()), 201)
+    after = s.get(f"{SRV}/{sv['id']}", headers={"If-None-Match": before.headers["ETag"]})
+    assert ok(after)["response_count"] == 1 and after.headers["ETag"] != before.headers["ETag"]
+    r = s.patch(f"{SRV}/{sv['id']}", {"title": "Tarde"}, headers={"If-Match": before.headers["ETag"]})
+    problem(r, 412, "precondition-failed")
+    ok(s.patch(f"{SRV}/{sv['id']}", {"title": "A tempo"}, headers={"If-Match": after.headers["ETag"]}))
+    # an answer changed again is no new response: the count and the ETag stay
+    etag = s.get(f"{SRV}/{sv['id']}").headers["ETag"]
+    ok(answer(api, rid, sv["id"], good(geral=1)), 200)
+    assert s.get(f"{SRV}/{sv['id']}", headers={"If-None-Match": etag}).status_code == 304
 
 
 def test_mine_is_404_until_answered_and_only_ones_own(api, db):

@@ -199,6 +199,9 @@ static void ids_are_unique(void **state)
         2);
     assert_issue(&out[0], "/questions/2/id", ERR_NOT_UNIQUE);
     assert_issue(&out[1], "/questions/2/options/1/id", ERR_NOT_UNIQUE);
+    /* the export's first column is no question's */
+    assert_int_equal(check("[{\"id\":\"respondent\",\"kind\":\"text\"}]", T0, T1, out), 1);
+    assert_issue(&out[0], "/questions/0/id", ERR_NOT_ALLOWED);
     /* an option id may repeat another question's */
     assert_int_equal(check("[{\"id\":\"x\",\"kind\":\"choice\",\"options\":[{\"id\":\"x\"},{\"id\":"
                            "\"y\"}]}]",
