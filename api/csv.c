@@ -118,6 +118,21 @@ static void put_field(struct csv *c, const char *s, bool first)
     put(c, "\"", 1);
 }
 
+void csv_columns(struct csv *c, const json_t *columns)
+{
+    size_t i;
+    json_t *name;
+    json_decref(c->columns);
+    c->columns = json_deep_copy(columns);
+    json_array_foreach(c->columns, i, name)
+    {
+        char *cell = csv_cell(name);
+        put_field(c, cell, i == 0);
+        free(cell);
+    }
+    put(c, "\r\n", 2);
+}
+
 void csv_add(struct csv *c, const json_t *item)
 {
     size_t i;
@@ -125,19 +140,14 @@ void csv_add(struct csv *c, const json_t *item)
     if (c->columns == NULL) {
         const char *key;
         json_t *member;
-        c->columns = json_array();
+        json_t *columns = json_array();
         json_object_foreach((json_t *)item, key, member)
         {
             (void)member;
-            json_array_append_new(c->columns, json_string(key));
+            json_array_append_new(columns, json_string(key));
         }
-        json_array_foreach(c->columns, i, name)
-        {
-            char *cell = csv_cell(name);
-            put_field(c, cell, i == 0);
-            free(cell);
-        }
-        put(c, "\r\n", 2);
+        csv_columns(c, columns);
+        json_decref(columns);
     }
     json_array_foreach(c->columns, i, name)
     {

@@ -21,6 +21,7 @@
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
 #define NWS "/v1/news-items" /* community: news */
+#define SRV "/v1/surveys" /* community: survey */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -51,6 +52,7 @@ static const char *const q_siga_comments[] = {PAGE, NULL};
 /* community: contacts */
 static const char *const q_contacts[] = {PAGE, NULL};
 static const char *const q_contact_requests[] = {PAGE, "status", "topic", "registrar_id", NULL};
+static const char *const q_surveys[] = {PAGE, "status", "year", NULL}; /* community: survey */
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -231,6 +233,20 @@ const struct route api_routes[] = {
      &api_contact_requests},
     {"POST", "/v1/contact-requests/{id}/answer", resource_act, S, NULL, 0, &api_contact_requests},
     {"POST", "/v1/contact-requests/{id}/close", resource_act, S, NULL, 0, &api_contact_requests},
+    /* community: survey */
+    {"GET", SRV, resource_list, ROLE_PUBLIC, q_surveys, 0, &api_surveys},
+    {"POST", SRV, api_surveys_create, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_surveys},
+    {"PATCH", SRV "/{id}", resource_patch, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/history", resource_history, S, NULL, 0, &api_surveys},
+    {"POST", SRV "/{id}/open", resource_act, S, NULL, 0, &api_surveys},
+    {"POST", SRV "/{id}/close", resource_act, S, NULL, 0, &api_surveys},
+    {"POST", SRV "/{id}/publish", resource_act, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/responses/mine", api_surveys_response, R, NULL, 0, &api_surveys},
+    {"PUT", SRV "/{id}/responses/mine", api_surveys_respond, R, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/results", api_surveys_results, ROLE_PUBLIC, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/export.csv", api_surveys_export, S, NULL, 0, &api_surveys},
+    {"GET", SRV "/{id}/panel.csv", api_surveys_panel, S, NULL, 0, &api_surveys},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

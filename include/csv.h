@@ -29,6 +29,10 @@ struct csv {
 
 void csv_init(struct csv *c);
 void csv_cleanup(struct csv *c);
+/* Writes the header row of columns (an array of member names, lent) now,
+ * for an export whose columns are known before its rows (so an empty one
+ * has its header too); call it before any csv_add. */
+void csv_columns(struct csv *c, const json_t *columns);
 /* Appends item (an object, lent) as a row; the first one writes the header
  * row before it. */
 void csv_add(struct csv *c, const json_t *item);

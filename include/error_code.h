@@ -96,7 +96,19 @@
       "repete um canal já pedido")                                                                 \
     /* community: contacts */                                                                      \
     X(UNKNOWN_TOPIC, "unknown_topic", "is not the topic of an active mailbox",                     \
-      "não é o tema de uma caixa de correio ativa")
+      "não é o tema de uma caixa de correio ativa")                                                \
+    /* community: survey */                                                                        \
+    X(OUT_OF_RANGE, "out_of_range", "is outside the question's scale",                             \
+      "está fora da escala da pergunta")                                                           \
+    X(UNKNOWN_OPTION, "unknown_option", "is not one of the question's options",                    \
+      "não é uma das opções da pergunta")                                                          \
+    X(MULTIPLE, "multiple",                                                                        \
+      "does not match the question's multiple (one option id, or a list of distinct ones)",        \
+      "não corresponde ao multiple da pergunta (um id de opção, ou uma lista de ids distintos)")   \
+    X(SCALE_RANGE, "scale_range", "is not a scale of 1 to 5 or of 0 to 10",                        \
+      "não é uma escala de 1 a 5 ou de 0 a 10")                                                    \
+    X(NOT_UNIQUE, "not_unique", "is used by another item of the list",                             \
+      "já é usado por outro elemento da lista")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

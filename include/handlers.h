@@ -133,5 +133,14 @@ HANDLER(api_siga_proposals_create);
 HANDLER(api_siga_vote);
 HANDLER(api_siga_unvote);
 HANDLER(api_siga_comments_create);
+/* community: survey */
+/* api/surveys.c: the kit serves reading, edits, history and the actions. */
+extern const struct resource api_surveys;
+HANDLER(api_surveys_create);
+HANDLER(api_surveys_respond);
+HANDLER(api_surveys_response);
+HANDLER(api_surveys_results);
+HANDLER(api_surveys_export);
+HANDLER(api_surveys_panel);
 
 #endif

@@ -25,6 +25,9 @@ enum field_type {
 #define FIELD_NULLABLE 2u    /* null is accepted in a PATCH (merge patch: removes the member) */
 #define FIELD_LINES 4u       /* text of several lines: newlines allowed (validate_text_lines) */
 #define FIELD_NULL_CREATE 8u /* null is accepted in a creation too (it means none) */
+/* An OBJECT whose members the caller checks against rules of its own (a
+ * survey's answers, keyed by its question ids): only its type is checked. */
+#define FIELD_OPEN 16u
 
 /* At most this many violations are reported for one body. */
 #define SCHEMA_MAX_ERRORS 100

@@ -63,6 +63,9 @@ struct service_kind {
     int (*version)(const void *row);
     /* Actions that rules outside the machine table rule out now (bits of action indexes). */
     unsigned (*ruled_out)(const void *row);
+    /* The name of the rule that rules action out now, for the refusal's
+     * outcome->conflict (a static string), or NULL. NULL: unnamed. */
+    const char *(*rule)(const void *row, int action);
     enum status (*load)(PGconn *conn, const char *id, bool lock, void *row);
     /* Moves the row to state to (the store's conditional update). */
     enum status (*move)(PGconn *conn, void *row, int to, const char *reason);

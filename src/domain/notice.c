@@ -72,6 +72,11 @@ const struct notice notice_table[] = {
     {"contact_request", "create", NULL, "contact_request.created", "contact-request"},
     {"contact_request", "answer", NULL, "contact_request.answered", NULL},
     {"contact_request", "close", NULL, "contact_request.closed", NULL},
+    /* community: survey */
+    {"survey", "open", NULL, "survey.opened", NULL},
+    {"survey", "edit", NULL, "survey.updated", NULL},
+    {"survey", "close", NULL, "survey.closed", NULL},
+    {"survey", "publish", NULL, "survey.published", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

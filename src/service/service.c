@@ -101,8 +101,10 @@ static enum status ask_machine(const struct act *a, int *to)
         if (who != ST_OK)
             return who;
     }
-    if (st == ST_OK && k->ruled_out != NULL && (k->ruled_out(a->row) & MACHINE_BIT(a->action)))
+    if (st == ST_OK && k->ruled_out != NULL && (k->ruled_out(a->row) & MACHINE_BIT(a->action))) {
         st = ST_INVALID_STATE;
+        a->outcome->conflict = k->rule ? k->rule(a->row, a->action) : NULL;
+    }
     if (st == ST_INVALID_STATE)
         snprintf(a->outcome->current, sizeof a->outcome->current, "%s", k->machine->states[from]);
     return st;

@@ -39,6 +39,7 @@ V = "/v1/events/{id}"
 G = "/v1/registrations/{id}"
 D = "/v1/draws/{id}"
 W = "/v1/webhooks/{id}"
+SV = "/v1/surveys/{id}"  # community: survey
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -194,6 +195,20 @@ EXPECTED = {
     ("GET", "/v1/contact-requests/{id}/history"): 404,
     ("POST", "/v1/contact-requests/{id}/answer"): 404,
     ("POST", "/v1/contact-requests/{id}/close"): 404,
+    # community: survey
+    ("GET", "/v1/surveys"): 200,
+    ("POST", "/v1/surveys"): 415,
+    ("GET", SV): 404,
+    ("PATCH", SV): 428,
+    ("GET", SV + "/history"): 404,
+    ("POST", SV + "/open"): 404,
+    ("POST", SV + "/close"): 404,
+    ("POST", SV + "/publish"): 404,
+    ("GET", SV + "/responses/mine"): 404,
+    ("PUT", SV + "/responses/mine"): 415,       # no JSON body, before the lookup
+    ("GET", SV + "/results"): 404,
+    ("GET", SV + "/export.csv"): 404,
+    ("GET", SV + "/panel.csv"): 404,
 }
 
 

@@ -98,12 +98,32 @@ static void rows(void **state)
     csv_cleanup(&c);
 }
 
+/* Columns known before the rows: the header is written at once (an empty
+ * export has it too), and rows follow those columns, not their own. */
+static void columns_first(void **state)
+{
+    (void)state;
+    struct csv c;
+    csv_init(&c);
+    json_t *columns = json_pack("[s, s]", "respondent", "q1");
+    csv_columns(&c, columns);
+    assert_string_equal(c.text, "respondent,q1\r\n");
+    assert_int_equal(c.rows, 0);
+    json_t *row = json_pack("{s:s, s:s, s:i}", "q1", "@x", "respondent", "ab", "extra", 1);
+    csv_add(&c, row);
+    assert_string_equal(c.text, "respondent,q1\r\nab,'@x\r\n");
+    json_decref(row);
+    json_decref(columns);
+    csv_cleanup(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(negotiation),
         cmocka_unit_test(cells),
         cmocka_unit_test(rows),
+        cmocka_unit_test(columns_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,25 @@ static void assert_error(json_t *errors, size_t i, const char *pointer, const ch
     assert_string_equal(json_string_value(json_object_get(e, "code")), code);
 }
 
+/* An open object: only its type is checked; its members are the caller's. */
+static void an_open_object_checks_its_type_only(void **state)
+{
+    (void)state;
+    static const struct field open_fields[] = {
+        {.name = "answers", .type = FIELD_OBJECT, .flags = FIELD_REQUIRED | FIELD_OPEN},
+        {0},
+    };
+    json_t *obj = json_loads("{\"answers\":{\"anything\":[1,{\"x\":null}]}}", 0, NULL);
+    json_t *errors = json_array();
+    assert_true(schema_validate(obj, open_fields, SCHEMA_CREATE, ROLE_REGISTRAR, false, errors));
+    json_decref(obj);
+    obj = json_loads("{\"answers\":[]}", 0, NULL);
+    assert_false(schema_validate(obj, open_fields, SCHEMA_CREATE, ROLE_REGISTRAR, false, errors));
+    assert_error(errors, 0, "/answers", "type");
+    json_decref(obj);
+    json_decref(errors);
+}
+
 static void valid_body_has_no_errors(void **state)
 {
     (void)state;
@@ -240,6 +259,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_body_has_no_errors),
+        cmocka_unit_test(an_open_object_checks_its_type_only),
         cmocka_unit_test(every_violation_is_reported),
         cmocka_unit_test(field_a_role_may_not_write_is_refused),
         cmocka_unit_test(patch_skips_required_but_checks_null),
