@@ -111,4 +111,17 @@ int api_metrics_get(const struct _u_request *req, struct _u_response *resp, stru
 int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 
+/* community: newsletter. api/newsletter_issues.c, api/newsletter_suggestions.c: the
+ * kit serves reading, edits, history and the actions (accept's body by
+ * action_body); api/newsletter_subscriptions.c: the public double opt-in and
+ * staff's subscribers list (the resource's list). */
+extern const struct resource api_newsletter_issues;
+HANDLER(api_newsletter_issues_create);
+extern const struct resource api_newsletter_suggestions;
+HANDLER(api_newsletter_suggestions_create);
+extern const struct resource api_newsletter_subscriptions;
+HANDLER(api_newsletter_subscribe);
+HANDLER(api_newsletter_confirm);
+HANDLER(api_newsletter_unsubscribe);
+
 #endif

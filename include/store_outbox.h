@@ -15,6 +15,7 @@ struct outbox_cause {
     const char *resource_type; /* "voucher" */
     const char *resource_id;
     const char *registrar_id; /* the registrar it concerns, or NULL */
+    const json_t *vars;       /* merged into every email's vars (audit_entry.mail_vars), or NULL */
 };
 
 /* Queues template's email to each of its recipients (the template's own

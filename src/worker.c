@@ -70,13 +70,18 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
 {
     (void)conn;
     const char *name = json_string_value(json_object_get(row->payload, "template"));
-    char *subject = NULL, *text = NULL, *html = NULL, *message = NULL;
+    char *subject = NULL, *text = NULL, *html = NULL, *message = NULL, *unsubscribe = NULL;
     size_t len = 0;
     char message_id[80];
     snprintf(message_id, sizeof message_id, "<%s@" MESSAGE_ID_HOST ">", row->message_id);
-    enum status st =
-        name ? mail_render(name, json_object_get(row->payload, "vars"), &subject, &text, &html)
-             : ST_INVALID;
+    /* the templates' links start at the configured public URL */
+    json_t *vars = json_deep_copy(json_object_get(row->payload, "vars"));
+    if (json_is_object(vars))
+        json_object_set_new(vars, "public_url", json_string(w->cfg->public_url));
+    enum status st = name ? mail_render(name, vars, &subject, &text, &html) : ST_INVALID;
+    if (st == ST_OK)
+        st = mail_list_unsubscribe(w->cfg->public_url, vars, &unsubscribe);
+    json_decref(vars);
     if (st != ST_OK) {
         snprintf(error, WORKER_ERROR_MAX, "template %s does not render", name ? name : "(none)");
         st = ST_INVALID;
@@ -86,7 +91,9 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
                                  .subject = subject,
                                  .text = text,
                                  .html = html,
-                                 .message_id = message_id};
+                                 .message_id = message_id,
+                                 .list_unsubscribe = unsubscribe,
+                                 .list_unsubscribe_post = unsubscribe ? MAIL_ONE_CLICK : NULL};
         st = mail_build(&m, &message, &len);
         if (st != ST_OK)
             snprintf(error, WORKER_ERROR_MAX, "%s", "refused: a header value would break the mail");
@@ -97,6 +104,7 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
     free(text);
     free(html);
     free(message);
+    free(unsubscribe);
     return st;
 }
 
