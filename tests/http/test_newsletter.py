@@ -8,9 +8,13 @@ import re
 import uuid
 from urllib.parse import parse_qs, urlparse
 
+import psycopg
 import pytest
 
 from accreditation import ok
+from conftest import Server, _db_url, clone_database, drop_database
+from openapi_check import Client
+from race import race, two_servers
 from identity import make_registrar
 from mailsink import Sink, Worker, outbox, stopped_cleanly
 from programs import as_registrar, codes, problem, staff
@@ -331,3 +335,90 @@ def test_suggestions_triage(api, db):
     problem(s.post(f"{SUGG}/{other_sug['id']}/accept", {"issue_id": issue["id"]}), 409, "invalid-state")
     h = ok(as_registrar(api, rid).get(f"{SUGG}/{other_sug['id']}/history"))["items"]
     assert [x["action"] for x in h] == ["submit", "decline"]
+
+
+def test_audit_and_change_feed_hold_no_address(api, db, sink, worker):
+    email = address("privado")
+    confirmed(api, db, sink, email)
+    sid = sub_row(db, email)[0]
+    rows = db.execute("SELECT action, changes::text FROM audit_events WHERE resource_type = 'newsletter_subscription'"
+                      " AND resource_id = %s ORDER BY seq", (str(sid),)).fetchall()
+    assert [r[0] for r in rows] == ["subscribe", "confirm"]
+    assert email not in str(rows) and "hmac-sha256:" in rows[0][1]
+    # the confirmation token is in no audit record either
+    token_rows = db.execute("SELECT payload->'vars'->>'token' FROM outbox WHERE resource_id = %s",
+                            (str(sid),)).fetchall()
+    assert token_rows and all(t[0] not in str(rows) for t in token_rows)
+
+
+def test_issue_number_taken_by_an_edit(api, db):
+    s = staff(api)
+    a, b = new_issue(api), new_issue(api)
+    e = s.get(f"{ISSUES}/{b['id']}")
+    problem(s.patch(f"{ISSUES}/{b['id']}", {"number": a["number"]}, headers={"If-Match": e.headers["ETag"]}), 409,
+            "duplicate")
+    assert db.execute("SELECT number FROM newsletter_issues WHERE id = %s", (b["id"],)).fetchone()[0] == b["number"]
+
+
+def test_confirming_again_keeps_the_unsubscribe_link(api, db, sink, worker):
+    email = address("volta")
+    first = confirmed(api, db, sink, email)
+    ok(api.post(UNSUB, {"token": first}))
+    db.execute("UPDATE newsletter_subscriptions SET last_mail_at = now() - interval '2 hours'"
+               " WHERE lower(email) = lower(%s)", (email,))
+    assert subscribe(api, email, version="2027-02", source="encontro-2027").status_code == 202
+    t = token_in(sink.wait_for(email, 2)[-1], "/newsletter/confirmar")
+    assert ok(api.post(CONFIRM, {"token": t}))["status"] == "confirmed"
+    row = sub_row(db, email)
+    # the old emails' link still unsubscribes; the consent is the latest request's
+    assert row[1:5] == ("confirmed", "2027-02", "encontro-2027", first)
+
+
+def test_public_limit_on_subscriptions(template_db):
+    """PARCERIA_PUBLIC_RATE_LIMIT per address and per email: 429 with its
+    headers, and nothing stored."""
+    name = clone_database(template_db)
+    env = {"PARCERIA_PUBLIC_RATE_LIMIT": "2", "PARCERIA_TRUSTED_PROXIES": "127.0.0.1"}
+    srv = Server(name, env_extra=env, name="newsletter-limit").start()
+    try:
+        c = Client(srv.base)
+        email = address("limite")
+        codes_ = [c.post(SUBS, {"email": email, "consent_text_version": "1"},
+                         headers={"X-Forwarded-For": f"198.51.100.{10 + i}"}) for i in range(3)]
+        assert [r.status_code for r in codes_] == [202, 202, 429]
+        assert codes_[2].headers["RateLimit-Policy"] == '"public";q=2;w=3600'
+        assert int(codes_[2].headers["Retry-After"]) > 0
+        by_address = [c.post(SUBS, {"email": address("ip"), "consent_text_version": "1"},
+                             headers={"X-Forwarded-For": "198.51.100.99"}).status_code for _ in range(3)]
+        assert by_address == [202, 202, 429]
+        with psycopg.connect(_db_url(name, "postgres"), autocommit=True) as db:
+            assert db.execute("SELECT count(*) FROM newsletter_consents c JOIN newsletter_subscriptions s"
+                              " ON s.id = c.subscription_id WHERE s.email = %s", (email,)).fetchone()[0] == 2
+            assert db.execute("SELECT count(*) FROM newsletter_subscriptions").fetchone()[0] == 3
+    finally:
+        assert srv.stop() == 0
+        drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def pair(template_db):
+    yield from two_servers(template_db, "newsletter-race")
+
+
+def test_concurrent_subscribes_and_confirms(pair):
+    """Ten subscribe requests for one new address at once, through two
+    processes: one subscription, one token, one email. Ten confirms of its
+    token at once: exactly one succeeds."""
+    email = address("corrida")
+    answers = race(pair, [lambda c: c.post(SUBS, {"email": email, "consent_text_version": "1"})] * 10)
+    assert [r.status_code for r in answers] == [202] * 10
+    assert len({r.text for r in answers}) == 1
+    with psycopg.connect(_db_url(pair[0].db_name, "postgres"), autocommit=True) as db:
+        assert db.execute("SELECT count(*) FROM newsletter_subscriptions WHERE lower(email) = %s",
+                          (email,)).fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM newsletter_tokens").fetchone()[0] == 1
+        assert len(outbox(db, event="newsletter_subscription.requested")) == 1
+        assert db.execute("SELECT count(*) FROM newsletter_consents").fetchone()[0] == 10
+        token = outbox(db, event="newsletter_subscription.requested")[0]["payload"]["vars"]["token"]
+    confirms = race(pair, [lambda c: c.post(CONFIRM, {"token": token})] * 10)
+    assert sorted(r.status_code for r in confirms) == [200] + [404] * 9
