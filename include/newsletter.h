@@ -60,6 +60,9 @@ void newsletter_issue_row_cleanup(struct newsletter_issue_row *row);
 const char *newsletter_issue_status_name(enum newsletter_issue_status s);
 bool newsletter_issue_status_parse(const char *name, enum newsletter_issue_status *out) WARN_UNUSED;
 
+/* The event publishing an issue emits (notice.c), whose emails go to the
+ * confirmed subscribers. */
+#define NEWSLETTER_ISSUE_EVENT "newsletter_issue.published"
 /* The rule publishing names when an issue has no https url. */
 #define NEWSLETTER_RULE_URL_REQUIRED "url-required"
 /* Whether the issue may be published: it has an https url. */

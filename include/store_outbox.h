@@ -23,6 +23,12 @@ struct outbox_cause {
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c,
                               const char *template_name) WARN_UNUSED;
 
+/* Withdraws the pending email messages of event to recipient (one who
+ * unsubscribed after they were queued) that no worker holds: they become
+ * failed with reason as their last error, never sent. */
+enum status store_outbox_withdraw(PGconn *conn, const char *event, const char *recipient,
+                                  const char *reason) WARN_UNUSED;
+
 /* One message as a worker holds it. */
 struct outbox_row {
     long long id;

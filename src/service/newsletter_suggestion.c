@@ -10,7 +10,7 @@
 /* --- suggestions ---------------------------------------------------------- */
 
 /* the free text a registrar's staff member writes may name people */
-static const char *const suggestion_personal[] = {NULL};
+static const char *const suggestion_personal[] = {"summary", NULL};
 
 SERVICE_ROW_ACCESSORS(struct newsletter_suggestion_row, newsletter_suggestion_row_cleanup,
                       store_suggestion_get)

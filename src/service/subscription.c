@@ -5,11 +5,13 @@
  * unsubscribe token (32 random bytes, kept so that every newsletter email
  * carries the one link that unsubscribes that address). Every request,
  * confirmation and unsubscription leaves a consent record with the client
- * address as the audit log's keyed hash. */
+ * address as the audit log's keyed hash. Unsubscribing withdraws the
+ * issues queued for the address and not sent yet. */
 #include "service_newsletter.h"
 
 #include "machine.h"
 #include "store_audit.h"
+#include "store_outbox.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -152,6 +154,9 @@ static enum status unsubscribe_tx(PGconn *conn, void *arg)
         return st;
     const char *from = newsletter_subscription_status_name(row.status);
     st = store_subscription_unsubscribe(conn, &row);
+    if (st == ST_OK) /* an issue queued before and not sent yet is not sent */
+        st = store_outbox_withdraw(conn, NEWSLETTER_ISSUE_EVENT, row.email,
+                                   "withdrawn: unsubscribed");
     if (st == ST_OK)
         st = consent(conn, row.id, "unsubscribe", NULL, NULL, b->client);
     return st == ST_OK ? audit(b->call, &row, "unsubscribe", from, NULL, NULL) : st;

@@ -111,6 +111,18 @@ enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const 
     return st;
 }
 
+static const char SQL_WITHDRAW[] =
+    "UPDATE outbox SET status = 'failed', last_error = $3 WHERE channel = 'email' AND event = $1"
+    " AND lower(recipient) = lower($2) AND status = 'pending'"
+    " AND (lease_until IS NULL OR lease_until < now())";
+
+enum status store_outbox_withdraw(PGconn *conn, const char *event, const char *recipient,
+                                  const char *reason)
+{
+    const char *p[] = {event, recipient, reason};
+    return db_exec(conn, SQL_WITHDRAW, 3, p, NULL);
+}
+
 #define OUTBOX_TIMES                                                                               \
     SQL_TS("created_at") ", " SQL_TS("updated_at") ", coalesce(" SQL_TS("sent_at") ", '')"
 #define OUTBOX_COLUMNS                                                                             \

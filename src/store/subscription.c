@@ -10,12 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Seconds since the last confirmation email (-1: none), never negative: a
+ * twin transaction that began first (its now() earlier) may read the mail
+ * the other one just queued. */
+#define SINCE_MAIL                                                                                 \
+    "CASE WHEN s.last_mail_at IS NULL THEN -1"                                                     \
+    " ELSE greatest(0, floor(extract(epoch FROM now() - s.last_mail_at)))::bigint END"
+#define SUB_STAMPS SQL_TS("s.created_at") ", " SQL_TS("s.updated_at")
 #define SUB_COLUMNS                                                                                \
     "s.id::text, s.email, s.status, coalesce(s.consent_text_version, ''), coalesce(s.source, '')," \
-    " coalesce(" SQL_TS("s.confirmed_at") ", ''),"                                                 \
-                                          " coalesce(floor(extract(epoch FROM now() - "            \
-                                          "s.last_mail_at))::bigint, -1), s.version, " SQL_TS(     \
-                                              "s.created_at") ", " SQL_TS("s.updated_at")
+    " coalesce(" SQL_TS("s.confirmed_at") ", ''), " SINCE_MAIL ", s.version, " SUB_STAMPS
 
 /* The insert and the locked read are two statements: a twin request that
  * inserted first is waited for by the row lock, then read as it stands. */

@@ -422,3 +422,27 @@ def test_concurrent_subscribes_and_confirms(pair):
         token = outbox(db, event="newsletter_subscription.requested")[0]["payload"]["vars"]["token"]
     confirms = race(pair, [lambda c: c.post(CONFIRM, {"token": token})] * 10)
     assert sorted(r.status_code for r in confirms) == [200] + [404] * 9
+
+
+def test_unsubscribing_withdraws_an_issue_not_sent_yet(pair, template_db):
+    """No worker runs beside these servers: an issue's emails wait in the
+    outbox, and an address unsubscribed meanwhile is never sent it."""
+    c = Client(pair[0].base)
+    s = staff(c)
+    emails = [address("fila"), address("fica")]
+    with psycopg.connect(_db_url(pair[0].db_name, "postgres"), autocommit=True) as db:
+        for e in emails:
+            assert c.post(SUBS, {"email": e, "consent_text_version": "1"}).status_code == 202
+            row = outbox(db, event="newsletter_subscription.requested", recipient=e)[0]
+            ok(c.post(CONFIRM, {"token": row["payload"]["vars"]["token"]}))
+        issue = ok(s.post(ISSUES, {"number": 7, "title": "Fila", "planned_for": "2027-05-01",
+                                   "url": "https://www.pt.pt/n/7"}), 201)
+        ok(s.post(f"{ISSUES}/{issue['id']}/publish"))
+        queued = {r["recipient"]: r for r in outbox(db, resource_id=issue["id"])}
+        assert set(emails) <= set(queued) and all(queued[e]["status"] == "pending" for e in emails)
+        unsubscribe = queued[emails[0]]["payload"]["vars"]["list_unsubscribe"]
+        ok(c.request("POST", unsubscribe, data="List-Unsubscribe=One-Click",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"}))
+        after = {r["recipient"]: r for r in outbox(db, resource_id=issue["id"])}
+        assert after[emails[0]]["status"] == "failed" and "unsubscribed" in after[emails[0]]["last_error"]
+        assert after[emails[1]]["status"] == "pending"
