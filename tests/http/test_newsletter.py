@@ -446,3 +446,30 @@ def test_unsubscribing_withdraws_an_issue_not_sent_yet(pair, template_db):
         after = {r["recipient"]: r for r in outbox(db, resource_id=issue["id"])}
         assert after[emails[0]]["status"] == "failed" and "unsubscribed" in after[emails[0]]["last_error"]
         assert after[emails[1]]["status"] == "pending"
+
+
+def test_issue_and_suggestion_lists(api, db):
+    s = staff(api)
+    low, high = new_issue(api, number=990001), new_issue(api, number=990002)
+    # staff see planned issues, sorted by number; the public none of them
+    items = ok(s.get(f"{ISSUES}?status=planned&sort=-number&limit=200"))["items"]
+    numbers = [i["number"] for i in items]
+    assert numbers == sorted(numbers, reverse=True) and {990001, 990002} <= set(numbers)
+    assert all(i["status"] == "planned" for i in items)
+    public = api.get(f"{ISSUES}?status=planned")
+    assert ok(public)["items"] == [] and "public" in public.headers["Cache-Control"]
+    assert low["id"] not in [i["id"] for i in ok(as_registrar(api, make_registrar(db)).get(ISSUES))["items"]]
+    problem(api.get(f"{ISSUES}?sort=title"), 400, "invalid-request")
+    problem(api.get(f"{ISSUES}?status=archived"), 400, "invalid-request")
+    # a page of one and its cursor
+    first = ok(s.get(f"{ISSUES}?sort=number&limit=1&include_total=true"))
+    assert len(first["items"]) == 1 and first["total"] >= 2 and first["next_cursor"]
+    nxt = ok(s.get(f"{ISSUES}?sort=number&limit=1&cursor={first['next_cursor']}"))
+    assert nxt["items"][0]["number"] > first["items"][0]["number"]
+    # suggestions as CSV for staff
+    rid = make_registrar(db)
+    sug = ok(suggest(api, rid, title="=HYPERLINK(1)"), 201)
+    csv = s.get(f"{SUGG}?registrar_id={rid}", headers={"Accept": "text/csv"})
+    assert csv.status_code == 200 and sug["id"] in csv.text and "HYPERLINK" in csv.text
+    assert ",=HYPERLINK" not in csv.text  # a formula cell is neutralized (api/csv.c)
+    assert high["id"]
