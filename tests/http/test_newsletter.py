@@ -304,11 +304,17 @@ def test_suggestions_triage(api, db):
     assert [i["id"] for i in ok(as_registrar(api, other).get(SUGG))["items"]] == []
     problem(as_registrar(api, other).get(f"{SUGG}?registrar_id={rid}"), 403, "forbidden")
     assert sug["id"] in [i["id"] for i in ok(s.get(f"{SUGG}?registrar_id={rid}&status=submitted"))["items"]]
+    count = db.execute("SELECT count(*) FROM newsletter_suggestions").fetchone()[0]
     problem(s.post(SUGG, {"title": "x", "summary": "y"}), 403, "forbidden")
     problem(api.get(SUGG), 401, "unauthenticated")
+    problem(api.post(SUGG, {"title": "x", "summary": "y"}), 401, "unauthenticated")
     # bad input
     r = suggest(api, rid, title="", link="ftp://x.pt")
     assert codes(problem(r, 422, "validation-failed") and r) == [("/link", "url"), ("/title", "too_short")]
+    r = suggest(api, rid, summary="a\u0007b", registrar_id=other)
+    assert codes(problem(r, 422, "validation-failed") and r) == [
+        ("/registrar_id", "unknown_field"), ("/summary", "control_character")]
+    assert db.execute("SELECT count(*) FROM newsletter_suggestions").fetchone()[0] == count
     # accept: a planned issue
     issue = new_issue(api)
     problem(as_registrar(api, rid).post(f"{SUGG}/{sug['id']}/accept", {"issue_id": issue["id"]}), 403, "forbidden")
