@@ -159,6 +159,16 @@ int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct
     return problem_send_status(resp, ctx, st);
 }
 
+int resource_refused_rule(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                          const struct service_outcome *outcome)
+{
+    if (st != ST_INVALID_STATE || outcome->conflict == NULL)
+        return RESOURCE_DEFAULT;
+    return problem_send(
+        resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL,
+        json_pack("{s:s, s:s}", "current_status", outcome->current, "conflict", outcome->conflict));
+}
+
 /* The row's key in the path in its canonical form (written to buf), or
  * NULL when it is not well-formed. */
 static const char *path_key(const struct resource *res, struct req_ctx *ctx,

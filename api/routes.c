@@ -24,6 +24,13 @@
 #define SRV "/v1/surveys" /* community: survey */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
+/* community: newsletter */
+#define NWI "/v1/newsletter/issues"
+#define NWS "/v1/newsletter/suggestions"
+static const char *const q_newsletter_issues[] = {PAGE, "status", NULL};
+static const char *const q_newsletter_suggestions[] = {PAGE, "status", "registrar_id", NULL};
+static const char *const q_subscribers[] = {PAGE, NULL};
+static const char *const q_unsubscribe[] = {"token", NULL};
 
 static const char *const q_clients[] = {PAGE, "status", "role", NULL};
 static const char *const q_applications[] = {PAGE,           "status", "q", "submitted_from",
@@ -247,6 +254,28 @@ const struct route api_routes[] = {
     {"GET", SRV "/{id}/results", api_surveys_results, ROLE_PUBLIC, NULL, 0, &api_surveys},
     {"GET", SRV "/{id}/export.csv", api_surveys_export, S, NULL, 0, &api_surveys},
     {"GET", SRV "/{id}/panel.csv", api_surveys_panel, S, NULL, 0, &api_surveys},
+    /* community: newsletter */
+    {"GET", NWI, resource_list, ROLE_PUBLIC, q_newsletter_issues, 0, &api_newsletter_issues},
+    {"POST", NWI, api_newsletter_issues_create, S, NULL, 0, &api_newsletter_issues},
+    {"GET", NWI "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_newsletter_issues},
+    {"PATCH", NWI "/{id}", resource_patch, S, NULL, 0, &api_newsletter_issues},
+    {"GET", NWI "/{id}/history", resource_history, S, NULL, 0, &api_newsletter_issues},
+    {"POST", NWI "/{id}/publish", resource_act, S, NULL, 0, &api_newsletter_issues},
+    {"GET", NWS, resource_list, S | R, q_newsletter_suggestions, 0, &api_newsletter_suggestions},
+    {"POST", NWS, api_newsletter_suggestions_create, R, NULL, 0, &api_newsletter_suggestions},
+    {"GET", NWS "/{id}", resource_get, S | R, NULL, 0, &api_newsletter_suggestions},
+    {"GET", NWS "/{id}/history", resource_history, S | R, NULL, 0, &api_newsletter_suggestions},
+    {"POST", NWS "/{id}/accept", resource_act, S, NULL, 0, &api_newsletter_suggestions},
+    {"POST", NWS "/{id}/decline", resource_act, S, NULL, 0, &api_newsletter_suggestions},
+    {"POST", NWS "/{id}/use", resource_act, S, NULL, 0, &api_newsletter_suggestions},
+    {"POST", "/v1/newsletter/subscriptions", api_newsletter_subscribe, ROLE_PUBLIC, NULL, 0,
+     &api_newsletter_subscriptions},
+    {"POST", "/v1/newsletter/subscriptions/confirm", api_newsletter_confirm, ROLE_PUBLIC, NULL, 0,
+     &api_newsletter_subscriptions},
+    {"POST", "/v1/newsletter/unsubscribe", api_newsletter_unsubscribe, ROLE_PUBLIC, q_unsubscribe,
+     0, &api_newsletter_subscriptions},
+    {"GET", "/v1/newsletter/subscribers", resource_list, S, q_subscribers, 0,
+     &api_newsletter_subscriptions},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -46,6 +46,7 @@ struct config {
     char *smtp_user;            /* with smtp_password, or neither */
     char *smtp_password;
     char *mail_from;         /* the sender's address */
+    char *public_url;        /* the https base of links in emails, no trailing slash */
     unsigned long log_level; /* a Y_LOG_LEVEL_* value */
     enum config_log_format log_format;
 };

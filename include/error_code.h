@@ -108,7 +108,9 @@
     X(SCALE_RANGE, "scale_range", "is not a scale of 1 to 5 or of 0 to 10",                        \
       "não é uma escala de 1 a 5 ou de 0 a 10")                                                    \
     X(NOT_UNIQUE, "not_unique", "is used by another item of the list",                             \
-      "já é usado por outro elemento da lista")
+      "já é usado por outro elemento da lista")                                                    \
+    X(UNKNOWN_ISSUE, "unknown_issue", "is not an existing newsletter issue",                       \
+      "não é um número existente da newsletter")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -142,5 +142,17 @@ HANDLER(api_surveys_response);
 HANDLER(api_surveys_results);
 HANDLER(api_surveys_export);
 HANDLER(api_surveys_panel);
+/* community: newsletter. api/newsletter_issues.c, api/newsletter_suggestions.c: the
+ * kit serves reading, edits, history and the actions (accept's body by
+ * action_body); api/newsletter_subscriptions.c: the public double opt-in and
+ * staff's subscribers list (the resource's list). */
+extern const struct resource api_newsletter_issues;
+HANDLER(api_newsletter_issues_create);
+extern const struct resource api_newsletter_suggestions;
+HANDLER(api_newsletter_suggestions_create);
+extern const struct resource api_newsletter_subscriptions;
+HANDLER(api_newsletter_subscribe);
+HANDLER(api_newsletter_confirm);
+HANDLER(api_newsletter_unsubscribe);
 
 #endif

@@ -54,6 +54,15 @@ bool mail_template_known(const char *name);
  * malformed. (mail_render also refuses a subject value holding CR or LF.) */
 enum status mail_expand(const char *tmpl, const json_t *vars, bool html, char **out) WARN_UNUSED;
 
+/* The List-Unsubscribe value (RFC 2369) a template's vars ask for: when
+ * vars carry "list_unsubscribe" (a path under base: "/v1/…?token=…"),
+ * *out gets "<base + path>" (a new string); without it, ST_OK and *out
+ * NULL. ST_INVALID when the link would not be an https URL of visible ASCII
+ * (validate_website: no CR, LF, space, '<' or '>'). Such mail carries
+ * List-Unsubscribe-Post: MAIL_ONE_CLICK too (RFC 8058). */
+#define MAIL_ONE_CLICK "List-Unsubscribe=One-Click"
+enum status mail_list_unsubscribe(const char *base, const json_t *vars, char **out) WARN_UNUSED;
+
 struct mail_smtp {
     const char *url;             /* smtp://host:port (STARTTLS when offered, required with a
                                     user), smtps://host:port (TLS from the start) */

@@ -185,6 +185,11 @@ void resource_etag(struct _u_response *resp, int version);
  * stands for. */
 int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
                      enum status st, const struct service_outcome *outcome, json_t **errors);
+/* A resource.refused hook for effects that refuse by a named rule
+ * (service_rule_refusal): 409 invalid-state with current_status and
+ * conflict naming the rule; RESOURCE_DEFAULT for every other refusal. */
+int resource_refused_rule(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                          const struct service_outcome *outcome);
 /* allowed_actions for row: the actions the caller's role may take now. */
 json_t *resource_actions(const struct resource *res, const void *row, const struct req_ctx *ctx);
 

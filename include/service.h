@@ -192,6 +192,13 @@ enum status service_audit_created(const struct service_call *call, const struct 
 enum status service_field_refusal(struct service_outcome *outcome, const char *pointer,
                                   enum error_code code);
 
+/* A refusal by a named rule outside the machine table (an effect's): sets
+ * outcome's current state (from) and conflict (rule, a static string) and
+ * returns ST_INVALID_STATE; resource_refused_rule answers it 409
+ * invalid-state with current_status and conflict. */
+enum status service_rule_refusal(struct service_outcome *outcome, const char *from,
+                                 const char *rule);
+
 /* Runs fn as the call's transaction (isolation as given), with the call's
  * before-commit hook. For use cases outside the generic ones. */
 enum status service_run(const struct service_call *call, enum db_isolation isolation, db_tx_fn fn,

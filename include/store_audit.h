@@ -28,7 +28,18 @@ struct audit_entry {
     const char *const *personal; /* member names, anywhere in changes, to hash; NULL-terminated */
     const char *registrar_id;    /* the registrar the change concerns (the change feed's and
                                     webhooks' filter), or NULL */
+    /* Values the change's email shows beyond what its recipients query
+     * reads (a one-time link's token, which the database keeps only as a
+     * hash): merged into each recipient's vars, never audited. May be NULL. */
+    const json_t *mail_vars;
 };
+
+/* The keyed hash the audit log writes for a personal value,
+ * "hmac-sha256:<64 hex>", into out (for other records of personal values
+ * that must never hold them raw, such as a client address). */
+#define STORE_AUDIT_HASH_LEN 76
+enum status store_audit_hash(PGconn *conn, const char *value,
+                             char out[STORE_AUDIT_HASH_LEN + 1]) WARN_UNUSED;
 
 enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
                                const struct audit_entry *e) WARN_UNUSED;

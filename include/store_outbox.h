@@ -15,12 +15,19 @@ struct outbox_cause {
     const char *resource_type; /* "voucher" */
     const char *resource_id;
     const char *registrar_id; /* the registrar it concerns, or NULL */
+    const json_t *vars;       /* merged into every email's vars (audit_entry.mail_vars), or NULL */
 };
 
 /* Queues template's email to each of its recipients (the template's own
  * query finds them and the values it shows), once per recipient. */
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c,
                               const char *template_name) WARN_UNUSED;
+
+/* Withdraws the pending email messages of event to recipient (one who
+ * unsubscribed after they were queued) that no worker holds: they become
+ * failed with reason as their last error, never sent. */
+enum status store_outbox_withdraw(PGconn *conn, const char *event, const char *recipient,
+                                  const char *reason) WARN_UNUSED;
 
 /* One message as a worker holds it. */
 struct outbox_row {

@@ -142,6 +142,14 @@ static void read_mail(struct reader *r, struct config *cfg)
     cfg->mail_from = read_string(r, "PARCERIA_MAIL_FROM", "nao-responder@parceria.dns.pt");
     if (!validate_email(cfg->mail_from))
         complain(r, "PARCERIA_MAIL_FROM", "must be an email address");
+    /* the base of the links emails carry (a newsletter's confirm and
+     * unsubscribe links): an https URL, kept without a trailing slash */
+    cfg->public_url = read_string(r, "PARCERIA_PUBLIC_URL", "https://parceria.dns.pt");
+    size_t n = strlen(cfg->public_url);
+    if (n > 1 && cfg->public_url[n - 1] == '/')
+        cfg->public_url[n - 1] = '\0';
+    if (!validate_website(cfg->public_url) || strpbrk(cfg->public_url, "?#") != NULL)
+        complain(r, "PARCERIA_PUBLIC_URL", "must be an https URL without a query or fragment");
 }
 
 static void read_network(struct reader *r, struct config *cfg)
@@ -281,6 +289,7 @@ void config_cleanup(struct config *cfg)
         memset(cfg->smtp_password, 0, strlen(cfg->smtp_password));
     free(cfg->smtp_password);
     free(cfg->mail_from);
+    free(cfg->public_url);
     free_list(cfg->cors_origins);
     free_list(cfg->trusted_proxies);
     memset(cfg, 0, sizeof *cfg);

@@ -593,6 +593,23 @@ enum status mail_render(const char *name, const json_t *vars, char **subject, ch
     return ST_OK;
 }
 
+enum status mail_list_unsubscribe(const char *base, const json_t *vars, char **out)
+{
+    *out = NULL;
+    const json_t *v = json_object_get(vars, "list_unsubscribe");
+    if (v == NULL)
+        return ST_OK;
+    const char *path = json_string_value(v);
+    if (base == NULL || path == NULL || path[0] != '/')
+        return ST_INVALID;
+    char *url = xasprintf("%s%s", base, path);
+    bool ok = validate_website(url) && !has_crlf(url) && strpbrk(url, " <>") == NULL;
+    if (ok)
+        *out = xasprintf("<%s>", url);
+    free(url);
+    return ok ? ST_OK : ST_INVALID;
+}
+
 /* ---- sending ---- */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;

@@ -74,12 +74,18 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
 {
     (void)conn;
     const char *name = json_string_value(json_object_get(row->payload, "template"));
-    char *subject = NULL, *text = NULL, *html = NULL, *message = NULL;
+    char *subject = NULL, *text = NULL, *html = NULL, *message = NULL, *unsubscribe = NULL;
     size_t len = 0;
     char message_id[80];
     snprintf(message_id, sizeof message_id, "<%s@" MESSAGE_ID_HOST ">", row->message_id);
-    const json_t *vars = json_object_get(row->payload, "vars");
+    /* the templates' links start at the configured public URL */
+    json_t *vars = json_deep_copy(json_object_get(row->payload, "vars"));
+    if (json_is_object(vars))
+        json_object_set_new(vars, "public_url", json_string(w->cfg->public_url));
     enum status st = name ? mail_render(name, vars, &subject, &text, &html) : ST_INVALID;
+    if (st == ST_OK)
+        st = mail_list_unsubscribe(w->cfg->public_url, vars, &unsubscribe);
+    json_decref(vars);
     if (st != ST_OK) {
         snprintf(error, WORKER_ERROR_MAX, "template %s does not render", name ? name : "(none)");
         st = ST_INVALID;
@@ -91,7 +97,10 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
                                  .html = html,
                                  .message_id = message_id,
                                  /* a template's "reply_to" var: where a reply goes */
-                                 .reply_to = json_string_value(json_object_get(vars, "reply_to"))};
+                                 .reply_to = json_string_value(json_object_get(
+                                     json_object_get(row->payload, "vars"), "reply_to")),
+                                 .list_unsubscribe = unsubscribe,
+                                 .list_unsubscribe_post = unsubscribe ? MAIL_ONE_CLICK : NULL};
         st = mail_build(&m, &message, &len);
         if (st != ST_OK)
             snprintf(error, WORKER_ERROR_MAX, "%s", "refused: a header value would break the mail");
@@ -102,6 +111,7 @@ static enum status deliver_email(struct worker *w, PGconn *conn, const struct ou
     free(text);
     free(html);
     free(message);
+    free(unsubscribe);
     return st;
 }
 

@@ -77,6 +77,18 @@ const struct notice notice_table[] = {
     {"survey", "edit", NULL, "survey.updated", NULL},
     {"survey", "close", NULL, "survey.closed", NULL},
     {"survey", "publish", NULL, "survey.published", NULL},
+    /* community: newsletter */
+    {"newsletter_issue", "create", NULL, "newsletter_issue.planned", NULL},
+    {"newsletter_issue", "edit", NULL, "newsletter_issue.updated", NULL},
+    {"newsletter_issue", "publish", NULL, "newsletter_issue.published", "newsletter-issue"},
+    {"newsletter_suggestion", "submit", NULL, "newsletter_suggestion.submitted", NULL},
+    {"newsletter_suggestion", "accept", NULL, "newsletter_suggestion.accepted", NULL},
+    {"newsletter_suggestion", "decline", NULL, "newsletter_suggestion.declined", NULL},
+    {"newsletter_suggestion", "use", NULL, "newsletter_suggestion.used", NULL},
+    {"newsletter_subscription", "subscribe", NULL, "newsletter_subscription.requested",
+     "newsletter-confirm"},
+    {"newsletter_subscription", "confirm", NULL, "newsletter_subscription.confirmed", NULL},
+    {"newsletter_subscription", "unsubscribe", NULL, "newsletter_subscription.unsubscribed", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -28,7 +28,8 @@ enum status service_record(const struct service_call *call, const struct audit_e
         st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status) : NULL;
     if (n == NULL)
         return st;
-    struct outbox_cause cause = {id, n->event, e->resource_type, e->resource_id, e->registrar_id};
+    struct outbox_cause cause = {
+        id, n->event, e->resource_type, e->resource_id, e->registrar_id, e->mail_vars};
     if (n->mail != NULL)
         st = store_outbox_mail(call->conn, &cause, n->mail);
     if (st == ST_OK) /* every subscription that takes the event */
@@ -58,6 +59,14 @@ enum status service_field_refusal(struct service_outcome *outcome, const char *p
     outcome->field_error = code;
     snprintf(outcome->subject, sizeof outcome->subject, "%s", pointer);
     return ST_INVALID;
+}
+
+enum status service_rule_refusal(struct service_outcome *outcome, const char *from,
+                                 const char *rule)
+{
+    snprintf(outcome->current, sizeof outcome->current, "%s", from);
+    outcome->conflict = rule;
+    return ST_INVALID_STATE;
 }
 
 /* Loads the row; another registrar's private row is absent to a registrar. */

@@ -5,6 +5,7 @@
 #include "store_rows.h"
 #include "util.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,17 @@ static const char RCPT_CONTACT_REQUEST[] =
     " 'message', q.message, 'registrar', coalesce(r.trade_name, ''), 'reply_to', q.email)"
     " FROM contact_requests q JOIN contact_mailboxes m ON m.topic = q.topic"
     " LEFT JOIN registrars r ON r.id = q.registrar_id WHERE q.id = $1::uuid";
+/* community: newsletter. The confirmation's token comes with the change
+ * (outbox_cause.vars); an issue goes to every confirmed subscriber, each
+ * with the path that unsubscribes that address (List-Unsubscribe, mail.h). */
+static const char RCPT_NEWSLETTER_CONFIRM[] =
+    "SELECT s.email, jsonb_build_object('email', s.email) FROM newsletter_subscriptions s"
+    " WHERE s.id = $1::uuid";
+static const char RCPT_NEWSLETTER_ISSUE[] =
+    "SELECT s.email, jsonb_build_object('number', i.number, 'title', i.title, 'url', i.url,"
+    " 'list_unsubscribe', '/v1/newsletter/unsubscribe?token=' || s.unsubscribe_token)"
+    " FROM newsletter_issues i CROSS JOIN newsletter_subscriptions s"
+    " WHERE i.id = $1::uuid AND s.status = 'confirmed'";
 
 static const struct {
     const char *name;
@@ -77,6 +89,9 @@ static const struct {
     {"draw-results", RCPT_DRAW_RESULTS},
     /* community: contacts */
     {"contact-request", RCPT_CONTACT_REQUEST},
+    /* community: newsletter */
+    {"newsletter-confirm", RCPT_NEWSLETTER_CONFIRM},
+    {"newsletter-issue", RCPT_NEWSLETTER_ISSUE},
 };
 
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const char *template_name)
@@ -90,15 +105,32 @@ enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const 
     char *insert = xasprintf(
         "INSERT INTO outbox (event_id, event, channel, recipient, resource_type, resource_id,"
         " registrar_id, payload) SELECT $2::uuid, $3, 'email', x.email, $4, $1, $5::uuid,"
-        " jsonb_build_object('template', $6::text, 'lang', 'pt', 'vars', x.vars)"
+        " jsonb_build_object('template', $6::text, 'lang', 'pt', 'vars',"
+        " x.vars || coalesce($7::jsonb, '{}'::jsonb))"
         " FROM (%s) AS x(email, vars) WHERE x.email IS NOT NULL"
         " ON CONFLICT (event_id, channel, recipient) DO NOTHING",
         sql);
-    const char *p[] = {c->resource_id,   c->event_id,     c->event,
-                       c->resource_type, c->registrar_id, template_name};
-    enum status st = db_exec(conn, insert, 6, p, NULL);
+    char *vars = c->vars ? json_dumps(c->vars, JSON_COMPACT) : NULL;
+    const char *p[] = {c->resource_id,  c->event_id,   c->event, c->resource_type,
+                       c->registrar_id, template_name, vars};
+    enum status st = db_exec(conn, insert, 7, p, NULL);
+    if (vars != NULL)
+        sodium_memzero(vars, strlen(vars)); /* it may hold a one-time token */
+    free(vars);
     free(insert);
     return st;
+}
+
+static const char SQL_WITHDRAW[] =
+    "UPDATE outbox SET status = 'failed', last_error = $3 WHERE channel = 'email' AND event = $1"
+    " AND lower(recipient) = lower($2) AND status = 'pending'"
+    " AND (lease_until IS NULL OR lease_until < now())";
+
+enum status store_outbox_withdraw(PGconn *conn, const char *event, const char *recipient,
+                                  const char *reason)
+{
+    const char *p[] = {event, recipient, reason};
+    return db_exec(conn, SQL_WITHDRAW, 3, p, NULL);
 }
 
 #define OUTBOX_TIMES                                                                               \

@@ -40,6 +40,8 @@ G = "/v1/registrations/{id}"
 D = "/v1/draws/{id}"
 W = "/v1/webhooks/{id}"
 SV = "/v1/surveys/{id}"  # community: survey
+NI = "/v1/newsletter/issues/{id}"  # community: newsletter
+NS = "/v1/newsletter/suggestions/{id}"
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -209,6 +211,24 @@ EXPECTED = {
     ("GET", SV + "/results"): 404,
     ("GET", SV + "/export.csv"): 404,
     ("GET", SV + "/panel.csv"): 404,
+    # community: newsletter
+    ("GET", "/v1/newsletter/issues"): 200,
+    ("POST", "/v1/newsletter/issues"): 415,
+    ("GET", NI): 404,
+    ("PATCH", NI): 428,
+    ("GET", NI + "/history"): 404,
+    ("POST", NI + "/publish"): 404,
+    ("GET", "/v1/newsletter/suggestions"): 200,
+    ("POST", "/v1/newsletter/suggestions"): 415,
+    ("GET", NS): 404,
+    ("GET", NS + "/history"): 404,
+    ("POST", NS + "/accept"): 404,
+    ("POST", NS + "/decline"): 422,                 # the reason first
+    ("POST", NS + "/use"): 404,
+    ("POST", "/v1/newsletter/subscriptions"): 415,           # public: no JSON body
+    ("POST", "/v1/newsletter/subscriptions/confirm"): 415,
+    ("POST", "/v1/newsletter/unsubscribe"): 415,
+    ("GET", "/v1/newsletter/subscribers"): 200,
 }
 
 
