@@ -1,11 +1,13 @@
 """Operations: /metrics (checked with promtool, counters that move, routes
 named by template, the separate PARCERIA_METRICS_BIND listener) and the /docs
 page (its assets, and the page as headless Chromium renders it)."""
+import concurrent.futures
 import html
 import re
 import shutil
 import subprocess
 import tempfile
+import urllib.parse
 
 import requests
 
@@ -178,7 +180,8 @@ def test_docs_page_and_its_assets(api):
         assert check_problem(r)["type"] == PROBLEMS + "not-found"
 
 
-def test_docs_page_renders_every_operation_in_chromium(server):
+def render_docs(server, fragment=""):
+    """The /docs page's DOM once Swagger UI has run in headless Chromium."""
     chromium = shutil.which("chromium")
     assert chromium, "chromium is missing: install the Debian package chromium"
     with tempfile.TemporaryDirectory(prefix="parceria-chromium-") as profile:
@@ -188,17 +191,35 @@ def test_docs_page_renders_every_operation_in_chromium(server):
              "--disable-sync", f"--user-data-dir={profile}",
              # Only loopback: any other host fails to resolve.
              "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-             "--virtual-time-budget=10000", "--dump-dom", f"{server.base}/docs"],
+             "--virtual-time-budget=10000", "--dump-dom", f"{server.base}/docs{fragment}"],
             capture_output=True, text=True, timeout=120)
-    dom = out.stdout
     assert out.returncode == 0, out.stderr[-3000:]
-    # The page's HTML holds no summary: Swagger UI wrote these from /openapi.yaml.
-    assert "opblock-summary" in dom, dom[:3000]
-    summaries = [op["summary"] for item in SPEC["paths"].values() for op in item.values()
-                 if isinstance(op, dict) and "summary" in op]
-    assert "Liveness" in summaries and "Readiness" in summaries
-    for summary in summaries:
-        assert f">{html.escape(summary, quote=False)}<" in dom, f"{summary!r} not rendered"
+    return out.stdout
+
+
+def test_docs_page_renders_every_operation_in_chromium(server):
+    """Tags start folded; a link to a tag opens it. Every tag, opened by its
+    link, shows each of its operations (Swagger UI wrote them from
+    /openapi.yaml: the page's HTML holds no summary)."""
+    by_tag = {}
+    for item in SPEC["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and "summary" in op:
+                by_tag.setdefault(op["tags"][0], []).append(op["summary"])
+    assert [t["name"] for t in SPEC["tags"]] == list(dict.fromkeys(
+        t["name"] for t in SPEC["tags"])), "a tag is declared twice"
+    assert set(by_tag) <= {t["name"] for t in SPEC["tags"]}, "an operation's tag is not declared"
+    folded = render_docs(server)
+    for tag in by_tag:
+        assert f'id="operations-tag-{tag.replace(" ", "_")}"' in folded, f"tag {tag!r} not rendered"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        doms = dict(zip(by_tag, pool.map(
+            lambda tag: render_docs(server, "#/" + urllib.parse.quote(tag)), by_tag)))
+    for tag, summaries in by_tag.items():
+        assert "opblock-summary" in doms[tag], (tag, doms[tag][:3000])
+        for summary in summaries:
+            assert f">{html.escape(summary, quote=False)}<" in doms[tag], \
+                f"{summary!r} not rendered under {tag!r}"
     log = server.log_text()
     assert "route=/openapi.yaml status=200" in log
     assert "route=/docs/{asset} status=200" in log
