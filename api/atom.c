@@ -13,16 +13,7 @@
 
 static void append(struct atom *a, const char *bytes, size_t n)
 {
-    if (a->len + n + 1 > a->cap) {
-        size_t cap = a->cap > 0 ? a->cap : 4096;
-        while (a->len + n + 1 > cap)
-            cap *= 2;
-        a->buf = xrealloc(a->buf, cap);
-        a->cap = cap;
-    }
-    memcpy(a->buf + a->len, bytes, n);
-    a->len += n;
-    a->buf[a->len] = '\0';
+    util_append(&a->buf, &a->len, &a->cap, bytes, n);
 }
 
 static void put(struct atom *a, const char *s)

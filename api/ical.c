@@ -14,16 +14,7 @@
 
 static void append(struct ical *c, const char *bytes, size_t n)
 {
-    if (c->len + n + 1 > c->cap) {
-        size_t cap = c->cap > 0 ? c->cap : 1024;
-        while (c->len + n + 1 > cap)
-            cap *= 2;
-        c->buf = xrealloc(c->buf, cap);
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, bytes, n);
-    c->len += n;
-    c->buf[c->len] = '\0';
+    util_append(&c->buf, &c->len, &c->cap, bytes, n);
 }
 
 /* Where a physical line from `from` may end, at most `max` octets on: never

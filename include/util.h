@@ -15,6 +15,9 @@
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* Appends n bytes to a growing text (*buf of *len bytes in *cap, always
+ * NUL-terminated; NULL and 0 to start), doubling it as needed. */
+void util_append(char **buf, size_t *len, size_t *cap, const char *bytes, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a new string. Returns a new string the caller frees. */

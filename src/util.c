@@ -202,3 +202,17 @@ void util_strv_free(char **v)
         free(*p);
     free(v);
 }
+
+void util_append(char **buf, size_t *len, size_t *cap, const char *bytes, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap > 0 ? *cap : 1024;
+        while (*len + n + 1 > c)
+            c *= 2;
+        *buf = xrealloc(*buf, c);
+        *cap = c;
+    }
+    memcpy(*buf + *len, bytes, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}

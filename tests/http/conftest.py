@@ -170,6 +170,26 @@ def db(server):
         yield c
 
 
+@pytest.fixture(scope="module")
+def sink():
+    """The test SMTP server (mailsink.Sink), one per module."""
+    from mailsink import Sink
+    s = Sink().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def worker(server, sink, request):
+    """A `parceria worker` sending the module server's outbox to the sink; a
+    module's WORKER_ENV adds to its environment."""
+    from mailsink import Worker, stopped_cleanly
+    w = Worker(server.db_name, sink.url, name=f"{request.module.__name__}-worker",
+               env_extra=getattr(request.module, "WORKER_ENV", None)).start()
+    yield w
+    stopped_cleanly(w)
+
+
 def pytest_sessionstart(session):
     if LOG_DIR.exists():
         for old in LOG_DIR.glob("*.log"):

@@ -18,7 +18,7 @@ from conftest import Server, _db_url, clone_database, drop_database
 from contacts import (CON, REQ, SEEDED, count_mailboxes, count_requests, create_mailbox, mailbox_body,
                       patch_mailbox, queued, request_body, request_row)
 from identity import make_registrar, mint, registrar_token
-from mailsink import Sink, Worker, stopped_cleanly, wait_rows
+from mailsink import wait_rows
 from openapi_check import Client
 from programs import admin, as_registrar, audit, codes, problem, staff
 
@@ -470,20 +470,6 @@ def test_public_requests_are_rate_limited_per_address_and_email(template_db):
 
 
 # --- routing end to end through the test SMTP server ---------------------------------------
-
-@pytest.fixture(scope="module")
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(server, sink):
-    w = Worker(server.db_name, sink.url, name="contacts-worker").start()
-    yield w
-    stopped_cleanly(w)
-
 
 @pytest.mark.parametrize("topic, mailbox", SEEDED)
 def test_each_topic_reaches_its_mailbox_with_the_requester_as_reply_to(api, db, sink, worker, topic, mailbox):

@@ -30,20 +30,6 @@ OUT = "/v1/outbox"
 SEPARATOR = "-------- English\n"
 
 
-@pytest.fixture(scope="module")
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(server, sink):
-    w = Worker(server.db_name, sink.url, name="mail-worker").start()
-    yield w
-    stopped_cleanly(w)
-
-
 def unique_email(tag="x"):
     return f"{tag}-{uuid.uuid4().hex[:10]}@exemplo.pt"
 

@@ -16,7 +16,7 @@ from conftest import Server, _db_url, clone_database, drop_database
 from openapi_check import SECRETS, Client
 from race import race, two_servers
 from identity import make_registrar
-from mailsink import Sink, Worker, outbox, stopped_cleanly
+from mailsink import outbox
 from programs import as_registrar, codes, problem, staff
 
 SUBS = "/v1/newsletter/subscriptions"
@@ -27,19 +27,7 @@ SUGG = "/v1/newsletter/suggestions"
 PUBLIC_URL = "https://parceria.exemplo.pt"
 
 
-@pytest.fixture(scope="module")
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(server, sink):
-    w = Worker(server.db_name, sink.url, name="newsletter-worker",
-               env_extra={"PARCERIA_PUBLIC_URL": PUBLIC_URL}).start()
-    yield w
-    stopped_cleanly(w)
+WORKER_ENV = {"PARCERIA_PUBLIC_URL": PUBLIC_URL}
 
 
 def address(tag="leitor"):
