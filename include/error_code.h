@@ -108,7 +108,12 @@
     X(SCALE_RANGE, "scale_range", "is not a scale of 1 to 5 or of 0 to 10",                        \
       "não é uma escala de 1 a 5 ou de 0 a 10")                                                    \
     X(NOT_UNIQUE, "not_unique", "is used by another item of the list",                             \
-      "já é usado por outro elemento da lista")
+      "já é usado por outro elemento da lista")                                                    \
+    /* trust: agreements */                                                                        \
+    X(MISMATCH, "mismatch", "is not the SHA-256 of this version's document",                       \
+      "não é o SHA-256 do documento desta versão")                                                 \
+    X(BEFORE_EFFECTIVE, "before_effective", "is not after effective_at",                           \
+      "não é posterior a effective_at")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

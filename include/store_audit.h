@@ -36,6 +36,11 @@ enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
 enum status store_audit_record_id(PGconn *conn, const struct audit_actor *actor,
                                   const struct audit_entry *e, char id[37]) WARN_UNUSED;
 
+/* The keyed hash the audit log gives a personal value ("hmac-sha256:<hex>",
+ * the per-database key), for evidence that must not hold the value itself
+ * (a client address). */
+enum status store_audit_keyed_hash(PGconn *conn, const char *value, char out[80]) WARN_UNUSED;
+
 struct audit_row {
     char id[37];
     char created_at[32];

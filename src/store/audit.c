@@ -64,6 +64,22 @@ static bool is_personal(const char *name, const char *const *personal)
     return false;
 }
 
+#define KEYED_HASH_MAX 80
+
+/* "hmac-sha256:<hex>" of value's len bytes under key, into out. */
+static void keyed_hash(const unsigned char key[32], const char *value, size_t len,
+                       char out[KEYED_HASH_MAX])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char hex[2 * sizeof mac + 1];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, 32);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)value, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    util_hex(mac, sizeof mac, hex);
+    snprintf(out, KEYED_HASH_MAX, "hmac-sha256:%s", hex);
+}
+
 /* Replaces personal string members, at any depth, by their keyed hash. */
 static void hash_personal(json_t *v, const char *const *personal, const unsigned char key[32])
 {
@@ -78,21 +94,23 @@ static void hash_personal(json_t *v, const char *const *personal, const unsigned
     json_object_foreach(v, name, member)
     {
         if (json_is_string(member) && is_personal(name, personal)) {
-            unsigned char mac[crypto_auth_hmacsha256_BYTES];
-            char hex[2 * sizeof mac + 1];
-            crypto_auth_hmacsha256_state st;
-            crypto_auth_hmacsha256_init(&st, key, 32);
-            crypto_auth_hmacsha256_update(&st, (const unsigned char *)json_string_value(member),
-                                          json_string_length(member));
-            crypto_auth_hmacsha256_final(&st, mac);
-            util_hex(mac, sizeof mac, hex);
-            char *text = xasprintf("hmac-sha256:%s", hex);
+            char text[KEYED_HASH_MAX];
+            keyed_hash(key, json_string_value(member), json_string_length(member), text);
             json_object_set_new(v, name, json_string(text));
-            free(text);
         } else {
             hash_personal(member, personal, key);
         }
     }
+}
+
+enum status store_audit_keyed_hash(PGconn *conn, const char *value, char out[80])
+{
+    unsigned char key[32];
+    enum status st = hash_key(conn, key);
+    if (st == ST_OK)
+        keyed_hash(key, value, strlen(value), out);
+    sodium_memzero(key, sizeof key);
+    return st;
 }
 
 static void read_id(const PGresult *res, int i, void *out)
