@@ -142,5 +142,10 @@ HANDLER(api_surveys_response);
 HANDLER(api_surveys_results);
 HANDLER(api_surveys_export);
 HANDLER(api_surveys_panel);
+/* trust: agreements. api/agreements.c: the kit serves reading the versions. */
+extern const struct resource api_agreements;
+HANDLER(api_agreements_create);
+HANDLER(api_agreements_accept);
+HANDLER(api_registrar_agreements);
 
 #endif

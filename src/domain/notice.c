@@ -77,6 +77,9 @@ const struct notice notice_table[] = {
     {"survey", "edit", NULL, "survey.updated", NULL},
     {"survey", "close", NULL, "survey.closed", NULL},
     {"survey", "publish", NULL, "survey.published", NULL},
+    /* trust: agreements */
+    {"agreement", "create", NULL, "agreement.created", NULL},
+    {"agreement", "accept", NULL, "agreement.accepted", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

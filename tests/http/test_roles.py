@@ -209,6 +209,12 @@ EXPECTED = {
     ("GET", SV + "/results"): 404,
     ("GET", SV + "/export.csv"): 404,
     ("GET", SV + "/panel.csv"): 404,
+    # trust: agreements (a UUID is too long to be a version)
+    ("GET", "/v1/agreements"): 200,
+    ("POST", "/v1/agreements"): 415,
+    ("GET", "/v1/agreements/{version}"): 404,
+    ("POST", "/v1/agreements/{version}/accept"): 404,
+    ("GET", R + "/agreements"): 404,
 }
 
 
