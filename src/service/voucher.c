@@ -41,6 +41,11 @@ static enum status read_for(const struct service_call *call, void *r)
     if (st == ST_OK)
         row->redeemable_by_me =
             voucher_redeem_judge(row, &who, call->registrar_id, "", &unchanged) == ST_OK;
+    if (st == ST_OK && row->redeemable_by_me) { /* as redeeming would judge: the gate too */
+        enum status gate = service_agreement_gate(call->conn, call->registrar_id, NULL);
+        row->redeemable_by_me = gate == ST_OK;
+        st = gate == ST_AGREEMENT_REQUIRED ? ST_OK : gate;
+    }
     return st;
 }
 

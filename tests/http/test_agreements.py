@@ -180,9 +180,14 @@ def test_enrolling_is_refused_until_the_due_version_is_accepted(api, db):
     assert e["eligible"] is False
     assert [(c["code"], c["passed"]) for c in e["checks"]][:2] == [("accredited", True), ("agreement", False)]
     assert a["version"] in e["checks"][1]["message"]
+    events = db.execute("SELECT count(*) FROM audit_events").fetchone()[0]
     body = gated(enroll(api, rid, "3em1", terms(api, "3em1")), a)
     assert body["check"] == "agreement"
+    # staff enrolling it are judged by the registrar's state
+    gated(staff(api).post(f"{PRG}/3em1/enrollments",
+                          {"registrar_id": rid, "accepted_terms_version": terms(api, "3em1")}), a)
     assert count_enrollments(db, rid=rid) == before
+    assert db.execute("SELECT count(*) FROM audit_events").fetchone()[0] == events
     ok(accept(api, rid, a), 201)
     e = ok(as_registrar(api, rid).get(f"{PRG}/3em1/eligibility"))
     assert e["checks"][1] == {"code": "agreement", "passed": True, "message": e["checks"][1]["message"]}
@@ -196,10 +201,13 @@ def test_redeeming_a_voucher_is_refused_until_accepted(api, db):
     for code in ("3em1", "3em1-comercio"):  # enrolled while nothing gates it
         active(api, rid, code, terms(api, code))
     v = issue(api)
+    assert ok(as_registrar(api, rid).get(f"/v1/vouchers/{v['code']}"))["redeemable_by_me"] is True
     a = create_agreement(api)
+    assert ok(as_registrar(api, rid).get(f"/v1/vouchers/{v['code']}"))["redeemable_by_me"] is False
     gated(redeem(api, rid, v["code"], f"loja-{uuid.uuid4().hex[:8]}.pt"), a)
     assert voucher_row(db, v["code"])["status"] == "issued"
     ok(accept(api, rid, a), 201)
+    assert ok(as_registrar(api, rid).get(f"/v1/vouchers/{v['code']}"))["redeemable_by_me"] is True
     assert ok(redeem(api, rid, v["code"], "loja-aceite.pt"))["status"] == "redeemed"
 
 
