@@ -47,6 +47,9 @@ def test_staff_publish_a_version_that_anyone_reads_and_caches(api, db):
     assert page.headers["Cache-Control"] == "public, max-age=60"
     assert api.get(AGR, params={"limit": 200}, headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
     assert "public" not in staff(api).get(AGR).headers.get("Cache-Control", "")
+    csv = staff(api).get(AGR, headers={"Accept": "text/csv"}, params={"limit": 200})
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert a["version"] in csv.text and a["document_sha256"] in csv.text
     problem(api.get(f"{AGR}/nao-existe"), 404, "not-found")
     problem(api.get(f"{AGR}/com%20espaco"), 404, "not-found")
     audit = db.execute("SELECT action, actor_sub FROM audit_events WHERE resource_type = 'agreement'"
