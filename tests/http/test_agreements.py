@@ -268,3 +268,25 @@ def test_a_later_version_accepted_covers_an_earlier_one(api, db):
     ok(accept(api, rid, new), 201)
     ok(submit(api, rid), 201)
     assert standing(api, rid)["required"] is None
+
+
+def test_an_acceptance_is_in_the_registrars_change_feed_and_nobody_elses(api, db):
+    rid, other = fresh_registrar(api, db), fresh_registrar(api, db)
+    a = create_agreement(api, effective=-1, due=30)
+    ok(accept(api, rid, a), 201)
+
+    def feed(client):
+        events, after = [], None
+        while True:
+            body = ok(client.get("/v1/changes", params={"after": after} if after else None))
+            if not body["items"]:
+                return events
+            events += body["items"]
+            after = body["next_cursor"]
+    mine = [e for e in feed(as_registrar(api, rid)) if e["type"].startswith("agreement.")]
+    assert [(e["type"], e["resource_id"], e["registrar_id"]) for e in mine][-1] == \
+        ("agreement.accepted", a["version"], rid)
+    theirs = [e for e in feed(as_registrar(api, other)) if e["resource_id"] == a["version"]]
+    assert theirs == []
+    everything = [e for e in feed(staff(api)) if e["resource_id"] == a["version"]]
+    assert [e["type"] for e in everything] == ["agreement.created", "agreement.accepted"]
