@@ -58,6 +58,10 @@ int eligibility_refused(struct _u_response *resp, struct req_ctx *ctx, enum stat
         json_object_set_new(extra, "missing_program", json_string(outcome->subject));
     struct problem_text detail = {en, pt};
     switch (st) {
+    case ST_AGREEMENT_REQUIRED: /* trust: agreements: the version and its accept_by */
+        json_object_set_new(extra, "version", json_string(outcome->subject));
+        json_object_set_new(extra, "accept_by", json_string(outcome->due_at));
+        return problem_send(resp, ctx, PROBLEM_AGREEMENT_REQUIRED, detail, extra);
     case ST_NOT_ELIGIBLE:
         return problem_send_as(resp, ctx, PROBLEM_NOT_ELIGIBLE, not_eligible_status, detail, extra);
     case ST_REGISTRAR_SUSPENDED:

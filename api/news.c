@@ -200,9 +200,8 @@ struct submitted {
 static enum status submit(const struct service_call *call, void *arg,
                           struct service_outcome *outcome)
 {
-    (void)outcome;
     struct submitted *s = arg;
-    return service_news_submit(call, &s->in, &s->row);
+    return service_news_submit(call, &s->in, &s->row, outcome);
 }
 
 static void render_submitted(struct _u_response *resp, struct req_ctx *ctx, void *arg)

@@ -144,6 +144,10 @@ int resource_refused(struct _u_response *resp, struct req_ctx *ctx, const struct
     if (st == ST_INVALID_STATE)
         return problem_send(resp, ctx, PROBLEM_INVALID_STATE, PROBLEM_NO_DETAIL,
                             json_pack("{s:s}", "current_status", outcome->current));
+    if (st == ST_AGREEMENT_REQUIRED && outcome != NULL) /* trust: agreements */
+        return problem_send(
+            resp, ctx, PROBLEM_AGREEMENT_REQUIRED, PROBLEM_NO_DETAIL,
+            json_pack("{s:s, s:s}", "version", outcome->subject, "accept_by", outcome->due_at));
     if (st == ST_INVALID && outcome != NULL && outcome->field_error != ERR_NONE) {
         json_t *list = json_array();
         schema_error(list, outcome->subject, NULL, outcome->field_error, ctx->lang_pt);

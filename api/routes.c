@@ -21,7 +21,7 @@
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
 #define NWS "/v1/news-items" /* community: news */
-#define SRV "/v1/surveys" /* community: survey */
+#define SRV "/v1/surveys"    /* community: survey */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 /* community: newsletter */
@@ -60,6 +60,8 @@ static const char *const q_siga_comments[] = {PAGE, NULL};
 static const char *const q_contacts[] = {PAGE, NULL};
 static const char *const q_contact_requests[] = {PAGE, "status", "topic", "registrar_id", NULL};
 static const char *const q_surveys[] = {PAGE, "status", "year", NULL}; /* community: survey */
+/* trust: agreements */
+static const char *const q_agreements[] = {PAGE, NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -276,6 +278,12 @@ const struct route api_routes[] = {
      0, &api_newsletter_subscriptions},
     {"GET", "/v1/newsletter/subscribers", resource_list, S, q_subscribers, 0,
      &api_newsletter_subscriptions},
+    /* trust: agreements */
+    {"GET", "/v1/agreements", resource_list, ROLE_PUBLIC, q_agreements, 0, &api_agreements},
+    {"POST", "/v1/agreements", api_agreements_create, S, NULL, 0, &api_agreements},
+    {"GET", "/v1/agreements/{version}", resource_get, ROLE_PUBLIC, NULL, 0, &api_agreements},
+    {"POST", "/v1/agreements/{version}/accept", api_agreements_accept, R, NULL, 0, &api_agreements},
+    {"GET", REG "/{id}/agreements", api_registrar_agreements, S | R, NULL, 0, NULL},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

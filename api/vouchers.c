@@ -122,10 +122,9 @@ struct redeemed {
 static enum status redeem(const struct service_call *call, void *arg,
                           struct service_outcome *outcome)
 {
-    (void)outcome;
     struct redeemed *r = arg;
     return service_voucher_redeem(call, r->code, r->domain.ascii, r->domain.unicode, &r->row,
-                                  &r->unchanged);
+                                  &r->unchanged, outcome);
 }
 
 static void render_redeemed(struct _u_response *resp, struct req_ctx *ctx, void *arg)

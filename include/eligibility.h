@@ -6,6 +6,7 @@
 #ifndef PARCERIA_ELIGIBILITY_H
 #define PARCERIA_ELIGIBILITY_H
 
+#include "agreement.h"
 #include "program.h"
 #include "registrar.h"
 #include "status.h"
@@ -39,6 +40,9 @@ struct eligibility_facts {
     bool waitlist;  /* an event's waitlist takes who does not fit */
     int waiting;    /* registrations on that waitlist now */
     bool duplicate; /* a live enrollment or registration exists */
+    /* trust: agreements. The data-processing agreement the registrar must
+     * accept first (filled by service_agreement_facts, not the store's facts). */
+    struct agreement_due agreement;
 };
 
 enum eligibility_code {
@@ -48,11 +52,12 @@ enum eligibility_code {
     ELIGIBILITY_REQUIRES,
     ELIGIBILITY_DUPLICATE,
     ELIGIBILITY_CAPACITY,
+    ELIGIBILITY_AGREEMENT, /* judged right after ACCREDITED: the agreement is accepted */
 };
-#define ELIGIBILITY_CODE_COUNT 6
+#define ELIGIBILITY_CODE_COUNT 7
 
 /* Which checks a judgement runs (bits of 1u << enum eligibility_code). */
-#define ELIGIBILITY_ALL 0x3fu
+#define ELIGIBILITY_ALL 0x7fu
 #define ELIGIBILITY_BIT(code) (1u << (code))
 
 struct eligibility_check {
@@ -69,10 +74,10 @@ struct eligibility {
 };
 
 /* Judges the facts with the checks in mask, in the order of enum
- * eligibility_code (one REQUIRES check per program required; ENROLLABLE
- * only for contests). The capacity check passes when the places fit and
- * nobody waits, or when a waitlist takes the rest (never places that would
- * not fit the whole capacity: they would block the waitlist for good). */
+ * eligibility_code but AGREEMENT right after ACCREDITED (one REQUIRES check per program required;
+ * ENROLLABLE only for contests). The capacity check passes when the places fit and nobody waits, or
+ * when a waitlist takes the rest (never places that would not fit the whole capacity: they would
+ * block the waitlist for good). */
 void eligibility_judge(const struct eligibility_facts *facts, unsigned mask,
                        struct eligibility *out);
 /* Whether the places fit now: within capacity, and nobody waits before them
@@ -83,7 +88,8 @@ const struct eligibility_check *eligibility_refusal(const struct eligibility *e)
 /* The status a failed check answers: ST_REGISTRAR_SUSPENDED or
  * ST_FORBIDDEN (accredited: suspended, or anything else),
  * ST_NOT_ELIGIBLE (enrollable, requires), ST_WINDOW_CLOSED, ST_CONFLICT
- * (duplicate), ST_CAPACITY_FULL. */
+ * (duplicate), ST_CAPACITY_FULL, ST_AGREEMENT_REQUIRED (agreement: its
+ * subject is the version). */
 enum status eligibility_status(const struct eligibility_facts *facts,
                                const struct eligibility_check *check);
 /* "accredited", "window", …, "requires:3em1": the check's public code,

@@ -110,7 +110,12 @@
     X(NOT_UNIQUE, "not_unique", "is used by another item of the list",                             \
       "já é usado por outro elemento da lista")                                                    \
     X(UNKNOWN_ISSUE, "unknown_issue", "is not an existing newsletter issue",                       \
-      "não é um número existente da newsletter")
+      "não é um número existente da newsletter")                                                   \
+    /* trust: agreements */                                                                        \
+    X(MISMATCH, "mismatch", "is not the SHA-256 of this version's document",                       \
+      "não é o SHA-256 do documento desta versão")                                                 \
+    X(BEFORE_EFFECTIVE, "before_effective", "is not after effective_at",                           \
+      "não é posterior a effective_at")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

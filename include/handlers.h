@@ -154,5 +154,10 @@ extern const struct resource api_newsletter_subscriptions;
 HANDLER(api_newsletter_subscribe);
 HANDLER(api_newsletter_confirm);
 HANDLER(api_newsletter_unsubscribe);
+/* trust: agreements. api/agreements.c: the kit serves reading the versions. */
+extern const struct resource api_agreements;
+HANDLER(api_agreements_create);
+HANDLER(api_agreements_accept);
+HANDLER(api_registrar_agreements);
 
 #endif

@@ -71,7 +71,11 @@
       "A count limit is reached.", "Foi atingido um limite.")                                      \
     X(SERVICE_UNAVAILABLE, "service-unavailable", 503, "Service unavailable",                      \
       "Serviço indisponível", "The service cannot answer now: retry later.",                       \
-      "O serviço não pode responder agora: tente mais tarde.")
+      "O serviço não pode responder agora: tente mais tarde.")                                     \
+    /* trust: agreements */                                                                        \
+    X(AGREEMENT_REQUIRED, "agreement-required", 403, "Agreement required", "Acordo necessário",    \
+      "Accept the data-processing agreement named in version first.",                              \
+      "Aceite primeiro o acordo de tratamento de dados indicado em version.")
 
 enum problem_kind {
 #define PROBLEM_ENUM(name, slug, status, title_en, title_pt, detail_en, detail_pt) PROBLEM_##name,

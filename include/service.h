@@ -44,6 +44,9 @@ struct service_outcome {
     /* ST_INVALID for one field: its code, at the JSON Pointer in subject
      * (the kit answers 422 with that error). ERR_NONE: not such a refusal. */
     enum error_code field_error;
+    /* trust: agreements. ST_AGREEMENT_REQUIRED: the version's accept_by (the
+     * version is in subject). */
+    char due_at[32];
 };
 
 /* The edit a merge patch makes, supplied by the caller: from the locked

@@ -13,9 +13,10 @@ extern const struct service_kind service_news_kind;
 extern const struct service_kind service_news_public_kind;
 
 /* Submits in for in->registrar_id (status submitted) with its audit event:
- * the registrar must be accredited (news_submit_judge). */
+ * the registrar must be accredited (news_submit_judge) and not gated by a
+ * data-processing agreement (service_agreement_gate; outcome names it). */
 enum status service_news_submit(const struct service_call *call, const struct news_row *in,
-                                struct news_row *out) WARN_UNUSED;
+                                struct news_row *out, struct service_outcome *outcome) WARN_UNUSED;
 
 #define SERVICE_NEWS_FEED_MAX 50
 /* The Atom feed's items: the newest SERVICE_NEWS_FEED_MAX published. */

@@ -29,10 +29,11 @@ enum status service_voucher_issue_in(const struct service_call *call, const char
 /* Redeems the voucher code for the caller's registrar and the domain (both
  * forms), under the voucher's lock: voucher_redeem_judge decides; *unchanged
  * when it was this registrar's for this domain already (nothing written).
- * row gets the voucher. */
+ * row gets the voucher. A registrar gated by a data-processing agreement
+ * (service_agreement_gate) is refused, outcome naming the version. */
 enum status service_voucher_redeem(const struct service_call *call, const char *code,
                                    const char *ascii, const char *unicode, struct voucher_row *row,
-                                   bool *unchanged) WARN_UNUSED;
+                                   bool *unchanged, struct service_outcome *outcome) WARN_UNUSED;
 
 /* A program's vouchers by status and its redemptions by registrar. */
 enum status service_voucher_stats(const struct service_call *call, const char *program,

@@ -29,6 +29,8 @@
       VOUCHER_REDEEMED)                                                                            \
     X(VOUCHER_EXPIRED, "the voucher is past its expires_at", VOUCHER_EXPIRED)                      \
     X(VOUCHER_REVOKED, "the voucher was revoked", VOUCHER_REVOKED)                                 \
+    X(AGREEMENT_REQUIRED, "a data-processing agreement past its accept_by is not accepted",        \
+      AGREEMENT_REQUIRED)                                                                          \
     X(RATE_LIMITED, "too many requests in the window: Retry-After says when", RATE_LIMITED)        \
     X(RETRY, "serialization failure or deadlock: run the transaction again", SERVICE_UNAVAILABLE)  \
     X(UNAVAILABLE, "the database cannot be reached or timed out", SERVICE_UNAVAILABLE)

@@ -8,6 +8,7 @@ static const char *const code_names[ELIGIBILITY_CODE_COUNT] = {
     [ELIGIBILITY_ACCREDITED] = "accredited", [ELIGIBILITY_ENROLLABLE] = "enrollable",
     [ELIGIBILITY_WINDOW] = "window",         [ELIGIBILITY_REQUIRES] = "requires",
     [ELIGIBILITY_DUPLICATE] = "duplicate",   [ELIGIBILITY_CAPACITY] = "capacity",
+    [ELIGIBILITY_AGREEMENT] = "agreement",
 };
 
 static void add(struct eligibility *out, enum eligibility_code code, const char *subject,
@@ -40,6 +41,9 @@ void eligibility_judge(const struct eligibility_facts *f, unsigned mask, struct 
     if (mask & ELIGIBILITY_BIT(ELIGIBILITY_ACCREDITED))
         add(out, ELIGIBILITY_ACCREDITED, NULL,
             f->registrar_found && f->registrar_status == REGISTRAR_ACCREDITED);
+    if (mask & ELIGIBILITY_BIT(ELIGIBILITY_AGREEMENT))
+        add(out, ELIGIBILITY_AGREEMENT, f->agreement.due ? f->agreement.version : NULL,
+            !f->agreement.due);
     if ((mask & ELIGIBILITY_BIT(ELIGIBILITY_ENROLLABLE)) && f->contest)
         add(out, ELIGIBILITY_ENROLLABLE, NULL, false);
     if (mask & ELIGIBILITY_BIT(ELIGIBILITY_WINDOW))
@@ -78,6 +82,8 @@ enum status eligibility_status(const struct eligibility_facts *facts,
         return ST_CONFLICT;
     case ELIGIBILITY_CAPACITY:
         return ST_CAPACITY_FULL;
+    case ELIGIBILITY_AGREEMENT:
+        return ST_AGREEMENT_REQUIRED;
     }
     return ST_INVALID;
 }
@@ -140,6 +146,11 @@ static const char *const messages[ELIGIBILITY_CODE_COUNT][ELIGIBILITY_TARGET_COU
            "O evento não tem lugares disponíveis nem lista de espera."},
           {"The event has a seat left, or its waitlist takes the registration.",
            "O evento tem lugares, ou a sua lista de espera aceita a inscrição."}}},
+    [ELIGIBILITY_AGREEMENT] =
+        {{{"The registrar has not accepted data-processing agreement %s, past its accept_by.",
+           "O registrar não aceitou o acordo de tratamento de dados %s, cujo prazo passou."},
+          {"The registrar has accepted every data-processing agreement due.",
+           "O registrar aceitou todos os acordos de tratamento de dados devidos."}}},
 };
 
 void eligibility_message(enum eligibility_code code, enum eligibility_target target,
@@ -152,7 +163,7 @@ void eligibility_message(enum eligibility_code code, enum eligibility_target tar
     const char *fmt = messages[code][target][passed][pt];
     if (fmt == NULL)
         fmt = messages[code][ELIGIBILITY_FOR_PROGRAM][passed][pt];
-    if (code == ELIGIBILITY_REQUIRES)
+    if (code == ELIGIBILITY_REQUIRES || (code == ELIGIBILITY_AGREEMENT && !passed))
         snprintf(out, cap, fmt, subject ? subject : "");
     else
         snprintf(out, cap, "%s", fmt);

@@ -89,6 +89,9 @@ const struct notice notice_table[] = {
      "newsletter-confirm"},
     {"newsletter_subscription", "confirm", NULL, "newsletter_subscription.confirmed", NULL},
     {"newsletter_subscription", "unsubscribe", NULL, "newsletter_subscription.unsubscribed", NULL},
+    /* trust: agreements */
+    {"agreement", "create", NULL, "agreement.created", NULL},
+    {"agreement", "accept", NULL, "agreement.accepted", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

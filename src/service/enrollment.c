@@ -3,6 +3,7 @@
  * function (eligibility_judge), so they cannot disagree. */
 #include "service_enrollment.h"
 
+#include "service_agreement.h"
 #include "store_audit.h"
 #include "store_enrollment.h"
 #include "store_program.h"
@@ -36,6 +37,8 @@ static enum status move(PGconn *conn, void *row, int to, const char *reason)
 static enum status refuse(const struct eligibility_facts *f, const struct eligibility_check *c,
                           struct service_outcome *outcome)
 {
+    if (c->code == ELIGIBILITY_AGREEMENT)
+        return service_agreement_refusal(&f->agreement, outcome);
     outcome->conflict = eligibility_code_name(c->code);
     snprintf(outcome->subject, sizeof outcome->subject, "%s", c->subject);
     return eligibility_status(f, c);
@@ -52,6 +55,9 @@ static enum status judge(PGconn *conn, const char *program, const char *registra
         return st;
     if ((mask & ELIGIBILITY_BIT(ELIGIBILITY_ACCREDITED)) && !f.registrar_found)
         return ST_NOT_FOUND;
+    if ((mask & ELIGIBILITY_BIT(ELIGIBILITY_AGREEMENT)) &&
+        (st = service_agreement_facts(conn, registrar_id, &f)) != ST_OK)
+        return st;
     f.adding = adding;
     eligibility_judge(&f, mask, &e);
     const struct eligibility_check *c = eligibility_refusal(&e);
@@ -135,6 +141,8 @@ enum status service_enrollment_eligibility(const struct service_call *call, cons
         return st;
     if (!f.registrar_found)
         return ST_NOT_FOUND;
+    if ((st = service_agreement_facts(call->conn, registrar_id, &f)) != ST_OK)
+        return st;
     f.adding = 1;
     eligibility_judge(&f, ELIGIBILITY_ALL, out);
     return ST_OK;

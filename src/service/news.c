@@ -4,6 +4,7 @@
  * a company's text written to be published. */
 #include "service_news.h"
 
+#include "service_agreement.h"
 #include "store_news.h"
 #include "store_registrar.h"
 
@@ -62,6 +63,7 @@ struct submit {
     const struct service_call *call;
     const struct news_row *in;
     struct news_row *out;
+    struct service_outcome *outcome;
 };
 
 static enum status submit_tx(PGconn *conn, void *arg)
@@ -74,14 +76,16 @@ static enum status submit_tx(PGconn *conn, void *arg)
         return st;
     st = news_submit_judge(found, reg.status);
     if (st == ST_OK)
+        st = service_agreement_gate(conn, s->in->registrar_id, s->outcome);
+    if (st == ST_OK)
         st = store_news_insert(conn, s->in, s->out);
     return st == ST_OK ? service_audit_created(s->call, &service_news_kind, "submit", s->out) : st;
 }
 
 enum status service_news_submit(const struct service_call *call, const struct news_row *in,
-                                struct news_row *out)
+                                struct news_row *out, struct service_outcome *outcome)
 {
-    struct submit s = {call, in, out};
+    struct submit s = {call, in, out, outcome};
     return service_run(call, DB_READ_COMMITTED, submit_tx, &s);
 }
 

@@ -4,6 +4,7 @@
  * the waitlist is served in arrival order. */
 #include "service_registration.h"
 
+#include "service_agreement.h"
 #include "store_audit.h"
 #include "store_event.h"
 #include "store_registration.h"
@@ -151,6 +152,8 @@ static enum status facts_of(PGconn *conn, const char *event_id, const char *regi
     enum status st = store_event_facts(conn, event_id, registrar_id, f);
     if (st == ST_OK && !f->registrar_found)
         st = ST_NOT_FOUND;
+    if (st == ST_OK)
+        st = service_agreement_facts(conn, registrar_id, f);
     f->adding = adding;
     return st;
 }
@@ -194,6 +197,8 @@ static enum status create_tx(PGconn *conn, void *arg)
         return st;
     eligibility_judge(&f, ELIGIBILITY_ALL, &e);
     const struct eligibility_check *refusal = eligibility_refusal(&e);
+    if (refusal != NULL && refusal->code == ELIGIBILITY_AGREEMENT)
+        return service_agreement_refusal(&f.agreement, c->outcome);
     if (refusal != NULL) {
         c->outcome->conflict = eligibility_code_name(refusal->code);
         snprintf(c->outcome->subject, sizeof c->outcome->subject, "%s", refusal->subject);

@@ -1,6 +1,7 @@
 /* Vouchers as a kind for the generic runner, and their own use cases. */
 #include "service_voucher.h"
 
+#include "service_agreement.h"
 #include "store_audit.h"
 #include "store_program.h"
 #include "store_voucher.h"
@@ -40,6 +41,11 @@ static enum status read_for(const struct service_call *call, void *r)
     if (st == ST_OK)
         row->redeemable_by_me =
             voucher_redeem_judge(row, &who, call->registrar_id, "", &unchanged) == ST_OK;
+    if (st == ST_OK && row->redeemable_by_me) { /* as redeeming would judge: the gate too */
+        enum status gate = service_agreement_gate(call->conn, call->registrar_id, NULL);
+        row->redeemable_by_me = gate == ST_OK;
+        st = gate == ST_AGREEMENT_REQUIRED ? ST_OK : gate;
+    }
     return st;
 }
 
@@ -121,6 +127,7 @@ struct redeem {
     const char *code, *ascii, *unicode;
     struct voucher_row *row;
     bool *unchanged;
+    struct service_outcome *outcome;
 };
 
 static enum status redeem_tx(PGconn *conn, void *arg)
@@ -134,6 +141,8 @@ static enum status redeem_tx(PGconn *conn, void *arg)
     if (st == ST_OK)
         st = voucher_redeem_judge(r->row, &who, registrar, r->ascii, r->unchanged);
     if (st != ST_OK || *r->unchanged)
+        return st;
+    if ((st = service_agreement_gate(conn, registrar, r->outcome)) != ST_OK)
         return st;
     const char *from = voucher_status_name(r->row->status);
     st = store_voucher_redeem(conn, r->row, registrar, r->ascii, r->unicode);
@@ -154,9 +163,9 @@ static enum status redeem_tx(PGconn *conn, void *arg)
 
 enum status service_voucher_redeem(const struct service_call *call, const char *code,
                                    const char *ascii, const char *unicode, struct voucher_row *row,
-                                   bool *unchanged)
+                                   bool *unchanged, struct service_outcome *outcome)
 {
-    struct redeem r = {call, code, ascii, unicode, row, unchanged};
+    struct redeem r = {call, code, ascii, unicode, row, unchanged, outcome};
     *unchanged = false;
     return service_run(call, DB_READ_COMMITTED, redeem_tx, &r);
 }

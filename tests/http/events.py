@@ -16,7 +16,7 @@ DRW = "/v1/draws"
 FEED = "/v1/events/calendar.ics"
 
 KINDS = ["summit", "registrar_meeting", "centr_registrar_day", "conference", "training"]
-CHECK_ORDER = ["accredited", "window", "requires", "duplicate", "capacity"]
+CHECK_ORDER = ["accredited", "agreement", "window", "requires", "duplicate", "capacity"]
 
 
 def iso(t):

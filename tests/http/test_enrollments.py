@@ -14,7 +14,7 @@ from programs import (APPLICATION, ENR, PRG, active, as_registrar, at, audit, co
                       count_enrollments, create_program, enroll, enrollment_status, patch_program,
                       problem, staff)
 
-CHECK_ORDER = ["accredited", "enrollable", "window", "requires", "duplicate", "capacity"]
+CHECK_ORDER = ["accredited", "agreement", "enrollable", "window", "requires", "duplicate", "capacity"]
 
 
 def eligibility(api, rid, code, caller=None, **kw):
@@ -38,7 +38,7 @@ def test_a_registrar_enrolls_itself_in_3em1(api, db):
     rid = make_registrar(db)
     before = eligibility(api, rid, "3em1")
     assert before["eligible"] is True and before["program"] == "3em1" and before["registrar_id"] == rid
-    assert [c["code"] for c in before["checks"]] == ["accredited", "window", "duplicate", "capacity"]
+    assert [c["code"] for c in before["checks"]] == ["accredited", "agreement", "window", "duplicate", "capacity"]
     r = enroll(api, rid, "3em1")
     e = ok(r, 201)
     assert r.headers["Location"] == f"{ENR}/{e['id']}"
@@ -331,15 +331,16 @@ def test_eligibility_said_yes_and_enrollment_succeeds(api, db, scenario):
 def test_eligibility_lists_one_check_per_prerequisite_and_enrollable_for_contests(api, db):
     rid = make_registrar(db)
     e = eligibility(api, rid, "3em1-comercio")
-    assert [c["code"] for c in e["checks"]] == ["accredited", "window", "requires:3em1", "duplicate", "capacity"]
+    assert [c["code"] for c in e["checks"]] == ["accredited", "agreement", "window", "requires:3em1",
+                                                "duplicate", "capacity"]
     assert failed(e) == ["requires:3em1"]
     both = create_program(api, status="open", requires=["3em1", "3em1-comercio"])
     e = eligibility(api, rid, both["code"])
-    assert [c["code"] for c in e["checks"]] == ["accredited", "window", "requires:3em1",
+    assert [c["code"] for c in e["checks"]] == ["accredited", "agreement", "window", "requires:3em1",
                                                 "requires:3em1-comercio", "duplicate", "capacity"]
     contest = create_program(api, kind="contest", year=2037, status="open")
     e = eligibility(api, rid, contest["code"])
-    assert [c["code"] for c in e["checks"]][:3] == ["accredited", "enrollable", "window"]
+    assert [c["code"] for c in e["checks"]][:4] == ["accredited", "agreement", "enrollable", "window"]
     assert failed(e) == ["enrollable"]
 
 

@@ -501,7 +501,7 @@ def test_eligibility_of_an_open_event(api, db):
     said = eligibility(api, rid, e["id"])
     assert (said["event_id"], said["registrar_id"], said["eligible"], said["placement"]) == \
         (e["id"], rid, True, "confirmed")
-    assert check_codes(said) == ["accredited", "window", "duplicate", "capacity"]
+    assert check_codes(said) == ["accredited", "agreement", "window", "duplicate", "capacity"]
     assert all(c["passed"] and c["message"] for c in said["checks"])
     assert said == eligibility(api, rid, e["id"], staff(api))
     assert said == eligibility(api, rid, e["id"], admin(api))
@@ -513,7 +513,8 @@ def test_eligibility_lists_the_program_requirement_in_its_place(api, db):
     e = create_event(api, kind="summit", eligibility="3em1", capacity=20)
     rid = make_registrar(db)
     said = eligibility(api, rid, e["id"])
-    assert check_codes(said) == ["accredited", "window", "requires:3em1", "duplicate", "capacity"]
+    assert check_codes(said) == ["accredited", "agreement", "window", "requires:3em1", "duplicate",
+                                 "capacity"]
     assert failed(said) == ["requires:3em1"]
     assert (said["eligible"], said["placement"]) == (False, None)
     active(api, rid, "3em1")

@@ -229,6 +229,12 @@ EXPECTED = {
     ("POST", "/v1/newsletter/subscriptions/confirm"): 415,
     ("POST", "/v1/newsletter/unsubscribe"): 415,
     ("GET", "/v1/newsletter/subscribers"): 200,
+    # trust: agreements (a UUID is too long to be a version)
+    ("GET", "/v1/agreements"): 200,
+    ("POST", "/v1/agreements"): 415,
+    ("GET", "/v1/agreements/{version}"): 404,
+    ("POST", "/v1/agreements/{version}/accept"): 404,
+    ("GET", R + "/agreements"): 404,
 }
 
 

@@ -297,15 +297,15 @@ static void order_and_masks(void **state)
     snprintf(f.requires[0], sizeof f.requires[0], "3em1");
     eligibility_judge(&f, ELIGIBILITY_ALL, &e);
     /* every check is reported, in order; the first failure decides */
-    const enum eligibility_code order[] = {ELIGIBILITY_ACCREDITED, ELIGIBILITY_WINDOW,
-                                           ELIGIBILITY_REQUIRES, ELIGIBILITY_DUPLICATE,
-                                           ELIGIBILITY_CAPACITY};
-    assert_int_equal(e.count, 5);
+    const enum eligibility_code order[] = {ELIGIBILITY_ACCREDITED, ELIGIBILITY_AGREEMENT,
+                                           ELIGIBILITY_WINDOW,     ELIGIBILITY_REQUIRES,
+                                           ELIGIBILITY_DUPLICATE,  ELIGIBILITY_CAPACITY};
+    assert_int_equal(e.count, 6);
     for (size_t i = 0; i < e.count; i++)
         assert_int_equal(e.checks[i].code, order[i]);
     assert_false(e.eligible);
     assert_int_equal(eligibility_refusal(&e)->code, ELIGIBILITY_ACCREDITED);
-    assert_true(e.checks[4].passed);
+    assert_true(e.checks[5].passed);
     /* a mask runs only its checks */
     eligibility_judge(&f, ELIGIBILITY_BIT(ELIGIBILITY_CAPACITY), &e);
     assert_int_equal(e.count, 1);
