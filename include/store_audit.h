@@ -9,6 +9,7 @@
 #include "page.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct audit_actor {
     const char *sub;
@@ -28,6 +29,7 @@ struct audit_entry {
     const char *const *personal; /* member names, anywhere in changes, to hash; NULL-terminated */
     const char *registrar_id;    /* the registrar the change concerns (the change feed's and
                                     webhooks' filter), or NULL */
+    bool confidential;           /* never leaves the audit log: no change feed, webhook or email */
 };
 
 enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
