@@ -41,6 +41,9 @@ static const char *const q_deliveries[] = {PAGE, "status", NULL};
 static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 static const char *const q_changes[] = {"after", "limit", NULL};
+/* trust: incidents */
+static const char *const q_incidents[] = {PAGE,           "status",  "severity", "tlp",
+                                          "registrar_id", "overdue", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -172,6 +175,21 @@ const struct route api_routes[] = {
     {"GET", WHK "/{id}/deliveries", resource_list, S | R, q_deliveries, 0, &api_webhook_deliveries},
     {"POST", "/v1/webhook-deliveries/{id}/redeliver", api_webhook_deliveries_redeliver, S | R, NULL,
      0, NULL},
+
+    /* trust: incidents */
+    {"GET", "/v1/incidents", resource_list, S | R, q_incidents, 0, &api_incidents},
+    {"POST", "/v1/incidents", api_incidents_create, S | R, NULL, 0, &api_incidents},
+    {"GET", "/v1/incidents/{id}", resource_get, S | R, NULL, 0, &api_incidents},
+    {"PATCH", "/v1/incidents/{id}", resource_patch, S | R, NULL, 0, &api_incidents},
+    {"GET", "/v1/incidents/{id}/history", resource_history, S | R, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/acknowledge", resource_act, S, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/investigate", resource_act, S, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/resolve", resource_act, S, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/close", resource_act, S, NULL, 0, &api_incidents},
+    {"GET", "/v1/incidents/{id}/updates", api_incident_updates_list, S | R, NULL, 0,
+     &api_incidents},
+    {"POST", "/v1/incidents/{id}/updates", api_incident_updates_create, S | R, NULL, 0,
+     &api_incidents},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

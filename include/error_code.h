@@ -90,7 +90,9 @@
       "indica um endereço de loopback, privado, local, multicast ou reservado")                    \
     X(EVENT_TYPE, "event_type", "is not a known event type", "não é um tipo de evento conhecido")  \
     X(UNKNOWN_REGISTRAR, "unknown_registrar", "is not an existing registrar",                      \
-      "não é um registrar existente")
+      "não é um registrar existente")                                                              \
+    /* trust: incidents */                                                                         \
+    X(FUTURE, "future", "is in the future", "é no futuro")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -111,4 +111,10 @@ int api_metrics_get(const struct _u_request *req, struct _u_response *resp, stru
 int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 
+/* trust: incidents (api/incidents.c) */
+extern const struct resource api_incidents;
+HANDLER(api_incidents_create);
+HANDLER(api_incident_updates_list);
+HANDLER(api_incident_updates_create);
+
 #endif

@@ -46,6 +46,14 @@ const struct notice notice_table[] = {
     {"draw", "decline", NULL, "draw.declined", NULL},
     {"sitestar_entry", "submit", NULL, "sitestar_entry.submitted", NULL},
     {"sitestar_edition", "select", NULL, "sitestar_edition.selected", NULL},
+    /* trust: incidents (a TLP:RED incident's changes are confidential: none leaves) */
+    {"incident", "report", NULL, "incident.reported", NULL},
+    {"incident", "edit", NULL, "incident.updated", NULL},
+    {"incident", "acknowledge", NULL, "incident.acknowledged", NULL},
+    {"incident", "investigate", NULL, "incident.investigating", NULL},
+    {"incident", "resolve", NULL, "incident.resolved", NULL},
+    {"incident", "close", NULL, "incident.closed", NULL},
+    {"incident", "post-update", NULL, "incident.update_posted", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -39,6 +39,7 @@ V = "/v1/events/{id}"
 G = "/v1/registrations/{id}"
 D = "/v1/draws/{id}"
 W = "/v1/webhooks/{id}"
+I = "/v1/incidents/{id}"  # trust: incidents
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -151,6 +152,18 @@ EXPECTED = {
     ("DELETE", W + "/secrets/{secret_id}"): 404,
     ("GET", W + "/deliveries"): 404,
     ("POST", "/v1/webhook-deliveries/{id}/redeliver"): 404,
+    # trust: incidents
+    ("GET", "/v1/incidents"): 200,
+    ("POST", "/v1/incidents"): 415,
+    ("GET", I): 404,
+    ("PATCH", I): 428,
+    ("GET", I + "/history"): 404,
+    ("POST", I + "/acknowledge"): 404,
+    ("POST", I + "/investigate"): 404,
+    ("POST", I + "/resolve"): 404,
+    ("POST", I + "/close"): 404,
+    ("GET", I + "/updates"): 404,
+    ("POST", I + "/updates"): 404,             # the incident first
 }
 
 
