@@ -52,6 +52,7 @@ struct audit_row {
     char *reason; /* NULL when none */
     json_t *changes;
     char request_id[130];
+    bool confidential; /* kept here, never exported (see audit_entry) */
 };
 
 void store_audit_row_cleanup(void *row);

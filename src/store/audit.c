@@ -25,7 +25,7 @@ static const char SQL_INSERT[] =
         "at") ", actor_sub, actor_role,"                                                           \
               " coalesce(actor_registrar_id::text, ''), action, resource_type, resource_id,"       \
               " coalesce(from_status, ''), coalesce(to_status, ''), reason, changes::text, "       \
-              "request_id"
+              "request_id, confidential"
 
 static const char SQL_HISTORY[] =
     AUDIT_COLUMNS " FROM (SELECT * FROM audit_events WHERE resource_type = $1 AND resource_id = $2"
@@ -171,6 +171,7 @@ static void read_row(const PGresult *res, int i, void *out)
     r->reason = PQgetisnull(res, i, 10) ? NULL : xstrdup(PQgetvalue(res, i, 10));
     r->changes = json_loads(PQgetvalue(res, i, 11), 0, NULL);
     STORE_COPY(r->request_id, res, i, 12);
+    r->confidential = PQgetvalue(res, i, 13)[0] == 't';
 }
 
 enum status store_audit_history(PGconn *conn, const char *resource_type, const char *resource_id,

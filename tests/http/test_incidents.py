@@ -409,6 +409,10 @@ def test_red_never_leaves_while_amber_does(api, db):
     assert all(row["tlp"] != "RED" for row in rows)
     r = s.get(f"{INC}?tlp=RED", headers={"Accept": "text/csv"})
     assert r.status_code == 200 and red["id"] not in r.text
+    # the audit log's own export too
+    r = s.get(f"/v1/audit-events?resource_id={red['id']},{amber['id']}", headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and red["id"] not in r.text
+    assert len([row for row in csv.DictReader(io.StringIO(r.text)) if row["resource_id"] == amber["id"]]) == 6
     # while the JSON pages show it to staff and its registrar, TLP shown
     assert ok(s.get(f"{INC}?tlp=RED&limit=200"))["items"][0]["tlp"] == "RED"
     assert ok(reg(api, rid).get(f"{INC}/{red['id']}"))["tlp"] == "RED"
