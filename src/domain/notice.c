@@ -49,7 +49,7 @@ const struct notice notice_table[] = {
     /* trust: incidents (a TLP:RED incident's changes are confidential: none leaves) */
     {"incident", "report", NULL, "incident.reported", NULL},
     {"incident", "edit", NULL, "incident.updated", NULL},
-    {"incident", "acknowledge", NULL, "incident.acknowledged", NULL},
+    {"incident", "acknowledge", NULL, "incident.acknowledged", "incident-acknowledged"},
     {"incident", "investigate", NULL, "incident.investigating", NULL},
     {"incident", "resolve", NULL, "incident.resolved", NULL},
     {"incident", "close", NULL, "incident.closed", NULL},

@@ -54,6 +54,16 @@ static const char RCPT_DRAW_RESULTS[] =
     " FROM draws d CROSS JOIN unnest(d.winners) w(id) JOIN registrars r ON r.id = w.id"
     " JOIN events e ON e.id = d.target_event_id WHERE d.id = $1::uuid";
 
+/* trust: incidents. The reporting registrar's security contact (its admin
+ * when it has none); an incident reported for no registrar has nobody. */
+static const char RCPT_INCIDENT_ACKNOWLEDGED[] =
+    "SELECT coalesce((SELECT c->>'email' FROM jsonb_array_elements(r.contacts) c"
+    " WHERE c->>'type' = 'security' LIMIT 1), (SELECT c->>'email' FROM"
+    " jsonb_array_elements(r.contacts) c WHERE c->>'type' = 'admin' LIMIT 1)),"
+    " jsonb_build_object('trade_name', r.trade_name, 'title', i.title, 'severity', i.severity,"
+    " 'tlp', i.tlp, 'incident_id', i.id) FROM incidents i"
+    " JOIN registrars r ON r.id = i.registrar_id WHERE i.id = $1::uuid";
+
 static const struct {
     const char *name;
     const char *sql;
@@ -66,6 +76,8 @@ static const struct {
     {"registration-confirmed", RCPT_REGISTRATION},
     {"registration-promoted", RCPT_REGISTRATION},
     {"draw-results", RCPT_DRAW_RESULTS},
+    /* trust: incidents */
+    {"incident-acknowledged", RCPT_INCIDENT_ACKNOWLEDGED},
 };
 
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const char *template_name)

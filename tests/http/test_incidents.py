@@ -400,6 +400,12 @@ def test_red_never_leaves_while_amber_does(api, db):
     assert not db.execute("SELECT count(*) FROM outbox WHERE payload::text LIKE %s",
                           (f"%{red['id']}%",)).fetchone()[0]
 
+    # email: the acknowledgement goes to the AMBER reporter's security contact only
+    mails = db.execute("SELECT resource_id, recipient, payload->>'template' FROM outbox WHERE channel = 'email'"
+                       " AND resource_type = 'incident' AND resource_id IN (%s, %s)",
+                       (red["id"], amber["id"])).fetchall()
+    assert mails == [(amber["id"], "soc@example.pt", "incident-acknowledged")]
+
     # the CSV export
     r = s.get(f"{INC}?limit=200", headers={"Accept": "text/csv"})
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")

@@ -487,6 +487,11 @@ static const struct {
      "{\"trade_name\": \"Webtuga\", \"draw_title\": \"Sorteio CENTR\", \"event_title\":"
      " \"CENTR Jamboree\", \"starts_at\": \"2027-05-20\", \"location\": \"Bruxelas\"}",
      {"Sorteio CENTR", "CENTR Jamboree", "Bruxelas"}},
+    /* trust: incidents */
+    {"incident-acknowledged",
+     "{\"trade_name\": \"Webtuga\", \"title\": \"Phishing bancário\", \"severity\": \"high\","
+     " \"tlp\": \"AMBER\", \"incident_id\": \"5b7d9f1a-3c5e-4a7b-9d1f-3b5d7f9a1c3e\"}",
+     {"Phishing bancário", "TLP:AMBER", "5b7d9f1a-3c5e-4a7b-9d1f-3b5d7f9a1c3e"}},
 };
 
 static void templates(void **state)
