@@ -433,3 +433,32 @@ def test_a_downgraded_incident_leaves_from_then_on(api, db):
     assert seen == ["edit"]
     ok(patch(s, i["id"], {"tlp": "RED"}))
     assert [e["action"] for e in feed(s) if e["resource_id"] == i["id"]] == ["edit"]
+
+
+def test_a_subscription_to_one_incident_type_and_the_delivery_log(api, db):
+    rid = make_registrar(db)
+    s = staff(api)
+    acks = ok(s.post("/v1/webhooks", {"url": "https://hooks.example.pt/acks",
+                                      "events": ["incident.acknowledged"]}), 201)
+    red, amber = report(reg(api, rid), tlp="RED"), report(reg(api, rid), tlp="GREEN")
+    walk(api, red["id"], "acknowledge")
+    walk(api, amber["id"], "acknowledge", "investigate")
+    assert [e for e, _ in queued(db, acks["id"])] == ["incident.acknowledged"]
+    items = ok(s.get(f"/v1/webhooks/{acks['id']}/deliveries"))["items"]
+    assert len(items) == 1 and amber["id"] in str(items[0]) and red["id"] not in str(items)
+
+
+def test_reporting_again_with_the_same_idempotency_key_reports_once(api, db):
+    rid = make_registrar(db)
+    c = reg(api, rid)
+    before = count(db)
+    first = c.post(INC, body(), headers={"Idempotency-Key": "inc-1"})
+    again = c.post(INC, body(), headers={"Idempotency-Key": "inc-1"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers.get("Idempotent-Replayed") == "true" and again.json()["id"] == first.json()["id"]
+    assert count(db) == before + 1
+    iid = first.json()["id"]
+    u = c.post(f"{INC}/{iid}/updates", {"body": "Uma vez."}, headers={"Idempotency-Key": "upd-1"})
+    v = c.post(f"{INC}/{iid}/updates", {"body": "Uma vez."}, headers={"Idempotency-Key": "upd-1"})
+    assert (u.status_code, v.status_code, v.json()["id"]) == (201, 201, u.json()["id"])
+    assert db.execute("SELECT count(*) FROM incident_updates WHERE incident_id = %s", (iid,)).fetchone()[0] == 1
