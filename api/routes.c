@@ -181,7 +181,7 @@ const struct route api_routes[] = {
     {"POST", "/v1/incidents", api_incidents_create, S | R, NULL, 0, &api_incidents},
     {"GET", "/v1/incidents/{id}", resource_get, S | R, NULL, 0, &api_incidents},
     {"PATCH", "/v1/incidents/{id}", resource_patch, S | R, NULL, 0, &api_incidents},
-    {"GET", "/v1/incidents/{id}/history", resource_history, S | R, NULL, 0, &api_incidents},
+    {"GET", "/v1/incidents/{id}/history", resource_history, S, NULL, 0, &api_incidents},
     {"POST", "/v1/incidents/{id}/acknowledge", resource_act, S, NULL, 0, &api_incidents},
     {"POST", "/v1/incidents/{id}/investigate", resource_act, S, NULL, 0, &api_incidents},
     {"POST", "/v1/incidents/{id}/resolve", resource_act, S, NULL, 0, &api_incidents},
