@@ -46,6 +46,12 @@ static const struct resource_filter filters[] = {
     {0},
 };
 
+/* A confidential event (a TLP:RED incident's) is never exported. */
+static bool exportable(const void *row)
+{
+    return !((const struct audit_row *)row)->confidential;
+}
+
 static const struct resource_list list = {
     .sorts = store_audit_sorts,
     .nsorts = STORE_AUDIT_SORTS,
@@ -54,5 +60,6 @@ static const struct resource_list list = {
     .cleanup = audit_cleanup,
     .fetch = service_client_audit_list,
     .render = render_item,
+    .exportable = exportable,
 };
 const struct resource api_audit = {.list = &list};

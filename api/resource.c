@@ -119,7 +119,7 @@ json_t *resource_actions(const struct resource *res, const void *row, const stru
 {
     const struct service_kind *k = res->kind;
     const char *names[32];
-    unsigned skip = k->ruled_out ? k->ruled_out(row) : 0;
+    unsigned skip = service_ruled_out(k, row, ctx->who.role);
     size_t n = machine_allowed(k->machine, k->state(row), ctx->who.role, skip, names, 32);
     /* the caller's own question (kind->may): pure, so asked without a connection */
     struct service_call call = {.role = ctx->who.role,
@@ -649,8 +649,10 @@ static enum status export_page(const struct service_call *call, struct export_ru
     enum status st = spec->kind != NULL ? service_list(call, spec->kind, e->q, &page)
                                         : spec->fetch(call, e->q, &page);
     for (int i = 0; st == ST_OK && i < page.count; i++) {
-        json_t *item =
-            list_item(spec, (char *)page.rows + (size_t)i * row_size, e->ctx, e->q->full);
+        const void *row = (char *)page.rows + (size_t)i * row_size;
+        if (spec->exportable != NULL && !spec->exportable(row))
+            continue;
+        json_t *item = list_item(spec, row, e->ctx, e->q->full);
         csv_add(&e->csv, item);
         json_decref(item);
     }

@@ -62,6 +62,9 @@ static const char *const q_contact_requests[] = {PAGE, "status", "topic", "regis
 static const char *const q_surveys[] = {PAGE, "status", "year", NULL}; /* community: survey */
 /* trust: agreements */
 static const char *const q_agreements[] = {PAGE, NULL};
+/* trust: incidents */
+static const char *const q_incidents[] = {PAGE,           "status",  "severity", "tlp",
+                                          "registrar_id", "overdue", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -284,6 +287,20 @@ const struct route api_routes[] = {
     {"GET", "/v1/agreements/{version}", resource_get, ROLE_PUBLIC, NULL, 0, &api_agreements},
     {"POST", "/v1/agreements/{version}/accept", api_agreements_accept, R, NULL, 0, &api_agreements},
     {"GET", REG "/{id}/agreements", api_registrar_agreements, S | R, NULL, 0, NULL},
+    /* trust: incidents */
+    {"GET", "/v1/incidents", resource_list, S | R, q_incidents, 0, &api_incidents},
+    {"POST", "/v1/incidents", api_incidents_create, S | R, NULL, 0, &api_incidents},
+    {"GET", "/v1/incidents/{id}", resource_get, S | R, NULL, 0, &api_incidents},
+    {"PATCH", "/v1/incidents/{id}", resource_patch, S | R, NULL, 0, &api_incidents},
+    {"GET", "/v1/incidents/{id}/history", resource_history, S, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/acknowledge", resource_act, S, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/investigate", resource_act, S, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/resolve", resource_act, S, NULL, 0, &api_incidents},
+    {"POST", "/v1/incidents/{id}/close", resource_act, S, NULL, 0, &api_incidents},
+    {"GET", "/v1/incidents/{id}/updates", api_incident_updates_list, S | R, NULL, 0,
+     &api_incidents},
+    {"POST", "/v1/incidents/{id}/updates", api_incident_updates_create, S | R, NULL, 0,
+     &api_incidents},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -115,7 +115,9 @@
     X(MISMATCH, "mismatch", "is not the SHA-256 of this version's document",                       \
       "não é o SHA-256 do documento desta versão")                                                 \
     X(BEFORE_EFFECTIVE, "before_effective", "is not after effective_at",                           \
-      "não é posterior a effective_at")
+      "não é posterior a effective_at")                                                            \
+    /* trust: incidents */                                                                         \
+    X(FUTURE, "future", "is in the future", "é no futuro")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -159,5 +159,10 @@ extern const struct resource api_agreements;
 HANDLER(api_agreements_create);
 HANDLER(api_agreements_accept);
 HANDLER(api_registrar_agreements);
+/* trust: incidents (api/incidents.c) */
+extern const struct resource api_incidents;
+HANDLER(api_incidents_create);
+HANDLER(api_incident_updates_list);
+HANDLER(api_incident_updates_create);
 
 #endif

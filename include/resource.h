@@ -74,6 +74,9 @@ struct resource_list {
      * replica. When set, anonymous callers' pages are kept in the page cache
      * (pagecache.h) under it, and served from there while it holds. */
     enum status (*version)(const struct service_call *call, long long *out);
+    /* Whether a row goes into the list's CSV export (a TLP:RED incident
+     * never does); NULL: every row. Pages are never filtered by it. */
+    bool (*exportable)(const void *row);
 };
 
 struct resource {

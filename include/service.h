@@ -69,6 +69,12 @@ struct service_kind {
     /* The name of the rule that rules action out now, for the refusal's
      * outcome->conflict (a static string), or NULL. NULL: unnamed. */
     const char *(*rule)(const void *row, int action);
+    /* The same for a caller of role (a registrar edits only in some states);
+     * NULL: none. Both take actions out of the transition and allowed_actions. */
+    unsigned (*ruled_out_for)(const void *row, unsigned role);
+    /* Whether the changes of row are confidential (audit_entry.confidential:
+     * recorded, but no change feed, webhook or email); NULL: never. */
+    bool (*confidential)(const void *row);
     enum status (*load)(PGconn *conn, const char *id, bool lock, void *row);
     /* Moves the row to state to (the store's conditional update). */
     enum status (*move)(PGconn *conn, void *row, int to, const char *reason);
@@ -184,6 +190,12 @@ enum status service_record(const struct service_call *call,
                            const struct audit_entry *e) WARN_UNUSED;
 /* The registrar a change of row concerns (kind->concerns, else its owner), or NULL. */
 const char *service_concerns(const struct service_kind *kind, const void *row);
+
+/* Whether the changes of row are confidential (kind->confidential). */
+bool service_confidential(const struct service_kind *kind, const void *row);
+/* The actions rules outside the machine table rule out now for role
+ * (kind->ruled_out and kind->ruled_out_for), as machine bits. */
+unsigned service_ruled_out(const struct service_kind *kind, const void *row, unsigned role);
 
 /* Records the audit event of a row a use case created: action (such as
  * "create"), the kind's type, the row's id and its state. */

@@ -9,6 +9,7 @@
 #include "page.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct audit_actor {
     const char *sub;
@@ -32,6 +33,7 @@ struct audit_entry {
      * reads (a one-time link's token, which the database keeps only as a
      * hash): merged into each recipient's vars, never audited. May be NULL. */
     const json_t *mail_vars;
+    bool confidential;           /* never leaves the audit log: no change feed, webhook or email */
 };
 
 /* The keyed hash the audit log writes for a personal value,
@@ -61,6 +63,7 @@ struct audit_row {
     char *reason; /* NULL when none */
     json_t *changes;
     char request_id[130];
+    bool confidential; /* kept here, never exported (see audit_entry) */
 };
 
 void store_audit_row_cleanup(void *row);

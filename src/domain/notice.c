@@ -92,6 +92,14 @@ const struct notice notice_table[] = {
     /* trust: agreements */
     {"agreement", "create", NULL, "agreement.created", NULL},
     {"agreement", "accept", NULL, "agreement.accepted", NULL},
+    /* trust: incidents (a TLP:RED incident's changes are confidential: none leaves) */
+    {"incident", "report", NULL, "incident.reported", NULL},
+    {"incident", "edit", NULL, "incident.updated", NULL},
+    {"incident", "acknowledge", NULL, "incident.acknowledged", "incident-acknowledged"},
+    {"incident", "investigate", NULL, "incident.investigating", NULL},
+    {"incident", "resolve", NULL, "incident.resolved", NULL},
+    {"incident", "close", NULL, "incident.closed", NULL},
+    {"incident", "post-update", NULL, "incident.update_posted", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

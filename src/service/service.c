@@ -24,8 +24,9 @@ enum status service_record(const struct service_call *call, const struct audit_e
 {
     char id[37];
     enum status st = store_audit_record_id(call->conn, &call->actor, e, id);
-    const struct notice *n =
-        st == ST_OK ? notice_find(e->resource_type, e->action, e->to_status) : NULL;
+    const struct notice *n = st == ST_OK && !e->confidential
+                                 ? notice_find(e->resource_type, e->action, e->to_status)
+                                 : NULL; /* a confidential change tells nobody */
     if (n == NULL)
         return st;
     struct outbox_cause cause = {
@@ -42,6 +43,17 @@ const char *service_concerns(const struct service_kind *kind, const void *row)
     return kind->concerns ? kind->concerns(row) : kind->owner ? kind->owner(row) : NULL;
 }
 
+bool service_confidential(const struct service_kind *kind, const void *row)
+{
+    return kind->confidential != NULL && kind->confidential(row);
+}
+
+unsigned service_ruled_out(const struct service_kind *kind, const void *row, unsigned role)
+{
+    return (kind->ruled_out ? kind->ruled_out(row) : 0) |
+           (kind->ruled_out_for ? kind->ruled_out_for(row, role) : 0);
+}
+
 enum status service_audit_created(const struct service_call *call, const struct service_kind *kind,
                                   const char *action, const void *row)
 {
@@ -49,7 +61,8 @@ enum status service_audit_created(const struct service_call *call, const struct 
                             .resource_type = kind->type,
                             .resource_id = kind->id(row),
                             .to_status = kind->machine->states[kind->state(row)],
-                            .registrar_id = service_concerns(kind, row)};
+                            .registrar_id = service_concerns(kind, row),
+                            .confidential = service_confidential(kind, row)};
     return service_record(call, &e);
 }
 
@@ -110,7 +123,7 @@ static enum status ask_machine(const struct act *a, int *to)
         if (who != ST_OK)
             return who;
     }
-    if (st == ST_OK && k->ruled_out != NULL && (k->ruled_out(a->row) & MACHINE_BIT(a->action))) {
+    if (st == ST_OK && (service_ruled_out(k, a->row, a->call->role) & MACHINE_BIT(a->action))) {
         st = ST_INVALID_STATE;
         a->outcome->conflict = k->rule ? k->rule(a->row, a->action) : NULL;
     }
@@ -130,7 +143,8 @@ static enum status audit(const struct act *a, const char *action, const char *fr
                             .reason = a->reason,
                             .changes = changes,
                             .personal = a->kind->personal,
-                            .registrar_id = service_concerns(a->kind, a->row)};
+                            .registrar_id = service_concerns(a->kind, a->row),
+                            .confidential = service_confidential(a->kind, a->row)};
     return service_record(a->call, &e);
 }
 

@@ -16,8 +16,9 @@
 static const char SQL_KEY[] = "SELECT secret FROM service_keys WHERE name = 'audit_hash'";
 static const char SQL_INSERT[] =
     "INSERT INTO audit_events (actor_sub, actor_role, actor_registrar_id, action, resource_type,"
-    " resource_id, from_status, to_status, reason, changes, request_id, registrar_id)"
-    " VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::uuid)"
+    " resource_id, from_status, to_status, reason, changes, request_id, registrar_id,"
+    " confidential) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::uuid,"
+    " $13::boolean)"
     " RETURNING id::text";
 
 #define AUDIT_COLUMNS                                                                              \
@@ -25,7 +26,7 @@ static const char SQL_INSERT[] =
         "at") ", actor_sub, actor_role,"                                                           \
               " coalesce(actor_registrar_id::text, ''), action, resource_type, resource_id,"       \
               " coalesce(from_status, ''), coalesce(to_status, ''), reason, changes::text, "       \
-              "request_id"
+              "request_id, confidential"
 
 static const char SQL_HISTORY[] =
     AUDIT_COLUMNS " FROM (SELECT * FROM audit_events WHERE resource_type = $1 AND resource_id = $2"
@@ -136,10 +137,20 @@ enum status store_audit_record_id(PGconn *conn, const struct audit_actor *actor,
     sodium_memzero(key, sizeof key);
     char *text = json_dumps(changes, JSON_COMPACT);
     json_decref(changes);
-    const char *p[] = {actor->sub,       actor->role,    actor->registrar_id, e->action,
-                       e->resource_type, e->resource_id, e->from_status,      e->to_status,
-                       e->reason,        text,           actor->request_id,   e->registrar_id};
-    st = store_rows_one(conn, SQL_INSERT, 12, p, read_id, id);
+    const char *p[] = {actor->sub,
+                       actor->role,
+                       actor->registrar_id,
+                       e->action,
+                       e->resource_type,
+                       e->resource_id,
+                       e->from_status,
+                       e->to_status,
+                       e->reason,
+                       text,
+                       actor->request_id,
+                       e->registrar_id,
+                       e->confidential ? "true" : "false"};
+    st = store_rows_one(conn, SQL_INSERT, 13, p, read_id, id);
     free(text);
     return st;
 }
@@ -177,6 +188,7 @@ static void read_row(const PGresult *res, int i, void *out)
     r->reason = PQgetisnull(res, i, 10) ? NULL : xstrdup(PQgetvalue(res, i, 10));
     r->changes = json_loads(PQgetvalue(res, i, 11), 0, NULL);
     STORE_COPY(r->request_id, res, i, 12);
+    r->confidential = PQgetvalue(res, i, 13)[0] == 't';
 }
 
 enum status store_audit_history(PGconn *conn, const char *resource_type, const char *resource_id,

@@ -1,4 +1,5 @@
-/* The change feed's SQL (store_changes.h). Only records whose transaction is
+/* The change feed's SQL (store_changes.h). Confidential records (a TLP:RED
+ * incident's) are never served. Only records whose transaction is
  * older than the snapshot's xmin are read: every transaction below it has
  * ended, so no record can later appear behind a position already served,
  * even when transactions commit out of seq order. One statement for all and
@@ -20,7 +21,7 @@
         "at") ", action, resource_type, resource_id, coalesce(from_status, ''),"                   \
               " coalesce(to_status, ''), coalesce(registrar_id::text, '') FROM audit_events"
 
-#define CHANGE_SETTLED "txid < pg_snapshot_xmin(pg_current_snapshot())"
+#define CHANGE_SETTLED "NOT confidential AND txid < pg_snapshot_xmin(pg_current_snapshot())"
 
 static const char SQL_ALL[] =
     CHANGE_COLUMNS " WHERE " CHANGE_SETTLED " AND (txid, seq) > ($1::xid8, $2::bigint)"

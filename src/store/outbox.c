@@ -74,6 +74,15 @@ static const char RCPT_NEWSLETTER_ISSUE[] =
     " 'list_unsubscribe', '/v1/newsletter/unsubscribe?token=' || s.unsubscribe_token)"
     " FROM newsletter_issues i CROSS JOIN newsletter_subscriptions s"
     " WHERE i.id = $1::uuid AND s.status = 'confirmed'";
+/* trust: incidents. The reporting registrar's security contact (its admin
+ * when it has none); an incident reported for no registrar has nobody. */
+static const char RCPT_INCIDENT_ACKNOWLEDGED[] =
+    "SELECT coalesce((SELECT c->>'email' FROM jsonb_array_elements(r.contacts) c"
+    " WHERE c->>'type' = 'security' LIMIT 1), (SELECT c->>'email' FROM"
+    " jsonb_array_elements(r.contacts) c WHERE c->>'type' = 'admin' LIMIT 1)),"
+    " jsonb_build_object('trade_name', r.trade_name, 'title', i.title, 'severity', i.severity,"
+    " 'tlp', i.tlp, 'incident_id', i.id) FROM incidents i"
+    " JOIN registrars r ON r.id = i.registrar_id WHERE i.id = $1::uuid";
 
 static const struct {
     const char *name;
@@ -92,6 +101,8 @@ static const struct {
     /* community: newsletter */
     {"newsletter-confirm", RCPT_NEWSLETTER_CONFIRM},
     {"newsletter-issue", RCPT_NEWSLETTER_ISSUE},
+    /* trust: incidents */
+    {"incident-acknowledged", RCPT_INCIDENT_ACKNOWLEDGED},
 };
 
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const char *template_name)

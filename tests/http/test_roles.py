@@ -42,6 +42,7 @@ W = "/v1/webhooks/{id}"
 SV = "/v1/surveys/{id}"  # community: survey
 NI = "/v1/newsletter/issues/{id}"  # community: newsletter
 NS = "/v1/newsletter/suggestions/{id}"
+I = "/v1/incidents/{id}"  # trust: incidents
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -235,6 +236,18 @@ EXPECTED = {
     ("GET", "/v1/agreements/{version}"): 404,
     ("POST", "/v1/agreements/{version}/accept"): 404,
     ("GET", R + "/agreements"): 404,
+    # trust: incidents
+    ("GET", "/v1/incidents"): 200,
+    ("POST", "/v1/incidents"): 415,
+    ("GET", I): 404,
+    ("PATCH", I): 428,
+    ("GET", I + "/history"): 404,
+    ("POST", I + "/acknowledge"): 404,
+    ("POST", I + "/investigate"): 404,
+    ("POST", I + "/resolve"): 404,
+    ("POST", I + "/close"): 404,
+    ("GET", I + "/updates"): 404,
+    ("POST", I + "/updates"): 404,             # the incident first
 }
 
 

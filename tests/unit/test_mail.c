@@ -493,6 +493,11 @@ static const struct {
      " \"name\": \"Maria Fernandes\", \"email\": \"maria@exemplo.pt\", \"subject\":"
      " \"Adesão\", \"message\": \"Linha 1\\nLinha 2\", \"registrar\": \"Webtuga\"}",
      {"Maria Fernandes <maria@exemplo.pt>", "Linha 1\nLinha 2", "Registrar: Webtuga"}},
+    /* trust: incidents */
+    {"incident-acknowledged",
+     "{\"trade_name\": \"Webtuga\", \"title\": \"Phishing bancário\", \"severity\": \"high\","
+     " \"tlp\": \"AMBER\", \"incident_id\": \"5b7d9f1a-3c5e-4a7b-9d1f-3b5d7f9a1c3e\"}",
+     {"Phishing bancário", "TLP:AMBER", "5b7d9f1a-3c5e-4a7b-9d1f-3b5d7f9a1c3e"}},
 };
 
 /* community: contacts. Reply-To: one address, in its ASCII form; a display
