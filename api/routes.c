@@ -20,6 +20,8 @@
 #define RGS "/v1/registrations"
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
+#define CCT "/v1/council/terms"       /* trust: the Conselho Consultivo */
+#define CCN "/v1/council/nominations" /* trust: the Conselho Consultivo */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 
@@ -41,6 +43,9 @@ static const char *const q_deliveries[] = {PAGE, "status", NULL};
 static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 static const char *const q_changes[] = {"after", "limit", NULL};
+/* trust: the Conselho Consultivo */
+static const char *const q_council_terms[] = {PAGE, "status", NULL};
+static const char *const q_council_nominations[] = {PAGE, "status", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -172,6 +177,28 @@ const struct route api_routes[] = {
     {"GET", WHK "/{id}/deliveries", resource_list, S | R, q_deliveries, 0, &api_webhook_deliveries},
     {"POST", "/v1/webhook-deliveries/{id}/redeliver", api_webhook_deliveries_redeliver, S | R, NULL,
      0, NULL},
+
+    /* trust: the Conselho Consultivo */
+    {"GET", CCT, resource_list, ROLE_PUBLIC, q_council_terms, 0, &api_council_terms},
+    {"POST", CCT, api_council_terms_create, S, NULL, 0, &api_council_terms},
+    {"GET", CCT "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_council_terms},
+    {"PATCH", CCT "/{id}", resource_patch, S, NULL, 0, &api_council_terms},
+    {"GET", CCT "/{id}/history", resource_history, S, NULL, 0, &api_council_terms},
+    {"POST", CCT "/{id}/open-nominations", resource_act, S, NULL, 0, &api_council_terms},
+    {"POST", CCT "/{id}/open-voting", resource_act, S, NULL, 0, &api_council_terms},
+    {"POST", CCT "/{id}/close", resource_act, S, NULL, 0, &api_council_terms},
+    {"GET", CCT "/{id}/nominations", resource_list, ROLE_PUBLIC, q_council_nominations, 0,
+     &api_council_nominations},
+    {"POST", CCT "/{id}/nominations", api_council_nominations_create, R, NULL, 0,
+     &api_council_nominations},
+    /* a ballot's answer is never stored under an Idempotency-Key: it would name the voter */
+    {"POST", CCT "/{id}/ballots", api_council_ballots_create, R, NULL, ROUTE_NO_IDEMPOTENCY,
+     &api_council_terms},
+    {"GET", CCT "/{id}/results", api_council_results, ROLE_PUBLIC, NULL, 0, &api_council_terms},
+    {"GET", CCN "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_council_nominations},
+    {"GET", CCN "/{id}/history", resource_history, S, NULL, 0, &api_council_nominations},
+    {"POST", CCN "/{id}/accept", resource_act, S, NULL, 0, &api_council_nominations},
+    {"POST", CCN "/{id}/reject", resource_act, S, NULL, 0, &api_council_nominations},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -90,7 +90,13 @@
       "indica um endereço de loopback, privado, local, multicast ou reservado")                    \
     X(EVENT_TYPE, "event_type", "is not a known event type", "não é um tipo de evento conhecido")  \
     X(UNKNOWN_REGISTRAR, "unknown_registrar", "is not an existing registrar",                      \
-      "não é um registrar existente")
+      "não é um registrar existente")                                                              \
+    /* trust: the Conselho Consultivo */                                                           \
+    X(UNKNOWN_NOMINATION, "unknown_nomination", "names a nomination not accepted in this term",    \
+      "indica uma candidatura não aceite neste mandato")                                           \
+    X(BEFORE_STARTS_ON, "before_starts_on", "is not after starts_on",                              \
+      "não é posterior a starts_on")                                                               \
+    X(DATE, "date", "is not a date YYYY-MM-DD", "não é uma data AAAA-MM-DD")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

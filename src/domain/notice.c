@@ -46,6 +46,13 @@ const struct notice notice_table[] = {
     {"draw", "decline", NULL, "draw.declined", NULL},
     {"sitestar_entry", "submit", NULL, "sitestar_entry.submitted", NULL},
     {"sitestar_edition", "select", NULL, "sitestar_edition.selected", NULL},
+    /* trust: the Conselho Consultivo (a ballot is audited, never an event) */
+    {"council_term", "open-nominations", NULL, "council_term.nominations_opened", NULL},
+    {"council_term", "open-voting", NULL, "council_term.voting_opened", NULL},
+    {"council_term", "close", NULL, "council_term.closed", NULL},
+    {"council_nomination", "create", NULL, "council_nomination.submitted", NULL},
+    {"council_nomination", "accept", NULL, "council_nomination.accepted", NULL},
+    {"council_nomination", "reject", NULL, "council_nomination.rejected", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
