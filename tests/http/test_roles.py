@@ -39,6 +39,8 @@ V = "/v1/events/{id}"
 G = "/v1/registrations/{id}"
 D = "/v1/draws/{id}"
 W = "/v1/webhooks/{id}"
+CT = "/v1/council/terms"          # trust: the Conselho Consultivo
+CN = "/v1/council/nominations/{id}"
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -151,6 +153,23 @@ EXPECTED = {
     ("DELETE", W + "/secrets/{secret_id}"): 404,
     ("GET", W + "/deliveries"): 404,
     ("POST", "/v1/webhook-deliveries/{id}/redeliver"): 404,
+    # trust: the Conselho Consultivo
+    ("GET", CT): 200,
+    ("POST", CT): 415,
+    ("GET", CT + "/{id}"): 404,
+    ("PATCH", CT + "/{id}"): 428,
+    ("GET", CT + "/{id}/history"): 404,
+    ("POST", CT + "/{id}/open-nominations"): 404,
+    ("POST", CT + "/{id}/open-voting"): 404,
+    ("POST", CT + "/{id}/close"): 404,
+    ("GET", CT + "/{id}/nominations"): 404,
+    ("POST", CT + "/{id}/nominations"): 404,  # the term first
+    ("POST", CT + "/{id}/ballots"): 404,      # the term first
+    ("GET", CT + "/{id}/results"): 404,
+    ("GET", CN): 404,
+    ("GET", CN + "/history"): 404,
+    ("POST", CN + "/accept"): 404,
+    ("POST", CN + "/reject"): 422,            # the kit asks for the reason first
 }
 
 
