@@ -2,12 +2,17 @@
 -- secret election. Secrecy is the schema's: council_voters says who voted,
 -- council_ballots what was voted, and nothing joins them. A ballot row holds
 -- a random key, its term, its hash (the voter's receipt) and its choices: no
--- registrar, no timestamp, no sequence. Physical order and the inserting
--- transaction (ctid, xmin) would still tell which ballot came with which
--- voter's row, so every ballot writes its term's whole ballot box again, in
--- hash order, in the voter's transaction (store_council_ballot_cast): after
+-- registrar, no timestamp, no sequence or serial. Physical order and the
+-- writing transaction (ctid, xmin, which equals the audit record's txid)
+-- would still tell which ballot came with which voter's row, so every ballot
+-- writes its term's whole ballot box again, in hash order and with new
+-- random keys, in the voter's transaction (store_council_ballot_cast): after
 -- each ballot every ballot of the term has the same xmin and sits in hash
 -- order, which the voter's random nonce makes unrelated to who voted when.
+-- Out of reach of this design: someone who reads the table after every
+-- single ballot (a live observer of the database during the election), and
+-- storage forensics by the superuser (dead row versions before VACUUM, the
+-- WAL). The API serves ballots only once the term is closed.
 
 CREATE TABLE council_terms (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -280,14 +280,14 @@ enum status store_council_accepted(PGconn *conn, const char *term_id, struct pag
 static const char SQL_VOTER[] =
     "INSERT INTO council_voters (term_id, registrar_id) VALUES ($1::uuid, $2::uuid)";
 /* The whole box again, in hash order: every ballot of the term gets this
- * transaction's xmin and a place in hash order, so neither tells which one
- * came with which voter (each ballot keeps its random key). */
-static const char SQL_BOX[] = "WITH old AS (DELETE FROM council_ballots WHERE term_id = $1::uuid"
-                              " RETURNING id, term_id, hash, choices),"
-                              " box AS (SELECT id, term_id, hash, choices FROM old UNION ALL"
-                              " SELECT gen_random_uuid(), $1::uuid, $2, $3::uuid[])"
-                              " INSERT INTO council_ballots (id, term_id, hash, choices)"
-                              " SELECT id, term_id, hash, choices FROM box ORDER BY hash";
+ * transaction's xmin, a place in hash order and a new random key, so
+ * neither tells which one came with which voter, and no key follows a
+ * ballot from one version of the box to the next. */
+static const char SQL_BOX[] =
+    "WITH old AS (DELETE FROM council_ballots WHERE term_id = $1::uuid RETURNING hash, choices),"
+    " box AS (SELECT hash, choices FROM old UNION ALL SELECT $2, $3::uuid[])"
+    " INSERT INTO council_ballots (id, term_id, hash, choices)"
+    " SELECT gen_random_uuid(), $1::uuid, hash, choices FROM box ORDER BY hash";
 static const char SQL_BALLOTS[] =
     "SELECT hash, array_to_json(choices)::text FROM council_ballots WHERE term_id = $1::uuid"
     " ORDER BY hash";
