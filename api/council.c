@@ -13,7 +13,6 @@
 #include "store_council.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +217,8 @@ static void render_cast(struct _u_response *resp, struct req_ctx *ctx, void *arg
                  json_pack("{s:s, s:s}", "term_id", c->term_id, "receipt", c->ballot.hash));
 }
 
-/* The choices, lowercase, into b; a repeated one is 422 at its index. */
+/* The choices (lowercase UUIDs: the field table checked them) into b; a
+ * repeated one is 422 at its index. */
 static bool choices_from(const json_t *doc, struct council_ballot *b, bool pt, json_t *errors)
 {
     const json_t *a = json_object_get(doc, "choices");
@@ -226,8 +226,6 @@ static bool choices_from(const json_t *doc, struct council_ballot *b, bool pt, j
     for (size_t i = 0; i < json_array_size(a) && i < COUNCIL_SEATS_MAX; i++) {
         char *id = b->choices[b->count];
         snprintf(id, sizeof b->choices[0], "%s", json_string_value(json_array_get(a, i)) ?: "");
-        for (char *p = id; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
         for (size_t j = 0; j < b->count; j++) {
             if (strcmp(b->choices[j], id) == 0) {
                 char pointer[32];

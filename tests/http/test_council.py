@@ -271,6 +271,24 @@ def test_ballot_secrecy_receipts_and_tally(api, db, server):
     assert res["voters"] == 7
 
 
-def test_results_of_a_draft_are_absent(api, db):
+def test_results_of_a_draft_are_absent_and_of_an_empty_election_empty(api, db):
     t = create_term(api)
     assert api.get(f"{TERMS}/{t['id']}/results").status_code == 404
+    t, noms = voting_term(api, db, candidates=2, seats=1)
+    rid = make_registrar(db)
+    problem(api.get(f"{TERMS}/{t['id']}/results"), 409, "invalid-state")
+    act(api, t["id"], "close")
+    res = ok(api.get(f"{TERMS}/{t['id']}/results"))
+    assert res["ballots"] == [] and res["elected"] == [] and res["voters"] == 0
+    assert res["ballots_hash"] == hashlib.sha256(b"").hexdigest()
+    assert sorted(x["nomination_id"] for x in res["tally"]) == sorted(n["id"] for n in noms)
+    assert all(x["votes"] == 0 and not x["elected"] for x in res["tally"])
+    problem(vote(api, t["id"], rid, [noms[0]["id"]], status=409), 409, "invalid-state")
+
+
+def test_ballot_ids_are_lowercase_uuids(api, db):
+    t, noms = voting_term(api, db, candidates=1, seats=1)
+    p = problem(vote(api, t["id"], make_registrar(db), [noms[0]["id"].upper()], status=422), 422,
+                "validation-failed")
+    assert (p["errors"][0]["pointer"], p["errors"][0]["code"]) == ("/choices/0", "format")
+    assert count(db, "SELECT count(*) FROM council_voters WHERE term_id = %s", t["id"]) == 0
