@@ -168,6 +168,10 @@ def test_nomination_visibility_and_review(api, db):
     assert ok(api.get(f"{NOMS}/{na['id']}"))["nominee_name"] == "Ana Martins"
     mine = ok(as_registrar(api, b).get(f"{TERMS}/{tid}/nominations"))["items"]
     assert {x["id"] for x in mine} == {na["id"], nb["id"]}
+    hist = ok(staff(api).get(f"{NOMS}/{nb['id']}/history"))["items"]
+    assert [(h["action"], h["to_status"], h["reason"]) for h in hist] == [
+        ("create", "submitted", None), ("reject", "rejected", "Não aceitou.")]
+    assert as_registrar(api, b).get(f"{NOMS}/{nb['id']}/history").status_code == 403
     # the audit keeps the person's values only hashed
     changes = db.execute("SELECT changes::text FROM audit_events WHERE resource_id = %s", (na["id"],)).fetchall()
     assert changes and all("Ana Martins" not in (c[0] or "") for c in changes)
