@@ -9,7 +9,7 @@ from identity import make_registrar, registrar_token
 from openapi_check import Client
 from programs import staff
 from race import race
-from test_council import NOMS, TERMS, act, create_term, nominate, veteran
+from council import NOMS, TERMS, act, create_term, nominate, veteran
 
 from accreditation import ok
 
