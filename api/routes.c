@@ -22,6 +22,8 @@
 #define WHK "/v1/webhooks"
 #define NWS "/v1/news-items" /* community: news */
 #define SRV "/v1/surveys"    /* community: survey */
+#define CCT "/v1/council/terms"       /* trust: the Conselho Consultivo */
+#define CCN "/v1/council/nominations" /* trust: the Conselho Consultivo */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 /* community: newsletter */
@@ -65,6 +67,9 @@ static const char *const q_agreements[] = {PAGE, NULL};
 /* trust: incidents */
 static const char *const q_incidents[] = {PAGE,           "status",  "severity", "tlp",
                                           "registrar_id", "overdue", NULL};
+/* trust: the Conselho Consultivo */
+static const char *const q_council_terms[] = {PAGE, "status", NULL};
+static const char *const q_council_nominations[] = {PAGE, "status", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -301,6 +306,27 @@ const struct route api_routes[] = {
      &api_incidents},
     {"POST", "/v1/incidents/{id}/updates", api_incident_updates_create, S | R, NULL, 0,
      &api_incidents},
+    /* trust: the Conselho Consultivo */
+    {"GET", CCT, resource_list, ROLE_PUBLIC, q_council_terms, 0, &api_council_terms},
+    {"POST", CCT, api_council_terms_create, S, NULL, 0, &api_council_terms},
+    {"GET", CCT "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_council_terms},
+    {"PATCH", CCT "/{id}", resource_patch, S, NULL, 0, &api_council_terms},
+    {"GET", CCT "/{id}/history", resource_history, S, NULL, 0, &api_council_terms},
+    {"POST", CCT "/{id}/open-nominations", resource_act, S, NULL, 0, &api_council_terms},
+    {"POST", CCT "/{id}/open-voting", resource_act, S, NULL, 0, &api_council_terms},
+    {"POST", CCT "/{id}/close", resource_act, S, NULL, 0, &api_council_terms},
+    {"GET", CCT "/{id}/nominations", resource_list, ROLE_PUBLIC, q_council_nominations, 0,
+     &api_council_nominations},
+    {"POST", CCT "/{id}/nominations", api_council_nominations_create, R, NULL, 0,
+     &api_council_nominations},
+    /* a ballot's answer is never stored under an Idempotency-Key: it would name the voter */
+    {"POST", CCT "/{id}/ballots", api_council_ballots_create, R, NULL, ROUTE_NO_IDEMPOTENCY,
+     &api_council_terms},
+    {"GET", CCT "/{id}/results", api_council_results, ROLE_PUBLIC, NULL, 0, &api_council_terms},
+    {"GET", CCN "/{id}", resource_get, ROLE_PUBLIC, NULL, 0, &api_council_nominations},
+    {"GET", CCN "/{id}/history", resource_history, S, NULL, 0, &api_council_nominations},
+    {"POST", CCN "/{id}/accept", resource_act, S, NULL, 0, &api_council_nominations},
+    {"POST", CCN "/{id}/reject", resource_act, S, NULL, 0, &api_council_nominations},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -117,7 +117,13 @@
     X(BEFORE_EFFECTIVE, "before_effective", "is not after effective_at",                           \
       "não é posterior a effective_at")                                                            \
     /* trust: incidents */                                                                         \
-    X(FUTURE, "future", "is in the future", "é no futuro")
+    X(FUTURE, "future", "is in the future", "é no futuro")                                         \
+    /* trust: the Conselho Consultivo */                                                           \
+    X(UNKNOWN_NOMINATION, "unknown_nomination", "names a nomination not accepted in this term",    \
+      "indica uma candidatura não aceite neste mandato")                                           \
+    X(BEFORE_STARTS_ON, "before_starts_on", "is not after starts_on",                              \
+      "não é posterior a starts_on")                                                               \
+    X(DATE, "date", "is not a date YYYY-MM-DD", "não é uma data AAAA-MM-DD")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

@@ -164,5 +164,16 @@ extern const struct resource api_incidents;
 HANDLER(api_incidents_create);
 HANDLER(api_incident_updates_list);
 HANDLER(api_incident_updates_create);
+/* trust: the Conselho Consultivo (api/council.c, api/council_nominations.c):
+ * the kit serves reading, edits, history and the actions. */
+extern const struct resource api_council_terms;
+extern const struct resource api_council_nominations;
+HANDLER(api_council_terms_create);
+HANDLER(api_council_ballots_create);
+HANDLER(api_council_results);
+HANDLER(api_council_nominations_create);
+/* A refusal of nominating or voting: 403 not-eligible naming its check. */
+int api_council_refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
+                        const struct service_outcome *outcome);
 
 #endif

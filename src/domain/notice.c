@@ -100,6 +100,13 @@ const struct notice notice_table[] = {
     {"incident", "resolve", NULL, "incident.resolved", NULL},
     {"incident", "close", NULL, "incident.closed", NULL},
     {"incident", "post-update", NULL, "incident.update_posted", NULL},
+    /* trust: the Conselho Consultivo (a ballot is audited, never an event) */
+    {"council_term", "open-nominations", NULL, "council_term.nominations_opened", NULL},
+    {"council_term", "open-voting", NULL, "council_term.voting_opened", NULL},
+    {"council_term", "close", NULL, "council_term.closed", NULL},
+    {"council_nomination", "create", NULL, "council_nomination.submitted", NULL},
+    {"council_nomination", "accept", NULL, "council_nomination.accepted", NULL},
+    {"council_nomination", "reject", NULL, "council_nomination.rejected", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -43,6 +43,8 @@ SV = "/v1/surveys/{id}"  # community: survey
 NI = "/v1/newsletter/issues/{id}"  # community: newsletter
 NS = "/v1/newsletter/suggestions/{id}"
 I = "/v1/incidents/{id}"  # trust: incidents
+CT = "/v1/council/terms"          # trust: the Conselho Consultivo
+CN = "/v1/council/nominations/{id}"
 # What an admitted caller gets, with random ids, no body and no headers: an
 # int for every role, or {role: status}. Public routes: what nobody gets.
 EXPECTED = {
@@ -248,6 +250,23 @@ EXPECTED = {
     ("POST", I + "/close"): 404,
     ("GET", I + "/updates"): 404,
     ("POST", I + "/updates"): 404,             # the incident first
+    # trust: the Conselho Consultivo
+    ("GET", CT): 200,
+    ("POST", CT): 415,
+    ("GET", CT + "/{id}"): 404,
+    ("PATCH", CT + "/{id}"): 428,
+    ("GET", CT + "/{id}/history"): 404,
+    ("POST", CT + "/{id}/open-nominations"): 404,
+    ("POST", CT + "/{id}/open-voting"): 404,
+    ("POST", CT + "/{id}/close"): 404,
+    ("GET", CT + "/{id}/nominations"): 404,
+    ("POST", CT + "/{id}/nominations"): 404,  # the term first
+    ("POST", CT + "/{id}/ballots"): 404,      # the term first
+    ("GET", CT + "/{id}/results"): 404,
+    ("GET", CN): 404,
+    ("GET", CN + "/history"): 404,
+    ("POST", CN + "/accept"): 404,
+    ("POST", CN + "/reject"): 422,            # the kit asks for the reason first
 }
 
 
