@@ -41,6 +41,8 @@ static const char *const q_deliveries[] = {PAGE, "status", NULL};
 static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL};
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 static const char *const q_changes[] = {"after", "limit", NULL};
+/* trust: the tamper-evident activity log */
+static const char *const q_checkpoints[] = {"limit", "cursor", NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -172,6 +174,12 @@ const struct route api_routes[] = {
     {"GET", WHK "/{id}/deliveries", resource_list, S | R, q_deliveries, 0, &api_webhook_deliveries},
     {"POST", "/v1/webhook-deliveries/{id}/redeliver", api_webhook_deliveries_redeliver, S | R, NULL,
      0, NULL},
+
+    /* trust: the tamper-evident activity log */
+    {"GET", "/v1/audit-checkpoints", api_checkpoints_list, ROLE_PUBLIC, q_checkpoints, 0, NULL},
+    {"POST", "/v1/audit-checkpoints", api_checkpoints_create, S, NULL, 0, NULL},
+    {"GET", "/v1/audit-checkpoints/{id}", api_checkpoints_get, ROLE_PUBLIC, NULL, 0, NULL},
+    {"GET", REG "/{id}/activity", api_registrar_activity, S | R, q_changes, 0, NULL},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

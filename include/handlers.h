@@ -111,4 +111,10 @@ int api_metrics_get(const struct _u_request *req, struct _u_response *resp, stru
 int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 
+/* trust: the tamper-evident activity log (api/checkpoints.c) */
+HANDLER(api_checkpoints_list);
+HANDLER(api_checkpoints_get);
+HANDLER(api_checkpoints_create);
+HANDLER(api_registrar_activity);
+
 #endif
