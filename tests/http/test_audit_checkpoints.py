@@ -6,14 +6,19 @@ here is recomputed independently with hashlib from the encodings the
 OpenAPI documents. The tamper test edits an event as the superuser and
 `audit verify` names the checkpoint."""
 import base64
+import concurrent.futures
 import datetime as dt
 import hashlib
 import struct
 import subprocess
+import threading
 import uuid
 
+import psycopg
+import pytest
+
 from accreditation import ok
-from conftest import BIN
+from conftest import BIN, _db_url
 from identity import make_registrar
 from programs import as_registrar, staff
 
@@ -282,14 +287,98 @@ def test_verify_passes_then_catches_an_edited_event(api, server, db):
     db.execute("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update")
     out = cli(server, "audit", "verify")
     assert out.returncode == 0 and out.stdout.strip() == f"ok {n} checkpoints"
-    # The service's own role cannot edit either log.
-    role = db.execute("SELECT current_database()").fetchone()[0]
-    assert role
+
+
+def test_verify_catches_a_deleted_event_and_a_rewritten_link(api, server, db):
+    plant(db)
+    ok(staff(api).post(CPS), 201)
+    n = count(db)
+    cp1 = ok(api.get(f"{CPS}/1"))
+    row = db.execute("SELECT * FROM audit_events WHERE (txid, seq) = (%s::text::xid8, %s)",
+                     (str(cp1["first"]["txid"]), cp1["first"]["seq"])).fetchone()
+    cols = [d.name for d in db.execute("SELECT * FROM audit_events LIMIT 0").description]
+    db.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+    db.execute("DELETE FROM audit_events WHERE id = %s", (row[cols.index("id")],))
+    db.execute("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update")
+    out = cli(server, "audit", "verify")
+    assert out.returncode == 1 and out.stdout.startswith("broken: checkpoint 1:"), out.stdout
+    # Put back exactly as it was: ok again.
+    db.execute(f"INSERT INTO audit_events ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
+               [psycopg.types.json.Jsonb(v) if c == "changes" else v for c, v in zip(cols, row)])
+    out = cli(server, "audit", "verify")
+    assert out.returncode == 0 and out.stdout.strip() == f"ok {n} checkpoints", out.stdout
+    # A checkpoint whose link to the previous one is rewritten: that one is named.
+    last = ok(api.get(CPS + "?limit=1"))["items"][0]
+    db.execute("ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update")
+    db.execute("UPDATE audit_checkpoints SET previous_hash = %s WHERE id = %s", ("ab" * 32, last["id"]))
+    try:
+        out = cli(server, "audit", "verify")
+        assert out.returncode == 1, out.stdout
+        assert out.stdout.startswith(f"broken: checkpoint {last['id']}: its previous hash"), out.stdout
+    finally:
+        db.execute("UPDATE audit_checkpoints SET previous_hash = %s WHERE id = %s",
+                   (last["previous_hash"], last["id"]))
+        db.execute("ALTER TABLE audit_checkpoints ENABLE TRIGGER audit_checkpoints_no_update")
+    assert cli(server, "audit", "verify").returncode == 0
+
+
+def test_audit_command_usage(server):
+    for bad in (["audit"], ["audit", "check"], ["audit", "verify", "now"]):
+        out = cli(server, *bad)
+        assert out.returncode == 2 and "usage:" in out.stderr, bad
+
+
+def test_a_late_commit_never_falls_behind_a_checkpoint(api, server, db):
+    """A transaction that took its id first and commits last: the checkpoint
+    made meanwhile stops before every later transaction's records, and the
+    next one covers both, in transaction order."""
+    with psycopg.connect(_db_url(server.db_name, "postgres")) as held:
+        early = plant(held)  # its transaction stays open
+        later = plant(db)    # committed, but younger than the open one
+        newest = ok(staff(api).post(CPS))
+        pos = db.execute("SELECT txid::text::bigint, seq FROM audit_events WHERE id = %s",
+                         (later,)).fetchone()
+        assert pos > (newest["last"]["txid"], newest["last"]["seq"])
+        held.commit()
+    made = ok(staff(api).post(CPS), 201)
+    covered = db.execute(
+        "SELECT id::text FROM audit_events WHERE (txid, seq) > (%s::text::xid8, %s)"
+        " AND (txid, seq) <= (%s::text::xid8, %s) ORDER BY txid, seq",
+        (str(made["first"]["txid"]), made["first"]["seq"] - 1, str(made["last"]["txid"]),
+         made["last"]["seq"])).fetchall()
+    ids = [r[0] for r in covered]
+    assert early in ids and later in ids and ids.index(early) < ids.index(later)
+    recompute(db, all_checkpoints(api))
+
+
+def test_concurrent_requests_make_one_checkpoint(api, db):
+    plant(db)
+    before = count(db)
+    barrier = threading.Barrier(6)
+    client = staff(api)
+
+    def call(_):
+        barrier.wait(timeout=30)
+        return client.post(CPS)
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(call, range(6)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [200] * 5 + [201], codes
+    assert len({r.json()["id"] for r in answers}) == 1
+    assert count(db) == before + 1
+
+
+def test_an_idempotent_retry_answers_the_same(api, db):
+    plant(db)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = staff(api).post(CPS, headers=key)
+    again = staff(api).post(CPS, headers=key)
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json() == first.json() and again.headers.get("Idempotent-Replayed") == "true"
 
 
 def test_checkpoints_are_append_only(db):
-    import psycopg
-    import pytest
     for sql in ("UPDATE audit_checkpoints SET event_count = event_count",
                 "DELETE FROM audit_checkpoints"):
         with pytest.raises(psycopg.Error):
