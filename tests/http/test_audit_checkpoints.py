@@ -384,3 +384,22 @@ def test_checkpoints_are_append_only(db):
         with pytest.raises(psycopg.Error):
             db.execute(sql)
     assert count(db) >= 1
+
+
+def test_records_written_by_the_api_prove_as_well(api, db):
+    """Not only planted rows: a registrar's own change through the API (a
+    webhook subscription, audited with its registrar) is in its activity,
+    and its canonical bytes are the row's columns as the database holds them."""
+    rid = make_registrar(db)
+    r = as_registrar(api, rid).post("/v1/webhooks", {"url": "https://hooks.example.pt/in"})
+    assert r.status_code == 201, r.text
+    ok(staff(api).post(CPS), 201)
+    items = ok(as_registrar(api, rid).get(f"/v1/registrars/{rid}/activity"))["items"]
+    assert [i["resource_type"] for i in items] == ["webhook"]
+    item = items[0]
+    row = db.execute(f"SELECT {COLUMNS} FROM audit_events WHERE id = %s", (item["id"],)).fetchone()
+    assert base64.b64decode(item["canonical"]) == canonical(row)
+    p = item["proof"]
+    root_ = fold(bytes.fromhex(item["leaf_hash"]), p["leaf_index"], p["tree_size"],
+                 [bytes.fromhex(h) for h in p["audit_path"]])
+    assert root_.hex() == ok(api.get(f"{CPS}/{p['checkpoint_id']}"))["merkle_root"]
