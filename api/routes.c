@@ -42,7 +42,7 @@ static const char *const q_outbox[] = {PAGE, "status", "channel", "event", NULL}
 static const char *const q_audit[] = {PAGE, "resource_type", "resource_id", "actor", "since", NULL};
 static const char *const q_changes[] = {"after", "limit", NULL};
 /* trust: the tamper-evident activity log */
-static const char *const q_checkpoints[] = {"limit", "cursor", NULL};
+static const char *const q_checkpoints[] = {PAGE, NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -176,7 +176,8 @@ const struct route api_routes[] = {
      0, NULL},
 
     /* trust: the tamper-evident activity log */
-    {"GET", "/v1/audit-checkpoints", api_checkpoints_list, ROLE_PUBLIC, q_checkpoints, 0, NULL},
+    {"GET", "/v1/audit-checkpoints", resource_list, ROLE_PUBLIC, q_checkpoints, 0,
+     &api_audit_checkpoints},
     {"POST", "/v1/audit-checkpoints", api_checkpoints_create, S, NULL, 0, NULL},
     {"GET", "/v1/audit-checkpoints/{id}", api_checkpoints_get, ROLE_PUBLIC, NULL, 0, NULL},
     {"GET", REG "/{id}/activity", api_registrar_activity, S | R, q_changes, 0, NULL},

@@ -112,7 +112,7 @@ int api_docs_page(const struct _u_request *req, struct _u_response *resp, struct
 int api_docs_asset(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx);
 
 /* trust: the tamper-evident activity log (api/checkpoints.c) */
-HANDLER(api_checkpoints_list);
+extern const struct resource api_audit_checkpoints; /* its list */
 HANDLER(api_checkpoints_get);
 HANDLER(api_checkpoints_create);
 HANDLER(api_registrar_activity);

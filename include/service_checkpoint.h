@@ -22,8 +22,9 @@ enum status service_checkpoint_chore(PGconn *conn, const char *at, long long *co
 enum status service_checkpoint_create(const struct service_call *call, struct checkpoint *out,
                                       bool *created) WARN_UNUSED;
 
-enum status service_checkpoint_list(const struct service_call *call, long long before, int limit,
-                                    struct checkpoint **out, int *count) WARN_UNUSED;
+/* A page of the public list (the kit's resource_list fetch). */
+enum status service_checkpoint_list(const struct service_call *call, const struct page_query *q,
+                                    struct page_result *out) WARN_UNUSED;
 enum status service_checkpoint_get(const struct service_call *call, long long id,
                                    struct checkpoint *out) WARN_UNUSED;
 

@@ -5,6 +5,7 @@
 
 #include "audit_log.h"
 #include "db.h"
+#include "page.h"
 #include "store_changes.h"
 
 #include <stdbool.h>
@@ -48,10 +49,15 @@ enum status store_checkpoint_range(PGconn *conn, const struct change_position *a
 /* Inserts cp (created_at: at, or now() when at is NULL; fills created_at). */
 enum status store_checkpoint_insert(PGconn *conn, struct checkpoint *cp,
                                     const char *at) WARN_UNUSED;
-/* Checkpoints newest first, ids below before (0: from the newest), at most
- * limit; ascending instead (oldest first, ids above before) when ascending. */
-enum status store_checkpoint_list(PGconn *conn, long long before, bool ascending, int limit,
-                                  struct checkpoint **out, int *count) WARN_UNUSED;
+/* Checkpoints in chain order after id `after` (0: from the first), at most limit. */
+enum status store_checkpoint_after(PGconn *conn, long long after, int limit,
+                                   struct checkpoint **out, int *count) WARN_UNUSED;
+/* The public list's sorts (the kit's keyset pages; default -created_at). */
+#define STORE_CHECKPOINT_SORTS 2
+extern const struct page_sort store_checkpoint_sorts[STORE_CHECKPOINT_SORTS];
+/* A page of checkpoints (rows: struct checkpoint). */
+enum status store_checkpoint_page(PGconn *conn, const struct page_query *q,
+                                  struct page_result *out) WARN_UNUSED;
 /* One checkpoint; ST_NOT_FOUND when none has that id. */
 enum status store_checkpoint_get(PGconn *conn, long long id, struct checkpoint *out) WARN_UNUSED;
 /* A registrar's settled records after the position, in (txid, seq) order,

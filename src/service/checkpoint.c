@@ -114,10 +114,10 @@ enum status service_checkpoint_create(const struct service_call *call, struct ch
     return st == ST_OK && !m.found ? ST_NOT_FOUND : st;
 }
 
-enum status service_checkpoint_list(const struct service_call *call, long long before, int limit,
-                                    struct checkpoint **out, int *count)
+enum status service_checkpoint_list(const struct service_call *call, const struct page_query *q,
+                                    struct page_result *out)
 {
-    return store_checkpoint_list(call->conn, before, false, limit, out, count);
+    return store_checkpoint_page(call->conn, q, out);
 }
 
 enum status service_checkpoint_get(const struct service_call *call, long long id,
@@ -176,7 +176,7 @@ static enum status verify_tx(PGconn *conn, void *arg)
     for (;;) {
         struct checkpoint *page = NULL;
         int n = 0;
-        enum status st = store_checkpoint_list(conn, have ? prev.id : 0, true, 100, &page, &n);
+        enum status st = store_checkpoint_after(conn, have ? prev.id : 0, 100, &page, &n);
         for (int i = 0; st == ST_OK && i < n; i++) {
             v->checked++;
             if (!verify_one(conn, have ? &prev : NULL, &page[i], v->why, &st) && st == ST_OK) {

@@ -5,6 +5,7 @@
 #include "store_checkpoint.h"
 
 #include "sql.h"
+#include "store_page.h"
 #include "store_rows.h"
 #include "util.h"
 
@@ -34,10 +35,10 @@ static const char SQL_ACTIVITY[] =
                   " FROM audit_events e WHERE e.registrar_id = $4::uuid AND " SETTLED
                   " AND " AFTER ORDER " LIMIT $3::integer";
 
-#define CP_COLUMNS                                                                                 \
+#define CP_COLUMNS_ONLY                                                                            \
     "SELECT id, previous_hash, merkle_root, hash, first_txid::text, first_seq::text,"              \
-    " last_txid::text, last_seq::text, event_count, " SQL_TS_US(                                   \
-        "created_at") " FROM audit_checkpoints"
+    " last_txid::text, last_seq::text, event_count, " SQL_TS_US("created_at")
+#define CP_COLUMNS CP_COLUMNS_ONLY " FROM audit_checkpoints"
 
 /* An advisory lock, not LOCK TABLE: the service's role holds no UPDATE on
  * the append-only table, which the stronger table locks require. */
@@ -51,10 +52,7 @@ static const char SQL_INSERT[] =
     " last_txid, last_seq, event_count, created_at) VALUES ($1::bigint, $2, $3, $4, $5::xid8,"
     " $6::bigint, $7::xid8, $8::bigint, $9::bigint, coalesce($10::timestamptz, now()))"
     " RETURNING " SQL_TS_US("created_at");
-static const char SQL_LIST_DESC[] =
-    CP_COLUMNS " WHERE ($1::bigint = 0 OR id < $1::bigint) ORDER BY id DESC LIMIT $2::integer";
-static const char SQL_LIST_ASC[] =
-    CP_COLUMNS " WHERE id > $1::bigint ORDER BY id LIMIT $2::integer";
+static const char SQL_AFTER[] = CP_COLUMNS " WHERE id > $1::bigint ORDER BY id LIMIT $2::integer";
 static const char SQL_GET[] = CP_COLUMNS " WHERE id = $1::bigint";
 
 void store_checkpoint_events_free(struct checkpoint_event *e, int n)
@@ -219,12 +217,41 @@ enum status store_checkpoint_insert(PGconn *conn, struct checkpoint *cp, const c
     return st;
 }
 
-enum status store_checkpoint_list(PGconn *conn, long long before, bool ascending, int limit,
-                                  struct checkpoint **out, int *count)
+enum status store_checkpoint_after(PGconn *conn, long long after, int limit,
+                                   struct checkpoint **out, int *count)
 {
     char b[24], lim[16];
-    snprintf(b, sizeof b, "%lld", before);
+    snprintf(b, sizeof b, "%lld", after);
     snprintf(lim, sizeof lim, "%d", limit);
     const char *p[] = {b, lim};
-    return cps(conn, ascending ? SQL_LIST_ASC : SQL_LIST_DESC, 2, p, out, count);
+    return cps(conn, SQL_AFTER, 2, p, out, count);
+}
+
+const struct page_sort store_checkpoint_sorts[STORE_CHECKPOINT_SORTS] = {
+    {"created_at", "audit_checkpoints.created_at", "::timestamptz",
+     SQL_TS_US("audit_checkpoints.created_at")},
+    {"id", "audit_checkpoints.id", "::bigint", "audit_checkpoints.id::text"},
+};
+
+static void read_page_row(const PGresult *res, int i, void *row)
+{
+    read_cp(res, i, row);
+}
+
+enum status store_checkpoint_page(PGconn *conn, const struct page_query *q, struct page_result *out)
+{
+    char *select = xasprintf(CP_COLUMNS_ONLY ", %s AS cursor_value, audit_checkpoints.id::text"
+                                             " AS cursor_id FROM audit_checkpoints",
+                             q->page.sort->render);
+    struct store_page sq = {
+        .select = select,
+        .where = "WHERE ($1::timestamptz IS NULL OR created_at >= $1::timestamptz)",
+        .id_expr = "audit_checkpoints.id",
+        .page = &q->page,
+        .nparams = 1,
+        .params = {q->page.updated_since},
+    };
+    enum status st = store_rows_page(conn, &sq, read_page_row, sizeof(struct checkpoint), out);
+    free(select);
+    return st;
 }

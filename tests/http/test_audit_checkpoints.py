@@ -108,7 +108,7 @@ def plant(db, registrar_id=None, reason="Tudo em ordem", changes='{"nome": "Çé
 def all_checkpoints(api):
     items, cursor = [], None
     while True:
-        body = ok(api.get(CPS + (f"?limit=2&cursor={cursor}" if cursor else "?limit=2")))
+        body = ok(api.get(CPS + "?sort=-id&limit=2" + (f"&cursor={cursor}" if cursor else "")))
         items += body["items"]
         cursor = body["next_cursor"]
         if cursor is None:
@@ -169,7 +169,7 @@ def test_checkpoints_are_public_and_cacheable(api, db):
     made = ok(staff(api).post(CPS), 201)
     r = api.get(CPS)
     body = ok(r)
-    assert body["items"][0] == made  # newest first
+    assert body["items"][0] == made  # newest first (no chore has run here yet)
     assert "public" in r.headers["Cache-Control"] and r.headers.get("ETag")
     assert api.get(CPS, headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
     one = api.get(f"{CPS}/{made['id']}")
@@ -179,7 +179,14 @@ def test_checkpoints_are_public_and_cacheable(api, db):
         assert api.get(f"{CPS}/{bad}").status_code == 404, bad
     assert api.get(CPS + "?cursor=nonsense").status_code == 400
     assert api.get(CPS + "?limit=0").status_code == 400
-    assert api.get(CPS + "?sort=id").status_code == 400
+    assert api.get(CPS + "?sort=hash").status_code == 400
+    # The chain order, and the total.
+    chain = ok(api.get(CPS + "?sort=id&include_total=true&limit=200"))
+    assert [c["id"] for c in chain["items"]] == list(range(1, chain["total"] + 1))
+    # Staff may take the list as CSV (the kit's export).
+    csv = staff(api).get(CPS, headers={"Accept": "text/csv"})
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("id,previous_hash,merkle_root")
 
 
 def test_making_a_checkpoint_is_staff_only_and_refusals_write_nothing(api, db):
@@ -207,7 +214,7 @@ def test_the_hourly_chore_makes_one_when_due_and_is_idempotent(api, server, db):
     n = count(db)
     out = cli(server, "tick", "--at", fmt(base + dt.timedelta(hours=1)))
     assert "audit-checkpoint: 1" in out.stdout.splitlines() and count(db) == n + 1
-    newest = ok(api.get(CPS + "?limit=1"))["items"][0]
+    newest = ok(api.get(CPS + "?sort=-id&limit=1"))["items"][0]
     assert newest["created_at"].startswith("2031-01-01T01:00:00")
     # Three hours on with nothing new: none.
     out = cli(server, "tick", "--at", fmt(base + dt.timedelta(hours=3)))
@@ -308,7 +315,7 @@ def test_verify_catches_a_deleted_event_and_a_rewritten_link(api, server, db):
     out = cli(server, "audit", "verify")
     assert out.returncode == 0 and out.stdout.strip() == f"ok {n} checkpoints", out.stdout
     # A checkpoint whose link to the previous one is rewritten: that one is named.
-    last = ok(api.get(CPS + "?limit=1"))["items"][0]
+    last = ok(api.get(CPS + "?sort=-id&limit=1"))["items"][0]
     db.execute("ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update")
     db.execute("UPDATE audit_checkpoints SET previous_hash = %s WHERE id = %s", ("ab" * 32, last["id"]))
     try:
