@@ -10,14 +10,17 @@
 #include "service.h"
 #include "store_checkpoint.h"
 
-/* At most this many events per checkpoint (the next one takes the rest). */
-#define CHECKPOINT_MAX_EVENTS 100000
+/* At most this many events per checkpoint (the next one takes the rest), so
+ * a proof never reads more than that many records. */
+#define CHECKPOINT_MAX_EVENTS 10000
 
-/* The chore `audit-checkpoint`: one checkpoint when none was made less than
- * an hour before at and there are settled events it does not cover. */
+/* The chore `audit-checkpoint`: when none was made less than an hour before
+ * at and there are settled events no checkpoint covers, checkpoints of them
+ * (one, or as many as the cap needs for a backlog); *count: how many. */
 enum status service_checkpoint_chore(PGconn *conn, const char *at, long long *count) WARN_UNUSED;
 
-/* On demand: a new checkpoint (*created) or, with nothing new, the newest
+/* On demand: one new checkpoint (*created; with more than the cap pending,
+ * the next call makes the next) or, with nothing new, the newest
  * (ST_NOT_FOUND when there is none and nothing to cover). */
 enum status service_checkpoint_create(const struct service_call *call, struct checkpoint *out,
                                       bool *created) WARN_UNUSED;

@@ -21,6 +21,8 @@ CREATE TABLE audit_checkpoints (
 );
 -- The checkpoint an event falls in: the first whose last position is not before it.
 CREATE INDEX audit_checkpoints_last ON audit_checkpoints (last_txid, last_seq);
+-- The list's default sort (-created_at) and the chore's "made in the last hour?".
+CREATE INDEX audit_checkpoints_created ON audit_checkpoints (created_at, id);
 
 CREATE FUNCTION audit_checkpoints_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$

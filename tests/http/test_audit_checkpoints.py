@@ -410,3 +410,30 @@ def test_records_written_by_the_api_prove_as_well(api, db):
     root_ = fold(bytes.fromhex(item["leaf_hash"]), p["leaf_index"], p["tree_size"],
                  [bytes.fromhex(h) for h in p["audit_path"]])
     assert root_.hex() == ok(api.get(f"{CPS}/{p['checkpoint_id']}"))["merkle_root"]
+
+
+def test_a_backlog_is_checkpointed_in_capped_checkpoints(api, server, db):
+    """At most 10,000 records a checkpoint (a proof reads no more than
+    that): the chore covers a backlog of 20,500 in three, chained, and a
+    proof in a full one is 14 hashes long."""
+    rid = make_registrar(db)
+    db.execute(
+        "INSERT INTO audit_events (actor_sub, actor_role, action, resource_type, resource_id,"
+        " request_id, registrar_id) SELECT 'joana@dns.pt', 'staff', 'approve', 'test_thing',"
+        " 'bulk-' || n, 'req-bulk-' || n, %s FROM generate_series(1, 20500) n", (rid,))
+    out = cli(server, "tick", "--at", "2032-01-01T00:00:00Z")
+    assert out.returncode == 0, out.stderr
+    assert "audit-checkpoint: 3" in out.stdout.splitlines(), out.stdout
+    newest = ok(api.get(CPS + "?sort=-id&limit=3"))["items"][::-1]
+    assert [c["event_count"] for c in newest[:2]] == [10000, 10000]
+    assert newest[2]["event_count"] >= 500
+    assert newest[1]["previous_hash"] == newest[0]["hash"]
+    assert newest[2]["previous_hash"] == newest[1]["hash"]
+    item = ok(as_registrar(api, rid).get(f"/v1/registrars/{rid}/activity?limit=1"))["items"][0]
+    p = item["proof"]
+    assert p["tree_size"] == 10000 and len(p["audit_path"]) == 14
+    got = fold(bytes.fromhex(item["leaf_hash"]), p["leaf_index"], p["tree_size"],
+               [bytes.fromhex(h) for h in p["audit_path"]])
+    assert got.hex() == ok(api.get(f"{CPS}/{p['checkpoint_id']}"))["merkle_root"]
+    out = cli(server, "audit", "verify")
+    assert out.returncode == 0 and out.stdout.strip() == f"ok {count(db)} checkpoints", out.stdout
