@@ -437,3 +437,26 @@ def test_a_backlog_is_checkpointed_in_capped_checkpoints(api, server, db):
     assert got.hex() == ok(api.get(f"{CPS}/{p['checkpoint_id']}"))["merkle_root"]
     out = cli(server, "audit", "verify")
     assert out.returncode == 0 and out.stdout.strip() == f"ok {count(db)} checkpoints", out.stdout
+
+
+def test_a_column_added_later_changes_no_leaf(api, server, db):
+    """The canonical record is a fixed list of columns: a column added to
+    audit_events (as another part adds `confidential`) leaves every
+    checkpoint verifiable."""
+    plant(db)
+    ok(staff(api).post(CPS), 201)
+    db.execute("ALTER TABLE audit_events ADD COLUMN later_note text NOT NULL DEFAULT 'x'")
+    try:
+        out = cli(server, "audit", "verify")
+        assert out.returncode == 0 and out.stdout.strip() == f"ok {count(db)} checkpoints", out.stdout
+    finally:
+        db.execute("ALTER TABLE audit_events DROP COLUMN later_note")
+
+
+def test_a_registrar_without_records_has_an_empty_activity(api, db):
+    rid = make_registrar(db)
+    body = ok(as_registrar(api, rid).get(f"/v1/registrars/{rid}/activity"))
+    assert body["items"] == [] and body["next_cursor"]
+    # Its cursor keeps its place: polling with it is empty too.
+    again = ok(as_registrar(api, rid).get(f"/v1/registrars/{rid}/activity?after={body['next_cursor']}"))
+    assert again["items"] == []
