@@ -70,6 +70,8 @@ static const char *const q_incidents[] = {PAGE,           "status",  "severity",
 /* trust: the Conselho Consultivo */
 static const char *const q_council_terms[] = {PAGE, "status", NULL};
 static const char *const q_council_nominations[] = {PAGE, "status", NULL};
+/* trust: the tamper-evident activity log */
+static const char *const q_checkpoints[] = {PAGE, NULL};
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_health_live, ROLE_PUBLIC, NULL, ROUTE_NO_AUTH, NULL},
@@ -327,6 +329,12 @@ const struct route api_routes[] = {
     {"GET", CCN "/{id}/history", resource_history, S, NULL, 0, &api_council_nominations},
     {"POST", CCN "/{id}/accept", resource_act, S, NULL, 0, &api_council_nominations},
     {"POST", CCN "/{id}/reject", resource_act, S, NULL, 0, &api_council_nominations},
+    /* trust: the tamper-evident activity log */
+    {"GET", "/v1/audit-checkpoints", resource_list, ROLE_PUBLIC, q_checkpoints, 0,
+     &api_audit_checkpoints},
+    {"POST", "/v1/audit-checkpoints", api_checkpoints_create, S, NULL, 0, NULL},
+    {"GET", "/v1/audit-checkpoints/{id}", api_checkpoints_get, ROLE_PUBLIC, NULL, 0, NULL},
+    {"GET", REG "/{id}/activity", api_registrar_activity, S | R, q_changes, 0, NULL},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

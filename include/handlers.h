@@ -175,5 +175,10 @@ HANDLER(api_council_nominations_create);
 /* A refusal of nominating or voting: 403 not-eligible naming its check. */
 int api_council_refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
                         const struct service_outcome *outcome);
+/* trust: the tamper-evident activity log (api/checkpoints.c) */
+extern const struct resource api_audit_checkpoints; /* its list */
+HANDLER(api_checkpoints_get);
+HANDLER(api_checkpoints_create);
+HANDLER(api_registrar_activity);
 
 #endif

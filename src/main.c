@@ -7,6 +7,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "schema.h"
+#include "service_checkpoint.h"
 #include "service_chores.h"
 #include "service_client.h"
 #include "token.h"
@@ -36,13 +37,15 @@ static const char *env_lookup(const char *name)
 static int usage(void)
 {
     fputs("usage: parceria serve | migrate | worker | tick [--at TIME] | version | routes |\n"
-          "       token ROLE [options]\n"
+          "       token ROLE [options] | audit verify\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
           "  migrate  apply pending database migrations and exit\n"
           "  worker   deliver the outbox (email, webhooks) until SIGTERM\n"
           "  tick     run the chores once (what the worker runs every minute) as of TIME\n"
           "           (RFC 3339 UTC, such as 2027-01-31T09:00:00Z; default: now), and print\n"
           "           what each did\n"
+          "  audit verify  recompute every audit checkpoint from the audit log and the chain;\n"
+          "           print `ok N checkpoints` (exit 0) or the first broken link (exit 1)\n"
           "  version  print the version\n"
           "  routes   print the route table: method, path, roles that may call it, flags\n"
           "  token    print a token of ours for local use, signed with the configured key:\n"
@@ -214,6 +217,35 @@ static int run_tick(const struct config *cfg, int argc, char **argv)
     return st == ST_OK ? 0 : 1;
 }
 
+/* parceria audit verify: every checkpoint recomputed (service_checkpoint.h). */
+static int run_audit_verify(const struct config *cfg)
+{
+    if (!schema_acceptable(cfg))
+        return 1;
+    struct db_pool *pool =
+        db_pool_new(cfg->database_url, 1, cfg->db_wait_ms, cfg->statement_timeout_ms);
+    PGconn *conn = NULL;
+    long long checked = 0, broken = 0;
+    char why[160];
+    enum status st = db_acquire(pool, &conn);
+    if (st == ST_OK)
+        st = service_checkpoint_verify(conn, &checked, &broken, why);
+    else
+        fputs("parceria: the database cannot be reached\n", stderr);
+    db_release(pool, conn);
+    db_pool_free(pool);
+    if (st != ST_OK) {
+        fputs("parceria: audit verify failed to read the log\n", stderr);
+        return 1;
+    }
+    if (broken != 0) {
+        printf("broken: checkpoint %lld: %s\n", broken, why);
+        return 1;
+    }
+    printf("ok %lld checkpoints\n", checked);
+    return 0;
+}
+
 /* parceria token ROLE [--sub S] [--registrar-id ID] [--application-id ID]
  * [--entry-id ID] [--ttl SECONDS] */
 static int run_token(const struct config *cfg, int argc, char **argv)
@@ -259,7 +291,8 @@ int main(int argc, char **argv)
 {
     bool token = argc >= 3 && strcmp(argv[1], "token") == 0;
     bool tick = argc >= 2 && strcmp(argv[1], "tick") == 0;
-    if (argc != 2 && !token && !tick)
+    bool audit = argc == 3 && strcmp(argv[1], "audit") == 0 && strcmp(argv[2], "verify") == 0;
+    if (argc != 2 && !token && !tick && !audit)
         return usage();
     if (strcmp(argv[1], "version") == 0) {
         printf("parceria %s\n", PARCERIA_VERSION);
@@ -270,7 +303,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 &&
-        strcmp(argv[1], "worker") != 0 && !token && !tick)
+        strcmp(argv[1], "worker") != 0 && !token && !tick && !audit)
         return usage();
     util_install_allocators();
     if (sodium_init() < 0) {
@@ -284,6 +317,7 @@ int main(int argc, char **argv)
     int rc = token                            ? run_token(&cfg, argc, argv)
              : strcmp(argv[1], "serve") == 0  ? run_serve(&cfg)
              : tick                           ? run_tick(&cfg, argc, argv)
+             : audit                          ? run_audit_verify(&cfg)
              : strcmp(argv[1], "worker") == 0 ? run_worker(&cfg)
                                               : run_migrate(&cfg);
     log_close();

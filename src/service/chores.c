@@ -1,6 +1,7 @@
 /* Chores (service_chores.h): the table, and how one run goes. */
 #include "service_chores.h"
 
+#include "service_checkpoint.h"
 #include "store_chore.h"
 #include "store_outbox.h"
 
@@ -8,6 +9,8 @@
 
 const struct service_chore service_chores[] = {
     {"outbox-scrub", store_outbox_scrub},
+    /* trust: the tamper-evident activity log */
+    {"audit-checkpoint", service_checkpoint_chore},
     {NULL, NULL},
 };
 
