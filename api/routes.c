@@ -21,7 +21,7 @@
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
 #define NWS "/v1/news-items" /* community: news */
-#define SRV "/v1/surveys" /* community: survey */
+#define SRV "/v1/surveys"    /* community: survey */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 /* community: newsletter */
