@@ -154,5 +154,13 @@ extern const struct resource api_newsletter_subscriptions;
 HANDLER(api_newsletter_subscribe);
 HANDLER(api_newsletter_confirm);
 HANDLER(api_newsletter_unsubscribe);
+/* trust: PTSOC security contacts. api/security_contacts.c: check rounds (the
+ * kit's get and list, a creation of their own), the public confirmation by
+ * token, a registrar's contacts' status, the unreachable list. */
+extern const struct resource api_security_contact_checks;
+HANDLER(api_security_contact_checks_create);
+extern const struct resource api_security_contacts;
+HANDLER(api_security_contacts_confirm);
+HANDLER(api_registrar_security_contacts);
 
 #endif

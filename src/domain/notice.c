@@ -89,6 +89,15 @@ const struct notice notice_table[] = {
      "newsletter-confirm"},
     {"newsletter_subscription", "confirm", NULL, "newsletter_subscription.confirmed", NULL},
     {"newsletter_subscription", "unsubscribe", NULL, "newsletter_subscription.unsubscribed", NULL},
+    /* trust: PTSOC security contacts */
+    {"security_contact_check", "start", NULL, "security_contact_check.started", NULL},
+    {"security_contact_check", "finish", NULL, "security_contact_check.finished", NULL},
+    {"security_contact_verification", "send", NULL, "security_contact.check_sent",
+     "security-contact-check"},
+    {"security_contact_verification", "remind", NULL, "security_contact.reminded",
+     "security-contact-check"},
+    {"security_contact_verification", "verify", NULL, "security_contact.verified", NULL},
+    {"security_contact_verification", "expire", NULL, "security_contact.unreachable", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

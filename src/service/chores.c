@@ -1,6 +1,7 @@
 /* Chores (service_chores.h): the table, and how one run goes. */
 #include "service_chores.h"
 
+#include "service_ptsoc.h"
 #include "store_chore.h"
 #include "store_outbox.h"
 
@@ -8,6 +9,10 @@
 
 const struct service_chore service_chores[] = {
     {"outbox-scrub", store_outbox_scrub},
+    /* trust: PTSOC security contacts (the reminder first: a contact due for
+     * both is declared unreachable, not reminded) */
+    {"ptsoc-remind", service_ptsoc_remind},
+    {"ptsoc-expire", service_ptsoc_expire},
     {NULL, NULL},
 };
 

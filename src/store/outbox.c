@@ -74,6 +74,14 @@ static const char RCPT_NEWSLETTER_ISSUE[] =
     " 'list_unsubscribe', '/v1/newsletter/unsubscribe?token=' || s.unsubscribe_token)"
     " FROM newsletter_issues i CROSS JOIN newsletter_subscriptions s"
     " WHERE i.id = $1::uuid AND s.status = 'confirmed'";
+/* trust: PTSOC security contacts. The verification's contact; its token
+ * comes with the change (outbox_cause.vars); "reminder" is non-empty once
+ * the day-7 reminder was sent. */
+static const char RCPT_SECURITY_CONTACT_CHECK[] =
+    "SELECT v.email, jsonb_build_object('trade_name', r.trade_name, 'type', v.type,"
+    " 'reminder', CASE WHEN v.reminded_at IS NULL THEN '' ELSE 'yes' END)"
+    " FROM security_contact_verifications v JOIN registrars r ON r.id = v.registrar_id"
+    " WHERE v.id = $1::uuid";
 
 static const struct {
     const char *name;
@@ -92,6 +100,8 @@ static const struct {
     /* community: newsletter */
     {"newsletter-confirm", RCPT_NEWSLETTER_CONFIRM},
     {"newsletter-issue", RCPT_NEWSLETTER_ISSUE},
+    /* trust: PTSOC security contacts */
+    {"security-contact-check", RCPT_SECURITY_CONTACT_CHECK},
 };
 
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const char *template_name)

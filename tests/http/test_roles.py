@@ -229,6 +229,13 @@ EXPECTED = {
     ("POST", "/v1/newsletter/subscriptions/confirm"): 415,
     ("POST", "/v1/newsletter/unsubscribe"): 415,
     ("GET", "/v1/newsletter/subscribers"): 200,
+    # trust: PTSOC security contacts
+    ("GET", "/v1/security-contact-checks"): 200,
+    ("POST", "/v1/security-contact-checks"): 415,            # no JSON body
+    ("GET", "/v1/security-contact-checks/{id}"): 404,
+    ("POST", "/v1/security-contacts/confirm"): 415,          # public: no JSON body
+    ("GET", "/v1/security-contacts/unreachable"): 200,
+    ("GET", R + "/security-contacts"): 404,                  # no such registrar, or not the caller's
 }
 
 
