@@ -12,12 +12,14 @@ import re
 import subprocess
 import uuid
 
+import psycopg
 import pytest
 
 from accreditation import ok
-from conftest import BIN
+from conftest import BIN, _db_url
 from identity import make_registrar
-from mailsink import Sink, Worker, stopped_cleanly
+from mailsink import Sink, Worker, outbox, stopped_cleanly
+from race import race, two_servers
 from openapi_check import SECRETS
 from programs import as_registrar, problem, staff
 
@@ -164,6 +166,10 @@ def test_a_round_end_to_end(api, db, sink, worker, server):
     assert row[0] == "pending"
     assert db.execute("SELECT encode(sha256(%s::bytea), 'hex')", (token.encode(),)).fetchone()[0] == row[1]
     assert raw_token_stored(db, token) is None
+    # the audit log holds the contact's address only as its keyed hash
+    assert db.execute("SELECT count(*) FROM audit_events WHERE resource_type = 'security_contact_verification'"
+                      " AND changes->>'email' LIKE 'hmac-sha256:%%' AND registrar_id = %s", (a,)).fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM audit_events a WHERE a::text LIKE %s", (f"%{a_sec}%",)).fetchone()[0] == 0
     # GET /v1/outbox never shows the vars (the token)
     assert token not in s.get("/v1/outbox?limit=200").text
 
@@ -265,3 +271,27 @@ def test_a_round_end_to_end(api, db, sink, worker, server):
     # a new round may start once the last one finished
     r = s.post(CHECKS, {})
     assert r.status_code == 201, r.text
+
+
+@pytest.fixture(scope="module")
+def pair(template_db):
+    yield from two_servers(template_db, "ptsoc-race")
+
+
+def test_concurrent_round_starts_and_confirms(pair):
+    """Six staff start a round at once through two processes: exactly one
+    201, the others 409 round-running, one round and one verification per
+    contact. Six confirms of one token at once: exactly one succeeds."""
+    with psycopg.connect(_db_url(pair[0].db_name, "postgres"), autocommit=True) as db:
+        sec = address("soc-race")
+        rid = registrar(db, [("security", sec)], name="Corrida")
+        answers = race(pair, [lambda c: staff(c).post(CHECKS, {})] * 6)
+        assert sorted(r.status_code for r in answers) == [201] + [409] * 5
+        assert all(r.json().get("conflict") == "round-running" for r in answers if r.status_code == 409)
+        assert db.execute("SELECT count(*) FROM security_contact_checks").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM security_contact_verifications WHERE registrar_id = %s",
+                          (rid,)).fetchone()[0] == 1
+        token = outbox(db, event="security_contact.check_sent", recipient=sec)[0]["payload"]["vars"]["token"]
+        SECRETS.add(token)
+    confirms = race(pair, [lambda c: c.post(CONFIRM, {"token": token})] * 6)
+    assert sorted(r.status_code for r in confirms) == [200] + [404] * 5
