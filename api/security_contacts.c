@@ -99,12 +99,8 @@ static const struct field token_fields[] = {
 };
 
 /* Unknown, used or expired: one answer that does not say which. */
-static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
-                   const struct service_outcome *outcome)
+static int token_missed(struct _u_response *resp, struct req_ctx *ctx)
 {
-    (void)outcome;
-    if (st != ST_NOT_FOUND)
-        return RESOURCE_DEFAULT;
     return problem_send(resp, ctx, PROBLEM_NOT_FOUND,
                         (struct problem_text){"This link is unknown, has expired or was used.",
                                               "Esta ligação é desconhecida, expirou ou já foi "
@@ -133,7 +129,6 @@ static const struct resource_list unreachable = {
 
 const struct resource api_security_contacts = {
     .path = "/v1/security-contacts",
-    .refused = refused,
     .list = &unreachable,
 };
 
@@ -142,6 +137,7 @@ struct confirmed {
     struct _u_response *resp;
     struct req_ctx *ctx;
     struct ptsoc_verification_row row;
+    bool missed; /* no pending verification has this token */
 };
 
 static enum status limits(PGconn *conn, struct confirmed *c, bool hit)
@@ -165,13 +161,19 @@ static enum status confirm(const struct service_call *call, void *arg,
 {
     (void)outcome;
     struct confirmed *c = arg;
-    return service_ptsoc_confirm(call, c->token, &c->row);
+    bool found = false;
+    enum status st = service_ptsoc_confirm(call, c->token, &c->row, &found);
+    c->missed = !found; /* counted by the public limit all the same */
+    return st;
 }
 
 static void render_confirmed(struct _u_response *resp, struct req_ctx *ctx, void *arg)
 {
-    (void)ctx;
     struct confirmed *c = arg;
+    if (c->missed) {
+        token_missed(resp, ctx);
+        return;
+    }
     api_set_json(resp, 200,
                  json_pack("{s:{s:s, s:s}, s:s, s:s}", "registrar", "id", c->row.registrar_id,
                            "trade_name", c->row.trade_name, "type", c->row.type, "verified_at",

@@ -18,9 +18,11 @@ enum status service_ptsoc_start(const struct service_call *call,
                                 struct ptsoc_round_row *out) WARN_UNUSED;
 
 /* Confirms the pending verification a token (first or reminder) names.
- * ST_NOT_FOUND: unknown, used or expired, alike. */
+ * Unknown, used or expired, alike: ST_OK with *found false, the transaction
+ * committing all the same so that the caller's bookkeeping (the public
+ * limit) counts a miss: guessing tokens pays. */
 enum status service_ptsoc_confirm(const struct service_call *call, const char *token,
-                                  struct ptsoc_verification_row *out) WARN_UNUSED;
+                                  struct ptsoc_verification_row *out, bool *found) WARN_UNUSED;
 
 /* Chores (service_chores.h): the reminder with a new token at day 7, and
  * unreachable at day 14 (finishing rounds with nothing pending). */

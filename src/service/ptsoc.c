@@ -118,6 +118,7 @@ struct confirm {
     const struct service_call *call;
     const char *token;
     struct ptsoc_verification_row *out;
+    bool *found;
 };
 
 static enum status confirm_tx(PGconn *conn, void *arg)
@@ -126,6 +127,9 @@ static enum status confirm_tx(PGconn *conn, void *arg)
     char hash[65];
     util_sha256_hex(c->token, strlen(c->token), hash);
     enum status st = store_ptsoc_verify(conn, hash, c->out);
+    *c->found = st == ST_OK;
+    if (st == ST_NOT_FOUND)
+        return ST_OK; /* nothing written but the caller's count */
     return st == ST_OK ? record_verification(c->call, c->out->id, c->out->registrar_id, "verify",
                                              ptsoc_status_name(PTSOC_PENDING),
                                              ptsoc_status_name(PTSOC_VERIFIED), NULL, NULL)
@@ -133,9 +137,9 @@ static enum status confirm_tx(PGconn *conn, void *arg)
 }
 
 enum status service_ptsoc_confirm(const struct service_call *call, const char *token,
-                                  struct ptsoc_verification_row *out)
+                                  struct ptsoc_verification_row *out, bool *found)
 {
-    struct confirm c = {call, token, out};
+    struct confirm c = {call, token, out, found};
     return service_run(call, DB_READ_COMMITTED, confirm_tx, &c);
 }
 

@@ -16,11 +16,11 @@ import psycopg
 import pytest
 
 from accreditation import ok
-from conftest import BIN, _db_url
+from conftest import BIN, Server, _db_url, clone_database, drop_database
 from identity import make_registrar
 from mailsink import Sink, Worker, outbox, stopped_cleanly
 from race import race, two_servers
-from openapi_check import SECRETS
+from openapi_check import SECRETS, Client
 from programs import as_registrar, problem, staff
 
 CHECKS = "/v1/security-contact-checks"
@@ -295,3 +295,21 @@ def test_concurrent_round_starts_and_confirms(pair):
         SECRETS.add(token)
     confirms = race(pair, [lambda c: c.post(CONFIRM, {"token": token})] * 6)
     assert sorted(r.status_code for r in confirms) == [200] + [404] * 5
+
+
+def test_public_limit_on_confirmations(template_db):
+    """PARCERIA_PUBLIC_RATE_LIMIT per client address counts every
+    confirmation, the misses too (guessing tokens pays): 429, nothing changed."""
+    name = clone_database(template_db)
+    env = {"PARCERIA_PUBLIC_RATE_LIMIT": "2", "PARCERIA_TRUSTED_PROXIES": "127.0.0.1"}
+    srv = Server(name, env_extra=env, name="ptsoc-limit").start()
+    try:
+        c = Client(srv.base)
+        here = {"X-Forwarded-For": "198.51.100.7"}
+        answers = [c.post(CONFIRM, {"token": "B" * 43}, headers=here) for _ in range(3)]
+        assert [r.status_code for r in answers] == [404, 404, 429]
+        assert answers[2].headers["RateLimit-Policy"] == '"public";q=2;w=3600'
+        assert c.post(CONFIRM, {"token": "B" * 43}, headers={"X-Forwarded-For": "198.51.100.8"}).status_code == 404
+    finally:
+        assert srv.stop() == 0
+        drop_database(name)
