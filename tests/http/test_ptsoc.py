@@ -18,7 +18,7 @@ import pytest
 from accreditation import ok
 from conftest import BIN, Server, _db_url, clone_database, drop_database
 from identity import make_registrar
-from mailsink import Sink, Worker, outbox, stopped_cleanly
+from mailsink import outbox
 from race import race, two_servers
 from openapi_check import SECRETS, Client
 from programs import as_registrar, problem, staff
@@ -30,19 +30,7 @@ PUBLIC_URL = "https://parceria.exemplo.pt"
 LINK = "/contactos-seguranca/confirmar"
 
 
-@pytest.fixture(scope="module")
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(server, sink):
-    w = Worker(server.db_name, sink.url, name="ptsoc-worker",
-               env_extra={"PARCERIA_PUBLIC_URL": PUBLIC_URL}).start()
-    yield w
-    stopped_cleanly(w)
+WORKER_ENV = {"PARCERIA_PUBLIC_URL": PUBLIC_URL}  # for conftest's worker (the sink's links)
 
 
 def tick(server, at):
