@@ -33,6 +33,10 @@ static const char *const q_newsletter_issues[] = {PAGE, "status", NULL};
 static const char *const q_newsletter_suggestions[] = {PAGE, "status", "registrar_id", NULL};
 static const char *const q_subscribers[] = {PAGE, NULL};
 static const char *const q_unsubscribe[] = {"token", NULL};
+/* trust: PTSOC security contacts */
+#define SCC "/v1/security-contact-checks"
+static const char *const q_security_checks[] = {PAGE, NULL};
+static const char *const q_security_unreachable[] = {PAGE, NULL};
 
 static const char *const q_clients[] = {PAGE, "status", "role", NULL};
 static const char *const q_applications[] = {PAGE,           "status", "q", "submitted_from",
@@ -335,6 +339,15 @@ const struct route api_routes[] = {
     {"POST", "/v1/audit-checkpoints", api_checkpoints_create, S, NULL, 0, NULL},
     {"GET", "/v1/audit-checkpoints/{id}", api_checkpoints_get, ROLE_PUBLIC, NULL, 0, NULL},
     {"GET", REG "/{id}/activity", api_registrar_activity, S | R, q_changes, 0, NULL},
+    /* trust: PTSOC security contacts */
+    {"GET", SCC, resource_list, S, q_security_checks, 0, &api_security_contact_checks},
+    {"POST", SCC, api_security_contact_checks_create, S, NULL, 0, &api_security_contact_checks},
+    {"GET", SCC "/{id}", resource_get, S, NULL, 0, &api_security_contact_checks},
+    {"POST", "/v1/security-contacts/confirm", api_security_contacts_confirm, ROLE_PUBLIC, NULL, 0,
+     &api_security_contacts},
+    {"GET", "/v1/security-contacts/unreachable", resource_list, S, q_security_unreachable, 0,
+     &api_security_contacts},
+    {"GET", REG "/{id}/security-contacts", api_registrar_security_contacts, S | R, NULL, 0, NULL},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

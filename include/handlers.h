@@ -180,5 +180,13 @@ extern const struct resource api_audit_checkpoints; /* its list */
 HANDLER(api_checkpoints_get);
 HANDLER(api_checkpoints_create);
 HANDLER(api_registrar_activity);
+/* trust: PTSOC security contacts. api/security_contacts.c: check rounds (the
+ * kit's get and list, a creation of their own), the public confirmation by
+ * token, a registrar's contacts' status, the unreachable list. */
+extern const struct resource api_security_contact_checks;
+HANDLER(api_security_contact_checks_create);
+extern const struct resource api_security_contacts;
+HANDLER(api_security_contacts_confirm);
+HANDLER(api_registrar_security_contacts);
 
 #endif

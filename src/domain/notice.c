@@ -107,6 +107,15 @@ const struct notice notice_table[] = {
     {"council_nomination", "create", NULL, "council_nomination.submitted", NULL},
     {"council_nomination", "accept", NULL, "council_nomination.accepted", NULL},
     {"council_nomination", "reject", NULL, "council_nomination.rejected", NULL},
+    /* trust: PTSOC security contacts */
+    {"security_contact_check", "start", NULL, "security_contact_check.started", NULL},
+    {"security_contact_check", "finish", NULL, "security_contact_check.finished", NULL},
+    {"security_contact_verification", "send", NULL, "security_contact.check_sent",
+     "security-contact-check"},
+    {"security_contact_verification", "remind", NULL, "security_contact.reminded",
+     "security-contact-check"},
+    {"security_contact_verification", "verify", NULL, "security_contact.verified", NULL},
+    {"security_contact_verification", "expire", NULL, "security_contact.unreachable", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

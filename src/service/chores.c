@@ -2,6 +2,7 @@
 #include "service_chores.h"
 
 #include "service_checkpoint.h"
+#include "service_ptsoc.h"
 #include "store_chore.h"
 #include "store_outbox.h"
 
@@ -9,7 +10,11 @@
 
 const struct service_chore service_chores[] = {
     {"outbox-scrub", store_outbox_scrub},
-    /* trust: the tamper-evident activity log */
+    /* trust: PTSOC security contacts (the reminder first: a contact due for
+     * both is declared unreachable, not reminded) */
+    {"ptsoc-remind", service_ptsoc_remind},
+    {"ptsoc-expire", service_ptsoc_expire},
+    /* trust: the tamper-evident activity log (last: it covers what the others did) */
     {"audit-checkpoint", service_checkpoint_chore},
     {NULL, NULL},
 };

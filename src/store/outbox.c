@@ -83,6 +83,14 @@ static const char RCPT_INCIDENT_ACKNOWLEDGED[] =
     " jsonb_build_object('trade_name', r.trade_name, 'title', i.title, 'severity', i.severity,"
     " 'tlp', i.tlp, 'incident_id', i.id) FROM incidents i"
     " JOIN registrars r ON r.id = i.registrar_id WHERE i.id = $1::uuid";
+/* trust: PTSOC security contacts. The verification's contact; its token
+ * comes with the change (outbox_cause.vars); "reminder" is non-empty once
+ * the day-7 reminder was sent. */
+static const char RCPT_SECURITY_CONTACT_CHECK[] =
+    "SELECT v.email, jsonb_build_object('trade_name', r.trade_name, 'type', v.type,"
+    " 'reminder', CASE WHEN v.reminded_at IS NULL THEN '' ELSE 'yes' END)"
+    " FROM security_contact_verifications v JOIN registrars r ON r.id = v.registrar_id"
+    " WHERE v.id = $1::uuid";
 
 static const struct {
     const char *name;
@@ -103,6 +111,8 @@ static const struct {
     {"newsletter-issue", RCPT_NEWSLETTER_ISSUE},
     /* trust: incidents */
     {"incident-acknowledged", RCPT_INCIDENT_ACKNOWLEDGED},
+    /* trust: PTSOC security contacts */
+    {"security-contact-check", RCPT_SECURITY_CONTACT_CHECK},
 };
 
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const char *template_name)

@@ -273,6 +273,13 @@ EXPECTED = {
     ("POST", "/v1/audit-checkpoints"): 404,
     ("GET", "/v1/audit-checkpoints/{id}"): 404,
     ("GET", R + "/activity"): 404,
+    # trust: PTSOC security contacts
+    ("GET", "/v1/security-contact-checks"): 200,
+    ("POST", "/v1/security-contact-checks"): 415,            # no JSON body
+    ("GET", "/v1/security-contact-checks/{id}"): 404,
+    ("POST", "/v1/security-contacts/confirm"): 415,          # public: no JSON body
+    ("GET", "/v1/security-contacts/unreachable"): 200,
+    ("GET", R + "/security-contacts"): 404,                  # no such registrar, or not the caller's
 }
 
 
