@@ -21,7 +21,7 @@
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
 #define NWS "/v1/news-items" /* community: news */
-#define SRV "/v1/surveys" /* community: survey */
+#define SRV "/v1/surveys"    /* community: survey */
 
 #define PAGE "limit", "cursor", "sort", "include_total", "updated_since"
 /* community: newsletter */
@@ -30,6 +30,9 @@
 static const char *const q_newsletter_issues[] = {PAGE, "status", NULL};
 static const char *const q_newsletter_suggestions[] = {PAGE, "status", "registrar_id", NULL};
 static const char *const q_subscribers[] = {PAGE, NULL};
+/* trust: data-subject requests */
+#define DSR "/v1/data-requests"
+static const char *const q_data_requests[] = {PAGE, "status", "kind", NULL};
 static const char *const q_unsubscribe[] = {"token", NULL};
 
 static const char *const q_clients[] = {PAGE, "status", "role", NULL};
@@ -276,6 +279,15 @@ const struct route api_routes[] = {
      0, &api_newsletter_subscriptions},
     {"GET", "/v1/newsletter/subscribers", resource_list, S, q_subscribers, 0,
      &api_newsletter_subscriptions},
+    /* trust: data-subject requests */
+    {"GET", DSR, resource_list, S, q_data_requests, 0, &api_data_requests},
+    {"POST", DSR, api_data_requests_create, S, NULL, 0, &api_data_requests},
+    {"GET", DSR "/{id}", resource_get, S, NULL, 0, &api_data_requests},
+    {"GET", DSR "/{id}/history", resource_history, S, NULL, 0, &api_data_requests},
+    {"GET", DSR "/{id}/export", api_data_requests_export, S, NULL, 0, &api_data_requests},
+    {"POST", DSR "/{id}/extend", resource_act, S, NULL, 0, &api_data_requests},
+    {"POST", DSR "/{id}/fulfil", resource_act, S, NULL, 0, &api_data_requests},
+    {"POST", DSR "/{id}/reject", resource_act, S, NULL, 0, &api_data_requests},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -110,7 +110,9 @@
     X(NOT_UNIQUE, "not_unique", "is used by another item of the list",                             \
       "já é usado por outro elemento da lista")                                                    \
     X(UNKNOWN_ISSUE, "unknown_issue", "is not an existing newsletter issue",                       \
-      "não é um número existente da newsletter")
+      "não é um número existente da newsletter")                                                   \
+    /* trust: data-subject requests */                                                             \
+    X(FUTURE, "future", "is in the future", "é no futuro")
 
 enum error_code {
     ERR_NONE = 0, /* no error */

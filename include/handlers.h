@@ -154,5 +154,11 @@ extern const struct resource api_newsletter_subscriptions;
 HANDLER(api_newsletter_subscribe);
 HANDLER(api_newsletter_confirm);
 HANDLER(api_newsletter_unsubscribe);
+/* trust: data-subject requests. api/data_requests.c: the kit serves reading,
+ * history and the actions (extend's body by action_body); the creation and
+ * the access export are the file's. */
+extern const struct resource api_data_requests;
+HANDLER(api_data_requests_create);
+HANDLER(api_data_requests_export);
 
 #endif

@@ -9,6 +9,7 @@
 #include "schema.h"
 #include "service_chores.h"
 #include "service_client.h"
+#include "service_data_request.h"
 #include "token.h"
 #include "util.h"
 #include "webhook_delivery.h"
@@ -36,13 +37,17 @@ static const char *env_lookup(const char *name)
 static int usage(void)
 {
     fputs("usage: parceria serve | migrate | worker | tick [--at TIME] | version | routes |\n"
-          "       token ROLE [options]\n"
+          "       token ROLE [options] | retention [--apply] [--at TIME] | personal-data\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
           "  migrate  apply pending database migrations and exit\n"
           "  worker   deliver the outbox (email, webhooks) until SIGTERM\n"
           "  tick     run the chores once (what the worker runs every minute) as of TIME\n"
           "           (RFC 3339 UTC, such as 2027-01-31T09:00:00Z; default: now), and print\n"
           "           what each did\n"
+          "  retention  count, per table, the personal data past its retention period as of\n"
+          "           TIME (default: now); --apply erases it (DOMAIN.md; docs/operations.md)\n"
+          "  personal-data  print where personal data is held, and the look-alike columns\n"
+          "           that are not personal (store_personal_data.h)\n"
           "  version  print the version\n"
           "  routes   print the route table: method, path, roles that may call it, flags\n"
           "  token    print a token of ours for local use, signed with the configured key:\n"
@@ -214,6 +219,45 @@ static int run_tick(const struct config *cfg, int argc, char **argv)
     return st == ST_OK ? 0 : 1;
 }
 
+static void retention_report(const struct retention_rule *rule, long long count, void *arg)
+{
+    printf("%s: %lld (%s)\n", rule->table, count, rule->what);
+    (void)arg;
+}
+
+/* parceria retention [--apply] [--at TIME]: a dry run unless --apply. */
+static int run_retention(const struct config *cfg, int argc, char **argv)
+{
+    const char *at = NULL;
+    bool apply = false;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--apply") == 0 && !apply)
+            apply = true;
+        else if (strcmp(argv[i], "--at") == 0 && at == NULL && i + 1 < argc &&
+                 schema_is_timestamp(argv[i + 1]))
+            at = argv[++i];
+        else
+            return usage();
+    }
+    if (!schema_acceptable(cfg))
+        return 1;
+    struct db_pool *pool =
+        db_pool_new(cfg->database_url, 1, cfg->db_wait_ms, cfg->statement_timeout_ms);
+    PGconn *conn = NULL;
+    enum status st = db_acquire(pool, &conn);
+    if (st == ST_OK) {
+        printf("%s\n", apply ? "retention: erasing" : "retention: dry run (--apply erases)");
+        st = service_retention_run(conn, at, apply, retention_report, NULL);
+        if (st != ST_OK)
+            fputs("parceria: retention failed; nothing was erased\n", stderr);
+    } else {
+        fputs("parceria: the database cannot be reached\n", stderr);
+    }
+    db_release(pool, conn);
+    db_pool_free(pool);
+    return st == ST_OK ? 0 : 1;
+}
+
 /* parceria token ROLE [--sub S] [--registrar-id ID] [--application-id ID]
  * [--entry-id ID] [--ttl SECONDS] */
 static int run_token(const struct config *cfg, int argc, char **argv)
@@ -259,8 +303,13 @@ int main(int argc, char **argv)
 {
     bool token = argc >= 3 && strcmp(argv[1], "token") == 0;
     bool tick = argc >= 2 && strcmp(argv[1], "tick") == 0;
-    if (argc != 2 && !token && !tick)
+    bool retention = argc >= 2 && strcmp(argv[1], "retention") == 0;
+    if (argc != 2 && !token && !tick && !retention)
         return usage();
+    if (strcmp(argv[1], "personal-data") == 0) {
+        store_personal_data_print(stdout);
+        return 0;
+    }
     if (strcmp(argv[1], "version") == 0) {
         printf("parceria %s\n", PARCERIA_VERSION);
         return 0;
@@ -270,7 +319,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 &&
-        strcmp(argv[1], "worker") != 0 && !token && !tick)
+        strcmp(argv[1], "worker") != 0 && !token && !tick && !retention)
         return usage();
     util_install_allocators();
     if (sodium_init() < 0) {
@@ -284,6 +333,7 @@ int main(int argc, char **argv)
     int rc = token                            ? run_token(&cfg, argc, argv)
              : strcmp(argv[1], "serve") == 0  ? run_serve(&cfg)
              : tick                           ? run_tick(&cfg, argc, argv)
+             : retention                      ? run_retention(&cfg, argc, argv)
              : strcmp(argv[1], "worker") == 0 ? run_worker(&cfg)
                                               : run_migrate(&cfg);
     log_close();
