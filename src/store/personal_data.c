@@ -60,10 +60,10 @@ const struct personal_location store_personal_locations[] = {
      "UPDATE sitestar_entries SET teacher = personal_erase(teacher, $1)"
      " WHERE personal_has(teacher, $1) RETURNING id::text"},
     {"vouchers", "beneficiary", "a voucher's beneficiary (name, NIF, email)",
-     "SELECT id::text, jsonb_build_object('program', program_code, 'beneficiary', beneficiary),"
+     "SELECT code, jsonb_build_object('program', program_code, 'beneficiary', beneficiary),"
      " NULL::text FROM vouchers WHERE personal_has(beneficiary, $1)",
      "UPDATE vouchers SET beneficiary = personal_erase(beneficiary, $1)"
-     " WHERE personal_has(beneficiary, $1) RETURNING id::text"},
+     " WHERE personal_has(beneficiary, $1) RETURNING code"},
     {"enrollments", "application", "the people a programme application names",
      "SELECT id::text, jsonb_build_object('program', program_code, 'application',"
      " personal_objects(application, $1)), NULL::text FROM enrollments"
@@ -209,15 +209,22 @@ static enum status keep_list(PGconn *conn, const struct personal_location *l, co
     return st;
 }
 
+/* Every location is looked at before any is erased: a location found
+ * through another (consents through their subscription, items through their
+ * registrar's contacts) must be reported before that one is erased. */
 enum status store_personal_data_erase(PGconn *conn, const char *email, json_t **report)
 {
     json_t *erased = json_array(), *kept = json_array();
     enum status st = ST_OK;
-    for (const struct personal_location *l = store_personal_locations; st == ST_OK && l->table;
-         l++) {
-        bool erasable;
-        st = keep_list(conn, l, email, kept, &erasable);
-        if (st != ST_OK || !erasable || l->erase == NULL)
+    size_t n = 0;
+    while (store_personal_locations[n].table)
+        n++;
+    bool *erasable = xmalloc(n ? n : 1);
+    for (size_t i = 0; st == ST_OK && i < n; i++)
+        st = keep_list(conn, &store_personal_locations[i], email, kept, &erasable[i]);
+    for (size_t i = 0; st == ST_OK && i < n; i++) {
+        const struct personal_location *l = &store_personal_locations[i];
+        if (!erasable[i] || l->erase == NULL)
             continue;
         PGresult *res = NULL;
         const char *p[] = {email};
@@ -225,12 +232,13 @@ enum status store_personal_data_erase(PGconn *conn, const char *email, json_t **
         if (st != ST_OK)
             break;
         json_t *ids = json_array();
-        for (int i = 0; i < PQntuples(res); i++)
-            json_array_append_new(ids, json_string(PQgetvalue(res, i, 0)));
+        for (int r = 0; r < PQntuples(res); r++)
+            json_array_append_new(ids, json_string(PQgetvalue(res, r, 0)));
         PQclear(res);
         json_array_append_new(
             erased, json_pack("{s:s, s:s, s:o}", "table", l->table, "what", l->what, "ids", ids));
     }
+    free(erasable);
     if (st == ST_OK)
         *report = json_pack("{s:o, s:o}", "erased", erased, "kept", kept);
     else {
