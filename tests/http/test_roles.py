@@ -229,6 +229,15 @@ EXPECTED = {
     ("POST", "/v1/newsletter/subscriptions/confirm"): 415,
     ("POST", "/v1/newsletter/unsubscribe"): 415,
     ("GET", "/v1/newsletter/subscribers"): 200,
+    # trust: data-subject requests
+    ("POST", "/v1/data-requests"): 415,
+    ("GET", "/v1/data-requests"): 200,
+    ("GET", "/v1/data-requests/{id}"): 404,
+    ("GET", "/v1/data-requests/{id}/history"): 404,
+    ("GET", "/v1/data-requests/{id}/export"): 404,
+    ("POST", "/v1/data-requests/{id}/extend"): 404,
+    ("POST", "/v1/data-requests/{id}/fulfil"): 404,
+    ("POST", "/v1/data-requests/{id}/reject"): 422,          # the reason first
 }
 
 
