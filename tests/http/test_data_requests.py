@@ -291,11 +291,21 @@ def test_an_accredited_registrars_contact_is_kept_and_said_why(api, db):
                (json.dumps([{"type": "billing", "name": "Rui Costa", "email": email}]), rid))
     db.execute("INSERT INTO contact_requests (topic, subject, message, name, email) VALUES"
                " ('general', 'Pedido', 'Texto', 'Rui Costa', %s)", (email,))
+    app = db.execute("INSERT INTO accreditation_applications (tax_id, document, contact_email, status,"
+                     " registrar_id) VALUES (%s, '{}', %s, 'approved', %s) RETURNING id::text",
+                     ("PT5" + uuid.uuid4().hex[:8], email, rid)).fetchone()[0]
     era = create(api, kind="erasure", email=email)
     done = ok(staff(api).post(f"{DSR}/{era['id']}/fulfil"))
-    assert [(k["table"], k["id"]) for k in done["report"]["kept"]] == [("registrars", rid)]
-    assert "not terminated" in done["report"]["kept"][0]["why"]
-    assert {t for t, _ in where_is(db, email)} == {"registrars"}
+    kept = {(k["table"], k["id"]): k["why"] for k in done["report"]["kept"]}
+    assert set(kept) == {("registrars", rid), ("accreditation_applications", app)}
+    assert "not terminated" in kept[("registrars", rid)]
+    assert "still accredited" in kept[("accreditation_applications", app)]
+    assert {t for t, _ in where_is(db, email)} == {"registrars", "accreditation_applications"}
+    # once the registrar is terminated, a new erasure request takes both
+    db.execute("UPDATE registrars SET status = 'terminated' WHERE id = %s", (rid,))
+    again = create(api, kind="erasure", email=email)
+    ok(staff(api).post(f"{DSR}/{again['id']}/fulfil"))
+    assert where_is(db, email) == []
     assert "contact_requests" in {e["table"] for e in done["report"]["erased"]}
 
 
@@ -355,8 +365,9 @@ def test_retention_dry_run_then_apply_as_of_a_time(server, api, db):
     assert c["registrations"] == base["registrations"] + 1
     assert c["accreditation_applications"] == base["accreditation_applications"] + 1
     assert c["sitestar_entries"] == base["sitestar_entries"]  # 24 months for teachers
-    assert email in json.dumps(where_is(db, email)) or where_is(db, email)  # dry run erased nothing
-    assert {t for t, _ in where_is(db, email)} >= {"registrations", "accreditation_applications"}
+    # the dry runs erased nothing
+    assert {t for t, _ in where_is(db, email)} >= {"registrations", "accreditation_applications",
+                                                   "sitestar_entries"}
     audit_n = db.execute("SELECT count(*) FROM audit_events").fetchone()[0]
     two_years = iso(now + dt.timedelta(days=740))
     applied = cli(server, "retention", "--apply", "--at", two_years)
