@@ -107,3 +107,26 @@ BEGIN
     RETURN result;
 END
 $$;
+
+-- t with every occurrence of email (case-insensitive) replaced by its erased
+-- form: for free text that may quote the address (a delivery error, an
+-- incident's description), where the rest of the text is not the person's.
+CREATE FUNCTION personal_erase_text(t text, email text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    result text := '';
+    rest text := t;
+    at integer;
+BEGIN
+    IF t IS NULL OR email IS NULL OR email = '' THEN
+        RETURN t;
+    END IF;
+    LOOP
+        at := strpos(lower(rest), lower(email));
+        EXIT WHEN at = 0;
+        result := result || left(rest, at - 1) || personal_erased_email(email);
+        rest := substr(rest, at + length(email));
+    END LOOP;
+    RETURN result || rest;
+END
+$$;

@@ -112,7 +112,8 @@ const struct personal_location store_personal_locations[] = {
     {"outbox_attempts", "error", "a delivery error that quoted the address",
      "SELECT id::text, jsonb_build_object('error', error, 'at', at), NULL::text"
      " FROM outbox_attempts WHERE strpos(lower(error), lower($1)) > 0",
-     "UPDATE outbox_attempts SET error = '[apagado]' WHERE strpos(lower(error), lower($1)) > 0"
+     "UPDATE outbox_attempts SET error = personal_erase_text(error, $1)"
+     " WHERE strpos(lower(error), lower($1)) > 0"
      " RETURNING id::text"},
     {"news_items", "registrar_id", "news items by a registrar the person is a contact of",
      "SELECT id::text, jsonb_build_object('title', title, 'status', status), " AUTHORED

@@ -319,6 +319,14 @@ def test_fulfilling_an_access_or_rectification_erases_nothing(api, db):
     assert db.execute("SELECT count(*) FROM newsletter_subscriptions WHERE email = %s", (email,)).fetchone()[0] == 1
 
 
+def test_erasing_an_address_quoted_in_free_text(db):
+    out = db.execute("SELECT personal_erase_text('550 <Ana@Exemplo.pt>: ana@exemplo.pt unknown', 'ana@exemplo.pt'),"
+                     " personal_erased_email('ANA@exemplo.pt')").fetchone()
+    assert out[0] == f"550 <{out[1]}>: {out[1]} unknown"
+    assert out[1].startswith("erased-") and out[1].endswith("@invalid")
+    assert db.execute("SELECT personal_erase_text('nada a ver', 'ana@exemplo.pt')").fetchone()[0] == "nada a ver"
+
+
 # --- every personal-looking column is known -------------------------------------------------
 
 def cli_locations(api, db):
