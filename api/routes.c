@@ -29,9 +29,13 @@
 /* community: newsletter */
 #define NWI "/v1/newsletter/issues"
 #define NLS "/v1/newsletter/suggestions"
+#define NSG "/v1/newsletter/suggestions"
 static const char *const q_newsletter_issues[] = {PAGE, "status", NULL};
 static const char *const q_newsletter_suggestions[] = {PAGE, "status", "registrar_id", NULL};
 static const char *const q_subscribers[] = {PAGE, NULL};
+/* trust: data-subject requests */
+#define DSR "/v1/data-requests"
+static const char *const q_data_requests[] = {PAGE, "status", "kind", NULL};
 static const char *const q_unsubscribe[] = {"token", NULL};
 /* trust: PTSOC security contacts */
 #define SCC "/v1/security-contact-checks"
@@ -284,6 +288,13 @@ const struct route api_routes[] = {
     {"POST", NLS "/{id}/accept", resource_act, S, NULL, 0, &api_newsletter_suggestions},
     {"POST", NLS "/{id}/decline", resource_act, S, NULL, 0, &api_newsletter_suggestions},
     {"POST", NLS "/{id}/use", resource_act, S, NULL, 0, &api_newsletter_suggestions},
+    {"GET", NSG, resource_list, S | R, q_newsletter_suggestions, 0, &api_newsletter_suggestions},
+    {"POST", NSG, api_newsletter_suggestions_create, R, NULL, 0, &api_newsletter_suggestions},
+    {"GET", NSG "/{id}", resource_get, S | R, NULL, 0, &api_newsletter_suggestions},
+    {"GET", NSG "/{id}/history", resource_history, S | R, NULL, 0, &api_newsletter_suggestions},
+    {"POST", NSG "/{id}/accept", resource_act, S, NULL, 0, &api_newsletter_suggestions},
+    {"POST", NSG "/{id}/decline", resource_act, S, NULL, 0, &api_newsletter_suggestions},
+    {"POST", NSG "/{id}/use", resource_act, S, NULL, 0, &api_newsletter_suggestions},
     {"POST", "/v1/newsletter/subscriptions", api_newsletter_subscribe, ROLE_PUBLIC, NULL, 0,
      &api_newsletter_subscriptions},
     {"POST", "/v1/newsletter/subscriptions/confirm", api_newsletter_confirm, ROLE_PUBLIC, NULL, 0,
@@ -348,6 +359,15 @@ const struct route api_routes[] = {
     {"GET", "/v1/security-contacts/unreachable", resource_list, S, q_security_unreachable, 0,
      &api_security_contacts},
     {"GET", REG "/{id}/security-contacts", api_registrar_security_contacts, S | R, NULL, 0, NULL},
+    /* trust: data-subject requests */
+    {"GET", DSR, resource_list, S, q_data_requests, 0, &api_data_requests},
+    {"POST", DSR, api_data_requests_create, S, NULL, 0, &api_data_requests},
+    {"GET", DSR "/{id}", resource_get, S, NULL, 0, &api_data_requests},
+    {"GET", DSR "/{id}/history", resource_history, S, NULL, 0, &api_data_requests},
+    {"GET", DSR "/{id}/export", api_data_requests_export, S, NULL, 0, &api_data_requests},
+    {"POST", DSR "/{id}/extend", resource_act, S, NULL, 0, &api_data_requests},
+    {"POST", DSR "/{id}/fulfil", resource_act, S, NULL, 0, &api_data_requests},
+    {"POST", DSR "/{id}/reject", resource_act, S, NULL, 0, &api_data_requests},
 
     {NULL, NULL, NULL, 0, NULL, 0, NULL},
 };

@@ -188,5 +188,11 @@ HANDLER(api_security_contact_checks_create);
 extern const struct resource api_security_contacts;
 HANDLER(api_security_contacts_confirm);
 HANDLER(api_registrar_security_contacts);
+/* trust: data-subject requests. api/data_requests.c: the kit serves reading,
+ * history and the actions (extend's body by action_body); the creation and
+ * the access export are the file's. */
+extern const struct resource api_data_requests;
+HANDLER(api_data_requests_create);
+HANDLER(api_data_requests_export);
 
 #endif

@@ -10,6 +10,7 @@
 #include "service_checkpoint.h"
 #include "service_chores.h"
 #include "service_client.h"
+#include "service_data_request.h"
 #include "token.h"
 #include "util.h"
 #include "webhook_delivery.h"
@@ -37,7 +38,8 @@ static const char *env_lookup(const char *name)
 static int usage(void)
 {
     fputs("usage: parceria serve | migrate | worker | tick [--at TIME] | version | routes |\n"
-          "       token ROLE [options] | audit verify\n"
+          "       token ROLE [options] | audit verify | retention [--apply] [--at TIME] |\n"
+          "       personal-data\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
           "  migrate  apply pending database migrations and exit\n"
           "  worker   deliver the outbox (email, webhooks) until SIGTERM\n"
@@ -46,6 +48,10 @@ static int usage(void)
           "           what each did\n"
           "  audit verify  recompute every audit checkpoint from the audit log and the chain;\n"
           "           print `ok N checkpoints` (exit 0) or the first broken link (exit 1)\n"
+          "  retention  count, per table, the personal data past its retention period as of\n"
+          "           TIME (default: now); --apply erases it (DOMAIN.md; docs/operations.md)\n"
+          "  personal-data  print where personal data is held, and the look-alike columns\n"
+          "           that are not personal (store_personal_data.h)\n"
           "  version  print the version\n"
           "  routes   print the route table: method, path, roles that may call it, flags\n"
           "  token    print a token of ours for local use, signed with the configured key:\n"
@@ -217,6 +223,45 @@ static int run_tick(const struct config *cfg, int argc, char **argv)
     return st == ST_OK ? 0 : 1;
 }
 
+static void retention_report(const struct retention_rule *rule, long long count, void *arg)
+{
+    printf("%s: %lld (%s)\n", rule->table, count, rule->what);
+    (void)arg;
+}
+
+/* parceria retention [--apply] [--at TIME]: a dry run unless --apply. */
+static int run_retention(const struct config *cfg, int argc, char **argv)
+{
+    const char *at = NULL;
+    bool apply = false;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--apply") == 0 && !apply)
+            apply = true;
+        else if (strcmp(argv[i], "--at") == 0 && at == NULL && i + 1 < argc &&
+                 schema_is_timestamp(argv[i + 1]))
+            at = argv[++i];
+        else
+            return usage();
+    }
+    if (!schema_acceptable(cfg))
+        return 1;
+    struct db_pool *pool =
+        db_pool_new(cfg->database_url, 1, cfg->db_wait_ms, cfg->statement_timeout_ms);
+    PGconn *conn = NULL;
+    enum status st = db_acquire(pool, &conn);
+    if (st == ST_OK) {
+        printf("%s\n", apply ? "retention: erasing" : "retention: dry run (--apply erases)");
+        st = service_retention_run(conn, at, apply, retention_report, NULL);
+        if (st != ST_OK)
+            fputs("parceria: retention failed; nothing was erased\n", stderr);
+    } else {
+        fputs("parceria: the database cannot be reached\n", stderr);
+    }
+    db_release(pool, conn);
+    db_pool_free(pool);
+    return st == ST_OK ? 0 : 1;
+}
+
 /* parceria audit verify: every checkpoint recomputed (service_checkpoint.h). */
 static int run_audit_verify(const struct config *cfg)
 {
@@ -292,8 +337,13 @@ int main(int argc, char **argv)
     bool token = argc >= 3 && strcmp(argv[1], "token") == 0;
     bool tick = argc >= 2 && strcmp(argv[1], "tick") == 0;
     bool audit = argc == 3 && strcmp(argv[1], "audit") == 0 && strcmp(argv[2], "verify") == 0;
-    if (argc != 2 && !token && !tick && !audit)
+    bool retention = argc >= 2 && strcmp(argv[1], "retention") == 0;
+    if (argc != 2 && !token && !tick && !audit && !retention)
         return usage();
+    if (strcmp(argv[1], "personal-data") == 0) {
+        store_personal_data_print(stdout);
+        return 0;
+    }
     if (strcmp(argv[1], "version") == 0) {
         printf("parceria %s\n", PARCERIA_VERSION);
         return 0;
@@ -303,7 +353,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "migrate") != 0 &&
-        strcmp(argv[1], "worker") != 0 && !token && !tick && !audit)
+        strcmp(argv[1], "worker") != 0 && !token && !tick && !audit && !retention)
         return usage();
     util_install_allocators();
     if (sodium_init() < 0) {
@@ -318,6 +368,7 @@ int main(int argc, char **argv)
              : strcmp(argv[1], "serve") == 0  ? run_serve(&cfg)
              : tick                           ? run_tick(&cfg, argc, argv)
              : audit                          ? run_audit_verify(&cfg)
+             : retention                      ? run_retention(&cfg, argc, argv)
              : strcmp(argv[1], "worker") == 0 ? run_worker(&cfg)
                                               : run_migrate(&cfg);
     log_close();

@@ -28,12 +28,12 @@ static const char SQL_PENDING[] =
     EVENT_COLUMNS ", 0 FROM audit_events e WHERE " SETTLED " AND " AFTER ORDER " LIMIT $3::integer";
 static const char SQL_RANGE[] = EVENT_COLUMNS
     ", 0 FROM audit_events e WHERE " AFTER " AND (e.txid, e.seq) <= ($3::xid8, $4::bigint)" ORDER;
-static const char SQL_ACTIVITY[] =
-    EVENT_COLUMNS ", coalesce((SELECT c.id FROM audit_checkpoints c"
-                  " WHERE (c.last_txid, c.last_seq) >= (e.txid, e.seq)"
-                  " ORDER BY c.last_txid, c.last_seq LIMIT 1), 0)"
-                  " FROM audit_events e WHERE e.registrar_id = $4::uuid AND " SETTLED
-                  " AND " AFTER ORDER " LIMIT $3::integer";
+static const char SQL_ACTIVITY[] = EVENT_COLUMNS
+    ", coalesce((SELECT c.id FROM audit_checkpoints c"
+    " WHERE (c.last_txid, c.last_seq) >= (e.txid, e.seq)"
+    " ORDER BY c.last_txid, c.last_seq LIMIT 1), 0)"
+    " FROM audit_events e WHERE e.registrar_id = $4::uuid AND NOT e.confidential AND " SETTLED
+    " AND " AFTER ORDER " LIMIT $3::integer";
 
 #define CP_COLUMNS_ONLY                                                                            \
     "SELECT id, previous_hash, merkle_root, hash, first_txid::text, first_seq::text,"              \

@@ -280,6 +280,15 @@ EXPECTED = {
     ("POST", "/v1/security-contacts/confirm"): 415,          # public: no JSON body
     ("GET", "/v1/security-contacts/unreachable"): 200,
     ("GET", R + "/security-contacts"): 404,                  # no such registrar, or not the caller's
+    # trust: data-subject requests
+    ("POST", "/v1/data-requests"): 415,
+    ("GET", "/v1/data-requests"): 200,
+    ("GET", "/v1/data-requests/{id}"): 404,
+    ("GET", "/v1/data-requests/{id}/history"): 404,
+    ("GET", "/v1/data-requests/{id}/export"): 404,
+    ("POST", "/v1/data-requests/{id}/extend"): 404,
+    ("POST", "/v1/data-requests/{id}/fulfil"): 404,
+    ("POST", "/v1/data-requests/{id}/reject"): 422,          # the reason first
 }
 
 
