@@ -20,8 +20,8 @@
 #define RGS "/v1/registrations"
 #define DRW "/v1/draws"
 #define WHK "/v1/webhooks"
-#define NWS "/v1/news-items" /* community: news */
-#define SRV "/v1/surveys"    /* community: survey */
+#define NWS "/v1/news-items"          /* community: news */
+#define SRV "/v1/surveys"             /* community: survey */
 #define CCT "/v1/council/terms"       /* trust: the Conselho Consultivo */
 #define CCN "/v1/council/nominations" /* trust: the Conselho Consultivo */
 
