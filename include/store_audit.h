@@ -33,7 +33,7 @@ struct audit_entry {
      * reads (a one-time link's token, which the database keeps only as a
      * hash): merged into each recipient's vars, never audited. May be NULL. */
     const json_t *mail_vars;
-    bool confidential;           /* never leaves the audit log: no change feed, webhook or email */
+    bool confidential; /* never leaves the audit log: no change feed, webhook or email */
 };
 
 /* The keyed hash the audit log writes for a personal value,
