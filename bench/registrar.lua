@@ -1,6 +1,8 @@
 -- GET or PATCH /v1/registrars/{id}, GET its enrollment in 3em1, or poll its
 -- change feed, each with that registrar's own token:
--- wrk … -s bench/registrar.lua -- TOKENS_FILE [get|patch|enrollment|changes]. The
+-- list SIGA proposals by votes, or vote for the first proposal (idempotent: the
+-- first vote of each registrar writes, the rest answer as they are):
+-- wrk … -s bench/registrar.lua -- TOKENS_FILE [get|patch|enrollment|changes|proposals|vote]. The
 -- tokens file (written by bench/run) returns a list of {id, token}; an
 -- enrollment's id is its registrar's with 9000 for 8000 (bench/seed.sql).
 local tokens, mode, n, i = nil, "get", 0, 0
@@ -18,6 +20,12 @@ function request()
   local h = { Authorization = "Bearer " .. t[2] }
   if mode == "get" then
     return wrk.format("GET", "/v1/registrars/" .. t[1], h)
+  end
+  if mode == "proposals" then
+    return wrk.format("GET", "/v1/siga/proposals?sort=-votes", h)
+  end
+  if mode == "vote" then
+    return wrk.format("PUT", "/v1/siga/proposals/00000000-0000-4000-a000-000000000001/vote", h)
   end
   if mode == "changes" then
     return wrk.format("GET", "/v1/changes", h)

@@ -5,7 +5,9 @@
 -- pending for the third), so the directory's program=3em1 finds 200. NIFs come
 -- from bench_nif(k), a permutation of the eight-digit bases with the mod-11
 -- check digit; bench/post.lua uses k from 100000 up, so no POST collides.
--- And 120 published events for the public list.
+-- And 120 published events for the public list, 200 published news items
+-- (one for each of the first 200 registrars) and 100 open SIGA proposals
+-- (id 00000000-0000-4000-a000- and N; bench/registrar.lua votes for the first).
 BEGIN;
 CREATE FUNCTION pg_temp.bench_nif(k bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT b || CASE WHEN 11 - s % 11 >= 10 THEN 0 ELSE 11 - s % 11 END
@@ -59,4 +61,15 @@ SELECT (ARRAY['training', 'conference', 'registrar_meeting', 'summit'])[1 + n % 
        50 + n, CASE WHEN n % 4 = 3 THEN '3em1' ELSE 'accredited' END, n % 2 = 0, 'published'
 FROM generate_series(1, 120) n;
 COMMIT;
-ANALYZE registrars, api_clients, accreditation_applications, enrollments, events;
+INSERT INTO news_items (registrar_id, title, summary, body, channels, status, published_at)
+SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'Notícia ' || n,
+       'Resumo da notícia ' || n, 'Texto da notícia ' || n || E'.\nSegunda linha.',
+       ARRAY['site', 'newsletter'], 'published', now() - make_interval(hours => n)
+FROM generate_series(1, 200) n;
+INSERT INTO siga_proposals (id, title, description, area, author_registrar_id)
+SELECT ('00000000-0000-4000-a000-' || lpad(n::text, 12, '0'))::uuid, 'Proposta ' || n,
+       'Descrição da proposta ' || n, (ARRAY['domains', 'dns', 'reports', 'api'])[n % 4 + 1],
+       ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid
+FROM generate_series(1, 100) n;
+ANALYZE registrars, api_clients, accreditation_applications, enrollments, events, news_items,
+    siga_proposals;
