@@ -145,13 +145,15 @@ const struct personal_location store_personal_locations[] = {
      " FROM registrars g WHERE g.id = v.registrar_id AND g.status = 'terminated' AND " SAME(
          "v.email") " RETURNING v.id::text"},
     {"incidents", "title,description", "an incident report whose text quotes the address",
-     "SELECT id::text, jsonb_build_object('title', title, 'tlp', tlp, 'status', status), NULL::text"
+     "SELECT id::text, jsonb_build_object('title', title, 'description', description, 'tlp', tlp, "
+     "'status', status), NULL::text"
      " FROM incidents WHERE strpos(lower(title || ' ' || description), lower($1)) > 0",
      "UPDATE incidents SET title = personal_erase_text(title, $1), description ="
      " personal_erase_text(description, $1) WHERE strpos(lower(title || ' ' || description),"
      " lower($1)) > 0 RETURNING id::text"},
     {"incident_updates", "body", "an incident update whose text quotes the address",
-     "SELECT id::text, jsonb_build_object('incident_id', incident_id, 'created_at', created_at),"
+     "SELECT id::text, jsonb_build_object('incident_id', incident_id, 'body', body, 'created_at', "
+     "created_at),"
      " NULL::text FROM incident_updates WHERE strpos(lower(body), lower($1)) > 0",
      "UPDATE incident_updates SET body = personal_erase_text(body, $1)"
      " WHERE strpos(lower(body), lower($1)) > 0 RETURNING id::text"},

@@ -211,6 +211,20 @@ def plant(db, email, name="Pessoa Plantada"):
                " (%s, 'retry', 'w1', %s)", (oid, f"550 5.1.1 <{email}>: user unknown"))
     db.execute("INSERT INTO news_items (registrar_id, title, summary, body, status, channels) VALUES"
                " (%s, 'Novidade', 'Resumo', 'Corpo', 'submitted', '{site}')", (rid,))
+    # trust: a PTSOC check of the contact, an incident quoting the address, a council nominee's statement
+    check = db.execute("INSERT INTO security_contact_checks (status, finished_at) VALUES ('finished', now())"
+                       " RETURNING id").fetchone()[0]
+    db.execute("INSERT INTO security_contact_verifications (check_id, registrar_id, type, email, token_hash,"
+               " sent_at) VALUES (%s, %s, 'security', %s, encode(sha256(%s::bytea), 'hex'), now())",
+               (check, rid, email, u))
+    iid = db.execute("INSERT INTO incidents (registrar_id, title, description, category, severity, tlp,"
+                     " detected_at, acknowledge_due_at) VALUES (%s, 'Phishing', 'Denunciado por ' || %s,"
+                     " 'phishing', 'low', 'GREEN', now(), now() + interval '72 hours') RETURNING id", (rid, email)).fetchone()[0]
+    db.execute("INSERT INTO incident_updates (incident_id, body) VALUES (%s, 'Contacto: ' || %s)", (iid, email))
+    tid = db.execute("INSERT INTO council_terms (title, starts_on, ends_on, registrar_seats) VALUES"
+                     " ('Mandato ' || %s, '2031-01-01', '2033-12-31', 3) RETURNING id", (u,)).fetchone()[0]
+    db.execute("INSERT INTO council_nominations (term_id, registrar_id, nominee_name, statement) VALUES"
+               " (%s, %s, %s, 'Escrevam-me para ' || %s)", (tid, rid, name, email))
     return rid
 
 
@@ -237,7 +251,8 @@ def test_planted_email_is_exported_from_every_table_then_erased_everywhere(api, 
     locations = {l.split("\t")[1] for l in cli_locations(api, db)}
     held = {t for t, _ in where_is(db, email)}
     assert held == {"registrars", "accreditation_applications", "registrations", "sitestar_entries", "vouchers",
-                    "enrollments", "newsletter_subscriptions", "contact_requests", "outbox", "outbox_attempts"}
+                    "enrollments", "newsletter_subscriptions", "contact_requests", "outbox", "outbox_attempts",
+                    "security_contact_verifications", "incidents", "incident_updates", "council_nominations"}
     assert held <= locations
 
     # the access export, with the email in another case
