@@ -1,24 +1,18 @@
 """PostgreSQL goes away and comes back while the server runs.
 
 The suite's shared cluster must stay up for the other modules, so this module
-starts a second private cluster of its own (initdb into a temporary folder,
-run as the postgres user when we are root, on its own socket folder), migrates
-it with the real binary, serves from it, and stops and starts it at will.
+serves from a private cluster of its own (cluster.py) and stops and starts it
+at will.
 """
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 import threading
 
 import pytest
 import requests
 
-from conftest import BIN, JWT_SECRET, Server
+from cluster import migrated_cluster
+from conftest import Server
 from openapi_check import check, check_problem
 
-PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
 PROBLEMS = "https://parceria.dns.pt/problems/"
 POOL_SIZE = 2
 WAIT_MS = 1000
@@ -27,60 +21,10 @@ WAIT_MS = 1000
 DEADLINE_S = WAIT_MS / 1000 + 3 + 6
 
 
-class Cluster:
-    """A throw-away PostgreSQL 15 cluster listening on a Unix socket only."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="parceria-pg-")
-        self.data = os.path.join(self.dir, "data")
-        self.url = f"postgresql://postgres@/postgres?host={self.dir}&port=5432"
-        self.as_pg = []
-        if os.geteuid() == 0:
-            pg = pwd.getpwnam("postgres")
-            os.chown(self.dir, pg.pw_uid, pg.pw_gid)
-            self.as_pg = ["runuser", "-u", "postgres", "--"]
-
-    def _pg(self, *args):
-        out = subprocess.run(self.as_pg + list(args), capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, f"{args[0]}: {out.stdout}{out.stderr}"
-
-    def init(self):
-        self._pg(f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
-                 "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-
-    def start(self):
-        opts = (f"-c listen_addresses='' -c unix_socket_directories='{self.dir}' -p 5432 "
-                "-c fsync=off -c max_connections=20")
-        self._pg(f"{PG_BIN}/pg_ctl", "-D", self.data, "-w", "-l",
-                 os.path.join(self.data, "server.log"), "-o", opts, "start")
-
-    def stop(self, mode="fast"):
-        self._pg(f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
-
-    def running(self):
-        return subprocess.run(self.as_pg + [f"{PG_BIN}/pg_ctl", "-D", self.data, "status"],
-                              capture_output=True).returncode == 0
-
-    def remove(self):
-        if os.path.exists(os.path.join(self.data, "PG_VERSION")) and self.running():
-            self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    c = Cluster()
-    try:
-        c.init()
-        c.start()
-        env = {"PATH": os.environ.get("PATH", ""), "PARCERIA_DATABASE_URL": c.url,
-               "PARCERIA_JWT_SECRET": JWT_SECRET}
-        env.update({k: v for k, v in os.environ.items() if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS")})
-        out = subprocess.run([BIN, "migrate"], env=env, capture_output=True, text=True, timeout=60)
-        assert out.returncode == 0, out.stderr
+    with migrated_cluster() as c:
         yield c
-    finally:
-        c.remove()
 
 
 @pytest.fixture(scope="module")
