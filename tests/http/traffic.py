@@ -1,0 +1,127 @@
+"""Traffic that keeps flowing while a test does something to the service
+(restarts PostgreSQL, stops a replica, migrates, rotates a key), and the
+ledger of every answer it got.
+
+    with Traffic(call, clients=16) as t:
+        ...                      # the fault, the deploy, the rotation
+    t.outcomes                   # every call's Outcome, in no particular order
+
+`call(session, client, seq)` makes one request (client is 0..clients-1, seq
+counts that client's calls from 0) and returns an Outcome; an exception it
+raises is kept as the outcome's `error` (its class name) and the client goes
+on. Every loop is bounded by `max_calls` per client and by the time the block
+lasts; `stop()` waits for calls in flight, each bounded by its own timeout.
+
+`failover(bases, ...)` is what a proxy does in front of several replicas
+(nginx's `proxy_next_upstream error`): a request whose connection is refused
+goes to the next replica; one that reached a replica is never sent twice.
+"""
+import dataclasses
+import itertools
+import threading
+import time
+
+import requests
+
+# A request must be answered within this; a hang fails the test.
+TIMEOUT_S = 30
+
+
+@dataclasses.dataclass
+class Outcome:
+    client: int
+    seq: int
+    status: int | None = None  # None: no answer (see error)
+    error: str | None = None  # the exception's class name when there was no answer
+    key: str | None = None  # the Idempotency-Key sent, to replay the request
+    replay: object = None  # whatever the test needs to make the call again
+    body: object = None  # the parsed answer, when the test keeps it
+    elapsed: float = 0.0  # seconds, for reports (never asserted)
+
+
+class Traffic:
+    def __init__(self, call, clients=16, max_calls=100000, pause=0.0):
+        self.call = call
+        self.clients = clients
+        self.max_calls = max_calls
+        self.pause = pause
+        self.outcomes = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = []
+
+    def _run(self, client):
+        with requests.Session() as session:
+            for seq in range(self.max_calls):
+                if self._stop.is_set():
+                    return
+                start = time.monotonic()
+                try:
+                    out = self.call(session, client, seq)
+                except Exception as e:  # kept as the outcome; the client goes on
+                    out = Outcome(client, seq, error=type(e).__name__)
+                out.elapsed = time.monotonic() - start
+                with self._lock:
+                    self.outcomes.append(out)
+                if self.pause:
+                    self._stop.wait(self.pause)
+
+    def start(self):
+        self._threads = [threading.Thread(target=self._run, args=(c,), daemon=True)
+                         for c in range(self.clients)]
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(TIMEOUT_S + 5)
+        assert not any(t.is_alive() for t in self._threads), "a client hung past its timeout"
+
+    def wait_for(self, count, timeout=60):
+        """Blocks until at least count calls have ended (bounded)."""
+        deadline = time.monotonic() + timeout
+        while len(self.outcomes) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.outcomes) >= count, f"only {len(self.outcomes)} calls in {timeout} s"
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def statuses(self):
+        """{status or error name: count}."""
+        tally = {}
+        for o in self.outcomes:
+            k = o.status if o.status is not None else o.error
+            tally[k] = tally.get(k, 0) + 1
+        return tally
+
+
+_turn = itertools.count()
+
+
+def failover(bases, session, method, path, **kw):
+    """Sends one request to the next replica in turn; a refused connection
+    moves on to the next one, as a proxy would. Returns the response."""
+    start = next(_turn)
+    kw.setdefault("timeout", TIMEOUT_S)
+    last = None
+    for i in range(len(bases)):
+        base = bases[(start + i) % len(bases)]
+        try:
+            return session.request(method, base + path, **kw)
+        except requests.ConnectionError as e:
+            # Only a connection that was never made is safe to send elsewhere.
+            if not _refused(e):
+                raise
+            last = e
+    raise last
+
+
+def _refused(e):
+    text = repr(e)
+    return "ConnectionRefusedError" in text or "Connection refused" in text
