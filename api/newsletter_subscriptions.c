@@ -141,23 +141,47 @@ int api_newsletter_subscribe(const struct _u_request *req, struct _u_response *r
 
 struct by_token {
     const char *token;
-    const char *client;
     bool unsubscribe;
+    bool found;
+    struct _u_response *resp;
+    struct req_ctx *ctx;
 };
+
+/* Every attempt counts against the address's public limit, the misses too:
+ * guessing tokens does not pay (the PTSOC confirmation does the same). */
+static enum status token_limits(PGconn *conn, struct by_token *b, bool hit)
+{
+    const char *kinds[] = {"ip"}, *values[] = {b->ctx->client_ip};
+    return guard_public_limits(conn, hit, b->resp, b->ctx, "newsletter-token", kinds, values, 1);
+}
+
+static enum status look_at_token_limits(PGconn *conn, void *arg)
+{
+    return token_limits(conn, arg, false);
+}
+
+static enum status count_token_request(PGconn *conn, void *arg)
+{
+    return token_limits(conn, arg, true);
+}
 
 static enum status by_token(const struct service_call *call, void *arg,
                             struct service_outcome *outcome)
 {
     (void)outcome;
     struct by_token *b = arg;
-    return b->unsubscribe ? service_subscription_unsubscribe(call, b->token, b->client)
-                          : service_subscription_confirm(call, b->token, b->client);
+    const char *client = b->ctx->client_ip;
+    return b->unsubscribe ? service_subscription_unsubscribe(call, b->token, client, &b->found)
+                          : service_subscription_confirm(call, b->token, client, &b->found);
 }
 
 static void render_done(struct _u_response *resp, struct req_ctx *ctx, void *arg)
 {
-    (void)ctx;
     struct by_token *b = arg;
+    if (!b->found) { /* unknown, expired or used: one answer that does not say which */
+        problem_send_status(resp, ctx, ST_NOT_FOUND);
+        return;
+    }
     api_set_json(resp, 200,
                  json_pack("{s:s}", "status", b->unsubscribe ? "unsubscribed" : "confirmed"));
 }
@@ -165,8 +189,9 @@ static void render_done(struct _u_response *resp, struct req_ctx *ctx, void *arg
 static int run_token(struct _u_response *resp, struct req_ctx *ctx, const char *token,
                      bool unsubscribe)
 {
-    struct by_token b = {token, ctx->client_ip, unsubscribe};
-    struct resource_change change = {by_token, &b, render_done, &b, NULL, NULL, NULL};
+    struct by_token b = {token, unsubscribe, false, resp, ctx};
+    struct resource_change change = {
+        by_token, &b, render_done, &b, look_at_token_limits, count_token_request, &b};
     return resource_change(resp, ctx, &api_newsletter_subscriptions, &change);
 }
 

@@ -33,14 +33,16 @@ struct subscribe_request {
 enum status service_subscription_subscribe(const struct service_call *call,
                                            const struct subscribe_request *in) WARN_UNUSED;
 /* Confirms the subscription a confirmation token names (used once, within
- * its 7 days): ST_NOT_FOUND for an unknown, expired or used token alike. A
+ * its 7 days). An unknown, expired or used token alike is ST_OK with *found
+ * false and nothing changed: the transaction still commits, so the caller's
+ * before-commit hook (the public limit) counts a miss as well. A
  * subscription confirmed already stays as it is (the token is spent). */
 enum status service_subscription_confirm(const struct service_call *call, const char *token,
-                                         const char *client) WARN_UNUSED;
+                                         const char *client, bool *found) WARN_UNUSED;
 /* Unsubscribes the address an unsubscribe token names; again: ST_OK and
- * nothing changes. ST_NOT_FOUND for an unknown token. */
+ * nothing changes. An unknown token: ST_OK with *found false, as above. */
 enum status service_subscription_unsubscribe(const struct service_call *call, const char *token,
-                                             const char *client) WARN_UNUSED;
+                                             const char *client, bool *found) WARN_UNUSED;
 /* A page of confirmed subscribers (rows: struct subscription_row). */
 enum status service_subscriber_list(const struct service_call *call, const struct page_query *q,
                                     struct page_result *out) WARN_UNUSED;

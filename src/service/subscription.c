@@ -99,7 +99,16 @@ enum status service_subscription_subscribe(const struct service_call *call,
 struct by_token {
     const struct service_call *call;
     const char *token, *client;
+    bool *found;
 };
+
+/* An unknown token changes nothing but is answered through a commit, so the
+ * public limit counts it (service_newsletter.h). */
+static enum status missed(struct by_token *b)
+{
+    *b->found = false;
+    return ST_OK;
+}
 
 /* The machine's answer for action on row: ST_UNCHANGED when it was taken
  * before (the state it leads to), ST_OK to go on. */
@@ -119,6 +128,8 @@ static enum status confirm_tx(PGconn *conn, void *arg)
     char *version = NULL, *source = NULL;
     util_sha256_hex(b->token, strlen(b->token), hash);
     enum status st = store_subscription_take_token(conn, hash, &row, &version, &source);
+    if (st == ST_NOT_FOUND)
+        return missed(b);
     if (st == ST_OK)
         st = ask(&row, SUBSCRIPTION_ACT_CONFIRM);
     if (st == ST_OK) {
@@ -137,9 +148,10 @@ static enum status confirm_tx(PGconn *conn, void *arg)
 }
 
 enum status service_subscription_confirm(const struct service_call *call, const char *token,
-                                         const char *client)
+                                         const char *client, bool *found)
 {
-    struct by_token b = {call, token, client};
+    *found = true;
+    struct by_token b = {call, token, client, found};
     return service_run(call, DB_READ_COMMITTED, confirm_tx, &b);
 }
 
@@ -148,6 +160,8 @@ static enum status unsubscribe_tx(PGconn *conn, void *arg)
     struct by_token *b = arg;
     struct subscription_row row;
     enum status st = store_subscription_by_unsubscribe(conn, b->token, &row);
+    if (st == ST_NOT_FOUND)
+        return missed(b);
     if (st == ST_OK)
         st = ask(&row, SUBSCRIPTION_ACT_UNSUBSCRIBE);
     if (st != ST_OK)
@@ -163,9 +177,10 @@ static enum status unsubscribe_tx(PGconn *conn, void *arg)
 }
 
 enum status service_subscription_unsubscribe(const struct service_call *call, const char *token,
-                                             const char *client)
+                                             const char *client, bool *found)
 {
-    struct by_token b = {call, token, client};
+    *found = true;
+    struct by_token b = {call, token, client, found};
     enum status st = service_run(call, DB_READ_COMMITTED, unsubscribe_tx, &b);
     return st == ST_UNCHANGED ? ST_OK : st; /* unsubscribed before: nothing changes */
 }

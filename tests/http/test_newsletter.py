@@ -396,6 +396,35 @@ def test_public_limit_on_subscriptions(template_db):
         drop_database(name)
 
 
+def test_public_limit_on_token_attempts(template_db):
+    """Confirmations and unsubscriptions count against the client address's
+    public limit, the misses too (guessing tokens does not pay): 429 with its
+    headers, and another address is not affected."""
+    name = clone_database(template_db)
+    env = {"PARCERIA_PUBLIC_RATE_LIMIT": "3", "PARCERIA_TRUSTED_PROXIES": "127.0.0.1"}
+    srv = Server(name, env_extra=env, name="newsletter-token-limit").start()
+    try:
+        c = Client(srv.base)
+        here = {"X-Forwarded-For": "198.51.100.30"}
+        answers = [c.post(CONFIRM, {"token": "C" * 43}, headers=here),
+                   c.post(UNSUB, {"token": "D" * 43}, headers=here),
+                   c.post(CONFIRM, {"token": "E" * 43}, headers=here),
+                   c.post(UNSUB, {"token": "F" * 43}, headers=here)]
+        assert [r.status_code for r in answers] == [404, 404, 404, 429]
+        assert answers[3].headers["RateLimit-Policy"] == '"public";q=3;w=3600'
+        assert int(answers[3].headers["Retry-After"]) > 0
+        problem(answers[3], 429, "rate-limited")
+        other = c.post(CONFIRM, {"token": "C" * 43}, headers={"X-Forwarded-For": "198.51.100.31"})
+        assert other.status_code == 404
+        with psycopg.connect(_db_url(name, "postgres"), autocommit=True) as db:
+            assert db.execute("SELECT count(*) FROM newsletter_consents").fetchone()[0] == 0
+            assert db.execute("SELECT count(*) FROM audit_events WHERE resource_type LIKE 'newsletter%%'"
+                              ).fetchone()[0] == 0
+    finally:
+        assert srv.stop() == 0
+        drop_database(name)
+
+
 @pytest.fixture(scope="module")
 def pair(template_db):
     yield from two_servers(template_db, "newsletter-race")
