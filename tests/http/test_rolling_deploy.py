@@ -32,6 +32,7 @@ NEWER = "newer migrations this binary does not know"
 ENV = {"PARCERIA_THREADS": "8", "PARCERIA_DB_POOL_SIZE": "8", "PARCERIA_DB_WAIT_MS": "20000",
        "PARCERIA_STATEMENT_TIMEOUT_MS": "20000", "PARCERIA_CONNECTIONS_PER_ADDRESS": "256"}
 CLIENTS = 8
+STEP = 30  # calls that end between two steps of the deploy
 MARK = re.compile(r"^-- parceria: (expand|contract)[ \t\r]*$", re.M)
 # NIFs no other call of this module uses: the database refuses a second open
 # application per tax id, and random ones would collide now and then.
@@ -98,7 +99,6 @@ class Calls:
         self.staff = {"Authorization": "Bearer " + identity.mint("staff", ttl=600)}
         SECRETS.add(self.staff["Authorization"][7:])
         self.mine = [[] for _ in range(CLIENTS)]
-        self.expected = {}  # outcome's (client, seq) -> status it must have
 
     def __call__(self, session, client, seq):
         if seq % 2 == 0 or not self.mine[client]:
@@ -120,6 +120,10 @@ class Calls:
 def test_release_n_and_n1_serve_one_database_through_the_migration(database):
     db_name, db = database
     started = time.monotonic()
+    phases = []
+
+    def phase(name):
+        phases.append((name, time.monotonic() - started - sum(v for _, v in phases)))
     olds = [Server(db_name, env_extra=ENV, name=f"deploy-n-{x}").start() for x in "ab"]
     new = None
     try:
@@ -129,34 +133,42 @@ def test_release_n_and_n1_serve_one_database_through_the_migration(database):
         calls = Calls(balancer)
         traffic = Traffic(calls, clients=CLIENTS)
         with traffic:
-            traffic.wait_for(40)
+            traffic.wait_for(STEP)
+            phase("N serving")
             # 1. Expand: N+1's migration lands while N serves.
             out = migrate(db_name, NEXT_BIN)
             assert f"applied {NEXT}" in out, out
-            at_migration = len(traffic.outcomes)
-            traffic.wait_for(at_migration + 40)
+            phase("migrate")
+            traffic.wait_for(len(traffic.outcomes) + STEP)
             for s in olds:
                 assert_ready(s, "newer-compatible")
             # N's own migrate is a no-op success; N+1's again applies nothing.
             assert "nothing to apply" in migrate(db_name, BIN)
             assert "applied" not in migrate(db_name, NEXT_BIN)
+            phase("N on the newer schema")
             # 2. Deploy: an N+1 replica joins, N's leave one by one.
             new = Server(db_name, env_extra=ENV, name="deploy-n1", binary=NEXT_BIN).start()
             assert_ready(new, "current")
             balancer.add(new.base)
-            traffic.wait_for(len(traffic.outcomes) + 40)
+            traffic.wait_for(len(traffic.outcomes) + STEP)
+            phase("N+1 joins")
             logs = []
             while olds:
                 s = olds.pop(0)
+                assert_ready(s, "newer-compatible")
                 balancer.remove(s.base)
                 stopped_cleanly(s)
                 logs.append(s.log_text())
-                traffic.wait_for(len(traffic.outcomes) + 40)
+                phase("an N replica drained and stopped")
+                traffic.wait_for(len(traffic.outcomes) + STEP)
         tally = traffic.statuses()
         wanted = {"create": 201, "read": 200}
-        failed = [o for o in traffic.outcomes if o.status != wanted.get(o.replay)]
+        # An exception kept as an outcome has no replay and no status: failed.
+        failed = [o for o in traffic.outcomes
+                  if o.replay not in wanted or o.status != wanted[o.replay]]
         print(f"\nrolling deploy: {len(traffic.outcomes)} calls in {time.monotonic() - started:.1f} s,"
-              f" {tally}; sent per replica {list(balancer.sent.values())}")
+              f" {tally}; sent per replica {list(balancer.sent.values())}; phases (s):"
+              f" {', '.join(f'{k} {v:.1f}' for k, v in phases)}")
         assert not failed, failed[:5]
         assert balancer.sent[new.base] > 0
         # Every acknowledged write is there once; N's left the new column empty.
