@@ -31,8 +31,8 @@ NEXT = "9000_next_expand.sql"
 NEWER = "newer migrations this binary does not know"
 ENV = {"PARCERIA_THREADS": "8", "PARCERIA_DB_POOL_SIZE": "8", "PARCERIA_DB_WAIT_MS": "20000",
        "PARCERIA_STATEMENT_TIMEOUT_MS": "20000", "PARCERIA_CONNECTIONS_PER_ADDRESS": "256"}
-CLIENTS = 8
-STEP = 30  # calls that end between two steps of the deploy
+CLIENTS = 6
+STEP = 20  # calls that end between two steps of the deploy
 MARK = re.compile(r"^-- parceria: (expand|contract)[ \t\r]*$", re.M)
 # NIFs no other call of this module uses: the database refuses a second open
 # application per tax id, and random ones would collide now and then.
@@ -142,9 +142,9 @@ def test_release_n_and_n1_serve_one_database_through_the_migration(database):
             traffic.wait_for(len(traffic.outcomes) + STEP)
             for s in olds:
                 assert_ready(s, "newer-compatible")
-            # N's own migrate is a no-op success; N+1's again applies nothing.
-            assert "nothing to apply" in migrate(db_name, BIN)
-            assert "applied" not in migrate(db_name, NEXT_BIN)
+            # N's own migrate is a no-op success.
+            out = migrate(db_name, BIN)
+            assert "nothing to apply" in out and "applied" not in out, out
             phase("N on the newer schema")
             # 2. Deploy: an N+1 replica joins, N's leave one by one.
             new = Server(db_name, env_extra=ENV, name="deploy-n1", binary=NEXT_BIN).start()
