@@ -21,16 +21,17 @@ int api_health_ready(const struct _u_request *req, struct _u_response *resp, str
             (struct problem_text){"The database does not answer.", "A base de dados não responde."},
             json_pack("{s:{s:s, s:s}}", "checks", "database", "unavailable", "migrations",
                       "unknown"));
-    if (migrations != MIGRATE_CURRENT)
+    /* newer-compatible: the previous release during a rolling deploy. */
+    if (migrations != MIGRATE_CURRENT && migrations != MIGRATE_NEWER_COMPATIBLE)
         return problem_send(
             resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
             (struct problem_text){migrate_state_text(migrations),
                                   "O esquema da base de dados não está atualizado."},
             json_pack("{s:{s:s, s:s}}", "checks", "database", "ok", "migrations",
-                      migrations == MIGRATE_PENDING ? "pending" : "mismatch"));
+                      migrate_state_name(migrations)));
     return api_send_json(resp, ctx, 200,
                          json_pack("{s:s, s:{s:s, s:s}}", "status", "ready", "checks", "database",
-                                   "ok", "migrations", "current"));
+                                   "ok", "migrations", migrate_state_name(migrations)));
 }
 
 int api_openapi_document(const struct _u_request *req, struct _u_response *resp,

@@ -1,7 +1,9 @@
 /* Schema migrations: the SQL files of migrations/, compiled into the binary,
  * applied in name order, each in its own transaction and recorded with its
  * SHA-256 in schema_migrations, under an advisory lock so that two instances
- * starting together do not race. */
+ * starting together do not race. A file with the line `-- parceria: expand`
+ * is recorded as expand: a binary that finds only such unknown migrations
+ * beyond its own serves on (MIGRATE_NEWER_COMPATIBLE). */
 #ifndef PARCERIA_MIGRATE_H
 #define PARCERIA_MIGRATE_H
 
@@ -15,6 +17,9 @@ enum migrate_state {
     MIGRATE_PENDING, /* some migrations not applied yet */
     MIGRATE_CHANGED, /* an applied migration's file differs from what ran */
     MIGRATE_UNKNOWN, /* the database has a migration this binary does not know */
+    /* every migration applied, none changed, and newer ones this binary does
+     * not know, all marked expand: the previous release of a rolling deploy */
+    MIGRATE_NEWER_COMPATIBLE,
 };
 
 /* Applies every pending migration. Prints what it does to stdout and any error
@@ -26,5 +31,11 @@ enum status migrate_check(PGconn *conn, enum migrate_state *out) WARN_UNUSED;
 
 /* Text for a state, for messages. */
 const char *migrate_state_text(enum migrate_state state);
+
+/* The state as /readyz names it: current, pending, newer-compatible, mismatch. */
+const char *migrate_state_name(enum migrate_state state);
+
+/* Whether a migration's SQL has the line `-- parceria: expand`. */
+bool migrate_is_expand(const char *sql);
 
 #endif

@@ -1,11 +1,16 @@
 /* Applies and checks the embedded migrations. The advisory lock makes
  * concurrent start-ups take turns; the checksum makes an edited, already
- * applied migration a hard error instead of a silent drift. */
+ * applied migration a hard error instead of a silent drift. A migration
+ * marked `-- parceria: expand` is recorded as such, so that the previous
+ * release, which does not know it, keeps serving (docs/operations.md). */
 #include "migrate.h"
 
 #include "embed.h"
 #include "util.h"
 
+#include <yder.h>
+
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +22,21 @@ static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations (
                                  " name text PRIMARY KEY,"
                                  " checksum text NOT NULL,"
                                  " applied_at timestamptz NOT NULL DEFAULT now())";
+/* Added by migrate itself (not a migration): the older binary reading it is
+ * the one that must know which unknown migrations it can live with. */
+static const char SQL_ADD_EXPAND[] =
+    "ALTER TABLE schema_migrations"
+    " ADD COLUMN IF NOT EXISTS expand boolean NOT NULL DEFAULT false";
 static const char SQL_LOCK[] = "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")";
 static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")";
-static const char SQL_APPLIED[] = "SELECT name, checksum FROM schema_migrations ORDER BY name";
-static const char SQL_RECORD[] = "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)";
+/* Through to_jsonb so that a table from before the expand column reads as
+ * "not expand" instead of failing (a replica may read before migrate ran). */
+static const char SQL_APPLIED[] =
+    "SELECT name, checksum, coalesce((to_jsonb(m) ->> 'expand')::boolean, false)"
+    " FROM schema_migrations m ORDER BY name";
+static const char SQL_RECORD[] =
+    "INSERT INTO schema_migrations (name, checksum, expand) VALUES ($1, $2, $3::boolean)";
+static const char EXPAND_LINE[] = "-- parceria: expand";
 static const char SQL_HAS_TABLE[] = "SELECT to_regclass('public.schema_migrations') IS NOT NULL";
 
 static bool exec_ok(PGconn *conn, const char *sql)
@@ -50,13 +66,34 @@ static bool known(const char *name)
     return false;
 }
 
-/* Compares applied rows with the embedded files. */
+bool migrate_is_expand(const char *sql)
+{
+    size_t n = strlen(EXPAND_LINE);
+    for (const char *line = sql; line != NULL && *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+        while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+            len--;
+        if (len == n && memcmp(line, EXPAND_LINE, n) == 0)
+            return true;
+        line = end != NULL ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Compares applied rows with the embedded files. Unknown rows are newer
+ * migrations: livable only when all are expand and ours are all applied. */
 static enum migrate_state compare(const PGresult *applied)
 {
     enum migrate_state state = MIGRATE_CURRENT;
-    for (int i = 0; i < PQntuples(applied); i++)
-        if (!known(PQgetvalue(applied, i, 0)))
+    bool newer = false;
+    for (int i = 0; i < PQntuples(applied); i++) {
+        if (known(PQgetvalue(applied, i, 0)))
+            continue;
+        if (strcmp(PQgetvalue(applied, i, 2), "t") != 0)
             return MIGRATE_UNKNOWN;
+        newer = true;
+    }
     for (const struct embed_file *m = embed_migrations; m->name; m++) {
         char sum[65];
         util_sha256_hex(m->data, m->size, sum);
@@ -66,12 +103,36 @@ static enum migrate_state compare(const PGresult *applied)
         else if (strcmp(have, sum) != 0)
             return MIGRATE_CHANGED;
     }
+    /* Ours pending behind newer ones: applying them now would be out of order. */
+    if (newer)
+        return state == MIGRATE_PENDING ? MIGRATE_UNKNOWN : MIGRATE_NEWER_COMPATIBLE;
     return state;
+}
+
+/* The newest migration this binary does not know (applied is name-ordered). */
+static const char *newest_unknown(const PGresult *applied)
+{
+    for (int i = PQntuples(applied) - 1; i >= 0; i--)
+        if (!known(PQgetvalue(applied, i, 0)))
+            return PQgetvalue(applied, i, 0);
+    return "";
+}
+
+/* Logs once per process that this replica serves a schema newer than it:
+ * it must be replaced before a contract migration lands. */
+static void tell_newer(const PGresult *applied)
+{
+    static atomic_flag told = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&told))
+        return;
+    y_log_message(Y_LOG_LEVEL_WARNING,
+                  "%s (newest %s): serving; replace this release before a contract migration",
+                  migrate_state_text(MIGRATE_NEWER_COMPATIBLE), newest_unknown(applied));
 }
 
 static bool apply_one(PGconn *conn, const struct embed_file *m, const char *sum)
 {
-    const char *params[] = {m->name, sum};
+    const char *params[] = {m->name, sum, migrate_is_expand(m->data) ? "true" : "false"};
     if (!exec_ok(conn, "BEGIN"))
         return false;
     if (!exec_ok(conn, m->data)) {
@@ -79,7 +140,7 @@ static bool apply_one(PGconn *conn, const struct embed_file *m, const char *sum)
         exec_ok(conn, "ROLLBACK");
         return false;
     }
-    PGresult *res = PQexecParams(conn, SQL_RECORD, 2, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, SQL_RECORD, 3, NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok || !exec_ok(conn, "COMMIT")) {
@@ -99,9 +160,13 @@ static bool apply_pending(PGconn *conn)
         return false;
     }
     enum migrate_state state = compare(applied);
-    bool ok = state == MIGRATE_CURRENT || state == MIGRATE_PENDING;
+    bool ok =
+        state == MIGRATE_CURRENT || state == MIGRATE_PENDING || state == MIGRATE_NEWER_COMPATIBLE;
     if (!ok)
         fprintf(stderr, "parceria: refusing to migrate: %s\n", migrate_state_text(state));
+    else if (state == MIGRATE_NEWER_COMPATIBLE)
+        printf("nothing to apply: %s (newest %s)\n", migrate_state_text(state),
+               newest_unknown(applied));
     for (const struct embed_file *m = embed_migrations; ok && m->name; m++) {
         char sum[65];
         util_sha256_hex(m->data, m->size, sum);
@@ -116,7 +181,7 @@ bool migrate_apply(PGconn *conn)
 {
     if (!exec_ok(conn, SQL_LOCK))
         return false;
-    bool ok = exec_ok(conn, SQL_CREATE) && apply_pending(conn);
+    bool ok = exec_ok(conn, SQL_CREATE) && exec_ok(conn, SQL_ADD_EXPAND) && apply_pending(conn);
     exec_ok(conn, SQL_UNLOCK);
     return ok;
 }
@@ -140,6 +205,8 @@ enum status migrate_check(PGconn *conn, enum migrate_state *out)
         return ST_UNAVAILABLE;
     }
     *out = compare(res);
+    if (*out == MIGRATE_NEWER_COMPATIBLE)
+        tell_newer(res);
     PQclear(res);
     return ST_OK;
 }
@@ -153,7 +220,23 @@ const char *migrate_state_text(enum migrate_state state)
         return "migrations are pending";
     case MIGRATE_CHANGED:
         return "an applied migration file has changed since it ran";
+    case MIGRATE_NEWER_COMPATIBLE:
+        return "the database has newer migrations this binary does not know, all marked expand";
     default:
         return "the database has a migration this binary does not know";
+    }
+}
+
+const char *migrate_state_name(enum migrate_state state)
+{
+    switch (state) {
+    case MIGRATE_CURRENT:
+        return "current";
+    case MIGRATE_PENDING:
+        return "pending";
+    case MIGRATE_NEWER_COMPATIBLE:
+        return "newer-compatible";
+    default:
+        return "mismatch";
     }
 }

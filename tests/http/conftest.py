@@ -45,10 +45,12 @@ def free_port():
 class Server:
     """The real binary, started against one database: `parceria serve` (ready
     when /healthz answers), or another command such as `worker` (ready when it
-    is still running a moment later)."""
+    is still running a moment later). binary: another build of it (the rolling
+    deploy's build/parceria-next), BIN by default."""
 
-    def __init__(self, db_name, env_extra=None, name="server", command="serve"):
+    def __init__(self, db_name, env_extra=None, name="server", command="serve", binary=None):
         self.command = command
+        self.binary = binary or BIN
         self.db_name = db_name
         self.db_url = _db_url(db_name)
         self.port = free_port()
@@ -76,7 +78,7 @@ class Server:
 
     def start(self):
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([BIN, self.command], env=self.env, stdout=self.log,
+        self.proc = subprocess.Popen([self.binary, self.command], env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         if self.command != "serve":
             time.sleep(0.2)

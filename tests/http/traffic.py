@@ -15,7 +15,15 @@ lasts; `stop()` waits for calls in flight, each bounded by its own timeout.
 `failover(bases, ...)` is what a proxy does in front of several replicas
 (nginx's `proxy_next_upstream error`): a request whose connection is refused
 goes to the next replica; one that reached a replica is never sent twice.
+
+`Balancer(bases)` is the proxy's list of replicas when it changes under
+traffic (a rolling deploy): pass it to `failover` instead of a list.
+`add(base)` puts a replica in rotation; `remove(base)` drains one, as a load
+balancer does: no new request goes to it, and it returns once the requests
+it already has are answered (bounded), so stopping that replica next loses
+nothing. `sent` counts the requests each replica was sent.
 """
+import contextlib
 import dataclasses
 import itertools
 import threading
@@ -101,24 +109,80 @@ class Traffic:
         return tally
 
 
+class Balancer:
+    def __init__(self, bases):
+        self._bases = list(bases)
+        self._inflight = {b: 0 for b in self._bases}
+        self.sent = {b: 0 for b in self._bases}
+        self._cond = threading.Condition()
+
+    def rotation(self):
+        with self._cond:
+            return list(self._bases)
+
+    def add(self, base):
+        with self._cond:
+            self._bases.append(base)
+            self._inflight.setdefault(base, 0)
+            self.sent.setdefault(base, 0)
+
+    def remove(self, base, timeout=TIMEOUT_S + 5):
+        """Takes base out of rotation, then waits until its requests in flight
+        are answered."""
+        with self._cond:
+            self._bases.remove(base)
+            drained = self._cond.wait_for(lambda: self._inflight[base] == 0, timeout)
+        assert drained, f"{base}: requests still in flight after {timeout} s"
+
+    @contextlib.contextmanager
+    def sending(self, base):
+        """Counts one request in flight to base; yields False (send nothing)
+        when base has left the rotation since it was picked."""
+        with self._cond:
+            present = base in self._bases
+            if present:
+                self._inflight[base] += 1
+                self.sent[base] += 1
+        try:
+            yield present
+        finally:
+            if present:
+                with self._cond:
+                    self._inflight[base] -= 1
+                    self._cond.notify_all()
+
+
 _turn = itertools.count()
+
+
+@contextlib.contextmanager
+def _always(base):
+    yield True
 
 
 def failover(bases, session, method, path, **kw):
     """Sends one request to the next replica in turn; a refused connection
-    moves on to the next one, as a proxy would. Returns the response."""
+    moves on to the next one, as a proxy would. bases: a list of base URLs
+    or a Balancer. Returns the response."""
     start = next(_turn)
+    sending = bases.sending if isinstance(bases, Balancer) else _always
+    order = bases.rotation() if isinstance(bases, Balancer) else bases
     kw.setdefault("timeout", TIMEOUT_S)
     last = None
-    for i in range(len(bases)):
-        base = bases[(start + i) % len(bases)]
-        try:
-            return session.request(method, base + path, **kw)
-        except requests.ConnectionError as e:
-            # Only a connection that was never made is safe to send elsewhere.
-            if not _refused(e):
-                raise
-            last = e
+    for i in range(len(order)):
+        base = order[(start + i) % len(order)]
+        with sending(base) as present:
+            if not present:
+                continue
+            try:
+                return session.request(method, base + path, **kw)
+            except requests.ConnectionError as e:
+                # Only a connection that was never made is safe to send elsewhere.
+                if not _refused(e):
+                    raise
+                last = e
+    if last is None:
+        raise requests.ConnectionError(f"no replica in rotation for {method} {path}")
     raise last
 
 
