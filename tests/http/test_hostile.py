@@ -12,9 +12,9 @@ it in compose (workers, worker connections) and this test's own folder for
 its pid, logs and temporary files.
 
 Attackers (hostile.py, one process per target, niced: in production their
-CPU is their own) bind 127.0.0.2–127.0.0.120; the well-behaved client binds
-127.0.0.200. It measures its quiet p50/p99 on each path, then the same
-under attack, and must get every answer right. Its p99 under attack must
+CPU is their own, so they run at the lowest priority) bind 127.0.0.2–127.0.0.120; the well-behaved client binds
+127.0.0.200. It measures its quiet p50/p99 on each path (half before the
+attack, half after it), and the same under attack, and must get every answer right. Its p99 under attack must
 stay within 3x its quiet p99 (not asserted under the sanitizers, whose
 timing is not the product's; the attack is also shorter there). Run with
 -s for the report: latencies, attack answers, the replicas' peak RSS and
@@ -63,7 +63,7 @@ REPLICA_ENV = {
 }
 
 # Per target: how hard each pattern pushes (see hostile.py).
-ATTACK = {"idle": 400, "slow": 40, "churn_rate": 100, "huge_rate": 2, "brute_rate": 40, "nice": 10}
+ATTACK = {"idle": 400, "slow": 40, "churn_rate": 100, "huge_rate": 2, "brute_rate": 40, "nice": 19}
 
 
 class SourceAdapter(HTTPAdapter):
@@ -293,7 +293,7 @@ def test_hostile_clients_all_at_once(stack):
     good = GoodClient({"nginx": stack["nginx_base"], "direct": direct.base}, stack["registrar"])
     pids = {"replica-a": replicas[0].proc.pid, "replica-b": replicas[1].proc.pid}
 
-    good.measure("quiet", QUIET_S)
+    good.measure("quiet", QUIET_S / 2)
     with Sampler(pids) as sampler:
         attackers = {"nginx": attacker(stack["nginx_port"], 2, 60, stack["registrar"]),
                      "direct": attacker(direct.port, 61, 120, stack["registrar"])}
@@ -304,6 +304,11 @@ def test_hostile_clients_all_at_once(stack):
             out, err = proc.communicate(timeout=ATTACK_S + 60)
             assert proc.returncode == 0, err[-3000:]
             answers[name] = json.loads(out)
+
+    # The quiet baseline is taken before and after the attack: the machine's
+    # other load changes over minutes, and one window alone may miss it.
+    time.sleep(2)
+    good.measure("quiet", QUIET_S / 2)
 
     # Afterwards: both replicas answer, directly and through nginx.
     for r in replicas:
@@ -321,6 +326,11 @@ def test_hostile_clients_all_at_once(stack):
             lat = good.latencies(phase, path)
             p99[phase] = percentile(lat, 99)
             lines.append(f"{path:7} {phase:7} {len(lat):8} {percentile(lat, 50) * 1000:7.1f} {p99[phase] * 1000:7.1f}")
+        for kind in good.KINDS:
+            by = {ph: sorted(x for ph2, p, k, x in good.samples if ph2 == ph and p == path and k == kind)
+                  for ph in ("quiet", "attack")}
+            lines.append(f"{path:7} {kind:6} p99 quiet {percentile(by['quiet'], 99) * 1000:.1f} ms, "
+                         f"under attack {percentile(by['attack'], 99) * 1000:.1f} ms")
         ratios[path] = p99["attack"] / p99["quiet"]
         lines.append(f"{path:7} p99 under attack / quiet p99: {ratios[path]:.2f}")
     for target, by_pattern in answers.items():
