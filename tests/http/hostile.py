@@ -181,7 +181,7 @@ async def paced(attack, rate, one):
         t = asyncio.ensure_future(one())
         tasks.add(t)
         t.add_done_callback(tasks.discard)
-        await asyncio.sleep(max(0, start + n / rate - time.monotonic()))
+        await asyncio.sleep(max(0, min(attack.left(), start + n / rate - time.monotonic())))
     if tasks:
         await asyncio.wait(tasks, timeout=READ_S + 5)
 
@@ -296,7 +296,7 @@ async def brute(attack, pattern, rate, make, clients=8):
         start, n = time.monotonic(), 0
         async for _ in gen:
             n += 1
-            await asyncio.sleep(max(0, start + n * interval - time.monotonic()))
+            await asyncio.sleep(max(0, min(attack.left(), start + n * interval - time.monotonic())))
     await asyncio.gather(*(drive(g) for g in gens))
 
 
