@@ -272,19 +272,33 @@ def attacker(port, first, last, registrar):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-# What each pattern may be answered, on either path: a status, or the
-# connection closed, reset, refused or still held at the end. Never 2xx,
-# never a 500 or a 502/504 (nginx with no replica to answer).
-ALLOWED = {
-    "idle": {"closed", "held", "reset", "408"},
-    "churn": {"opened-closed"},
-    "slow_headers": {"closed", "held", "reset", "400", "408"},
-    "slow_body": {"closed", "held", "reset", "408", "413", "429"},
-    "huge_length": {"413", "closed", "reset"},
-    "huge_chunked": {"413", "closed", "reset"},
+# The statuses each pattern may be answered, on either path (never a 2xx,
+# never a 5xx: a 502/504 would be nginx finding no replica to answer), and
+# the answers of which at least one must show the defence at work. Besides
+# statuses, an attacker counts what happened to its connection (closed,
+# reset, refused, timeout, held): it runs niced and may starve on a busy
+# machine, so those are not asserted.
+STATUSES = {
+    "idle": {"400", "408"},
+    "churn": set(),
+    "slow_headers": {"400", "408"},
+    "slow_body": {"408", "413", "429"},
+    "huge_length": {"413"},
+    "huge_chunked": {"413"},
     "bearer": {"401"},
     "secret": {"401", "429"},
 }
+DEFENCE = {
+    "idle": {"closed", "408"},
+    "churn": {"opened-closed"},
+    "slow_headers": {"closed", "400", "408"},
+    "slow_body": {"closed", "held", "408"},  # nginx holds a trickled body (docs/operations.md)
+    "huge_length": {"413"},
+    "huge_chunked": {"413", "reset"},
+    "bearer": {"401"},
+    "secret": {"429"},
+}
+CONNECTION = {"closed", "reset", "refused", "timeout", "held", "opened-closed"}
 
 
 def test_hostile_clients_all_at_once(stack):
@@ -343,10 +357,11 @@ def test_hostile_clients_all_at_once(stack):
 
     assert not good.failures, good.failures[:10]
     for target, by_pattern in answers.items():
+        assert set(by_pattern) == set(STATUSES), f"{target}: patterns that never ran"
         for pattern, tally in by_pattern.items():
-            odd = set(tally) - ALLOWED[pattern]
+            odd = set(tally) - STATUSES[pattern] - CONNECTION
             assert not odd, f"{target} {pattern}: {tally}"
-        assert set(by_pattern) == set(ALLOWED), f"{target}: patterns that never ran: {set(ALLOWED) - set(by_pattern)}"
+            assert set(tally) & DEFENCE[pattern], f"{target} {pattern}: no defence seen: {tally}"
     if not SANITIZED:
         for path, ratio in ratios.items():
             assert ratio <= RATIO, f"{path}: p99 under attack is {ratio:.2f}x the quiet p99"
