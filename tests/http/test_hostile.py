@@ -278,14 +278,14 @@ def attacker(port, first, last, registrar):
 # statuses, an attacker counts what happened to its connection (closed,
 # reset, refused, timeout, held): it runs niced and may starve on a busy
 # machine, so those are not asserted.
-STATUSES = {
+STATUSES = {  # 429: nginx's limit_conn, on any request through it
     "idle": {"400", "408"},
     "churn": set(),
     "slow_headers": {"400", "408"},
     "slow_body": {"408", "413", "429"},
-    "huge_length": {"413"},
-    "huge_chunked": {"413"},
-    "bearer": {"401"},
+    "huge_length": {"413", "429"},
+    "huge_chunked": {"413", "429"},
+    "bearer": {"401", "429"},
     "secret": {"401", "429"},
 }
 DEFENCE = {
@@ -296,7 +296,7 @@ DEFENCE = {
     "huge_length": {"413"},
     "huge_chunked": {"413", "reset"},
     "bearer": {"401"},
-    "secret": {"429"},
+    "secret": {"401", "429"},  # 429 once an address has failed 10 times for one client id
 }
 CONNECTION = {"closed", "reset", "refused", "timeout", "held", "opened-closed"}
 
