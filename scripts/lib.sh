@@ -9,7 +9,7 @@ libjwt-dev liborcania-dev libyder-dev libsodium-dev libidn2-dev libunistring-dev
 libcurl4-gnutls-dev
 postgresql-15 python3 python3-pytest python3-requests python3-jsonschema python3-psycopg
 python3-hypothesis python3-yaml python3-aiosmtpd python3-jwt python3-cryptography python3-feedparser openssl curl prometheus chromium clang-format
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev nginx"
 PY=/usr/bin/python3
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -31,6 +31,11 @@ ensure_packages() {
     say "installing ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # nginx's package starts a system nginx on port 80 where it may start
+    # services; test_hostile.py runs its own, and nothing needs that one.
+    if [[ " ${missing[*]} " == *" nginx "* ]] && [ -s /run/nginx.pid ]; then
+        { systemctl disable --now nginx || service nginx stop; } >/dev/null 2>&1 || true
+    fi
 }
 
 # build DIR [meson options…]
