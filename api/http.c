@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <yder.h>
 
@@ -482,12 +483,30 @@ void api_server_stop(struct api_server *s)
 {
     if (s == NULL)
         return;
+    /* Stop accepting, serve the connections already queued on the listening
+     * socket, and close it: later ones are refused (a proxy sends them to
+     * another replica) instead of waiting in the queue to be reset at exit.
+     * Then wait until every request under way or already sent is answered
+     * (quiet twice in a row, 10 ms apart: a request read but not yet
+     * handled is seen on the second look). */
     MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
-    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < DRAIN_WAIT_MS; waited += 10)
-        usleep(10000);
-    ulfius_stop_framework(&s->instance);
-    if (fd != MHD_INVALID_SOCKET)
+    if (fd != MHD_INVALID_SOCKET) {
+        struct sockaddr_storage addr;
+        socklen_t len = sizeof addr;
+        int c;
+        while ((c = accept4(fd, (struct sockaddr *)&addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC)) >=
+               0) {
+            (void)MHD_add_connection(s->instance.mhd_daemon, c, (struct sockaddr *)&addr, len);
+            len = sizeof addr; /* MHD owns c now, and closes it even on failure */
+        }
         close(fd);
+    }
+    for (int waited = 0, quiet = 0; quiet < 2 && waited < DRAIN_WAIT_MS; waited += 10) {
+        quiet = atomic_load(&s->in_flight) == 0 && door_quiet() ? quiet + 1 : 0;
+        if (quiet < 2)
+            usleep(10000);
+    }
+    ulfius_stop_framework(&s->instance);
     current_server = NULL;
     server_free(s);
     pagecache_clear();
