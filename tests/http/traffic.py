@@ -104,10 +104,11 @@ class Traffic:
 _turn = itertools.count()
 
 
-def failover(bases, session, method, path, **kw):
-    """Sends one request to the next replica in turn; a refused connection
-    moves on to the next one, as a proxy would. Returns the response."""
-    start = next(_turn)
+def failover(bases, session, method, path, first=None, **kw):
+    """Sends one request to the next replica in turn (or to bases[first]
+    first, as a proxy with affinity would); a refused connection moves on to
+    the next one, as a proxy would. Returns the response."""
+    start = next(_turn) if first is None else first
     kw.setdefault("timeout", TIMEOUT_S)
     last = None
     for i in range(len(bases)):
