@@ -522,8 +522,8 @@ static void bad_verify_keys_files_stop_start_up(void **state)
 {
     (void)state;
     const char *files[] = {
-        "{\"keys\": [{\"kid\": \"a\", \"alg\": \"ES256\", \"public_key_file\": \"@1\"}, "
-        "{\"kid\": \"a\", \"alg\": \"ES256\", \"public_key_file\": \"@2\"}]}",
+        ("{\"keys\": [{\"kid\": \"a\", \"alg\": \"ES256\", \"public_key_file\": \"@1\"}, "
+         "{\"kid\": \"a\", \"alg\": \"ES256\", \"public_key_file\": \"@2\"}]}"),
         /* the signing key's kid for another key */
         "{\"keys\": [{\"kid\": \"sign\", \"alg\": \"ES256\", \"public_key_file\": \"@1\"}]}",
         "{\"keys\": [{\"kid\": \"a b\", \"alg\": \"ES256\", \"public_key_file\": \"@1\"}]}",
@@ -656,20 +656,20 @@ static void bad_external_keys_stop_start_up(void **state)
 {
     (void)state;
     const char *parts[] = {
-        "\"keys\": [{\"kid\": \"a\", \"public_key_file\": \"@1\"}, "
-        "{\"kid\": \"a\", \"public_key_file\": \"@1\"}]",
+        ("\"keys\": [{\"kid\": \"a\", \"public_key_file\": \"@1\"}, "
+         "{\"kid\": \"a\", \"public_key_file\": \"@1\"}]"),
         "\"keys\": [{\"kid\": \"a b\", \"public_key_file\": \"@1\"}]",
         "\"keys\": [{\"public_key_file\": \"@1\"}]",
         "\"keys\": [{\"kid\": \"a\", \"public_key_file\": \"@1\", \"alg\": \"HS256\"}]",
         "\"keys\": [{\"kid\": \"a\", \"public_key_file\": \"@P\"}]",
         "\"keys\": []",
         "\"keys\": {}",
-        "\"public_key_file\": \"@1\", \"keys\": [{\"kid\": \"1\", \"public_key_file\": "
-        "\"@1\"}, {\"kid\": \"2\", \"public_key_file\": \"@1\"}, {\"kid\": \"3\", "
-        "\"public_key_file\": \"@1\"}, {\"kid\": \"4\", \"public_key_file\": \"@1\"}, "
-        "{\"kid\": \"5\", \"public_key_file\": \"@1\"}, {\"kid\": \"6\", \"public_key_file\": "
-        "\"@1\"}, {\"kid\": \"7\", \"public_key_file\": \"@1\"}, {\"kid\": \"8\", "
-        "\"public_key_file\": \"@1\"}]",
+        ("\"public_key_file\": \"@1\", \"keys\": [{\"kid\": \"1\", \"public_key_file\": "
+         "\"@1\"}, {\"kid\": \"2\", \"public_key_file\": \"@1\"}, {\"kid\": \"3\", "
+         "\"public_key_file\": \"@1\"}, {\"kid\": \"4\", \"public_key_file\": \"@1\"}, "
+         "{\"kid\": \"5\", \"public_key_file\": \"@1\"}, {\"kid\": \"6\", \"public_key_file\": "
+         "\"@1\"}, {\"kid\": \"7\", \"public_key_file\": \"@1\"}, {\"kid\": \"8\", "
+         "\"public_key_file\": \"@1\"}]"),
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         char *part = subst(parts[i]);
