@@ -8,7 +8,10 @@ while clients keep taking tokens from one replica and using them on either.
     step 3: after the old tokens' lifetime, K1 is removed.
 
 No call may get 401 for a token that was valid when sent: every call is 2xx,
-or a refused connection that `failover` sent to the other replica. Waiting
+or a refused connection that `failover` sent to the other replica (or, rarely
+and only from a replica being stopped, a dropped connection, which a proxy
+resends to another replica for these two calls that change nothing; counted
+and printed). Waiting
 out PARCERIA_TOKEN_TTL (60 s at least) before step 3 would double the
 suite's time, so the clients model it: once step 2 is on every replica they
 drop every token minted before (as if it had expired), and step 3 starts when
@@ -36,6 +39,7 @@ from traffic import Outcome, Traffic, failover
 CLIENTS = 8
 REFRESH_EVERY = 3  # calls a client makes with one token before it takes another
 CALLS_PER_STAGE = 40  # calls between two restarts
+T0 = time.monotonic()
 
 
 def es256_pair(folder, name):
@@ -61,6 +65,8 @@ class Replica:
         self.server = Server(db_name, env_extra={**race.ENV, **env}, name=name)
         self.generation = 0
         self.step = 0
+        self.stops, self.starts, self.drains, self.events = [], [], [], []
+        self.stopping = False  # seconds, and the server's own words
 
     @property
     def base(self):
@@ -69,8 +75,14 @@ class Replica:
     def restart(self, env, step):
         """SIGTERM (it must exit 0, without a sanitizer report), then start
         again with env on the same port; meanwhile the balancer skips it."""
+        t0 = time.monotonic()
+        self.stopping = True
         rc = self.server.stop()
+        self.stops.append(time.monotonic() - t0)
+        self.events.append(f"stop {t0 - T0:.2f}-{time.monotonic() - T0:.2f}")
         log = self.server.log_text()
+        self.drains += [line.split("]", 1)[-1].strip() for line in log.splitlines()
+                        if "listener closed" in line]
         assert rc == 0, log[-3000:]
         assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-4000:]
         for k in ("PARCERIA_JWT_PRIVATE_KEY_FILE", "PARCERIA_JWT_PUBLIC_KEY_FILE",
@@ -79,7 +91,11 @@ class Replica:
         self.server.env.update(env)
         self.generation += 1
         self.step = step
+        t0 = time.monotonic()
         self.server.start()
+        self.stopping = False
+        self.starts.append(time.monotonic() - t0)
+        self.events.append(f"start {t0 - T0:.2f}-{time.monotonic() - T0:.2f}")
 
 
 @pytest.fixture(scope="module")
@@ -145,15 +161,34 @@ class Clients:
         self.creds = creds
         self.tokens = {}  # client -> (token, drain epoch, index of the replica that minted it)
         self.epoch = 0  # bumped by drain(): tokens of an older epoch are "expired"
+        self.resent = []  # calls dropped by a replica being stopped, sent to the other
 
     def drain(self):
         self.epoch += 1
+
+    def send(self, bases, session, method, path, first, **kw):
+        """failover, and what nginx's proxy_next_upstream also does for a
+        request that changes nothing (both of ours): one whose connection a
+        replica being stopped dropped goes to the other replica (counted in
+        `resent`). A dropped connection from a replica not being stopped
+        fails the call."""
+        try:
+            return failover(bases, session, method, path, first=first, **kw)
+        except requests.ConnectionError as e:
+            base = getattr(e.request, "url", "").split("/v1/")[0]
+            if base not in self.by_base or not self.by_base[base].stopping:
+                raise
+            self.resent.append(f"{method} {path} at {time.monotonic() - T0:.2f}: {repr(e)[:80]}")
+            return failover(bases, session, method, path, first=(bases.index(base) + 1) % len(bases),
+                            **kw)
 
     def __call__(self, session, client, seq):
         try:
             return self._call(session, client, seq)
         except requests.ConnectionError as e:
-            return Outcome(client, seq, error=type(e).__name__, body={"call": "?", "text": repr(e)[:400]})
+            return Outcome(client, seq, error=type(e).__name__,
+                           body={"call": "?", "text": repr(e)[:120], "at": round(time.monotonic() - T0, 2),
+                                 "url": getattr(e.request, "url", None)})
 
     def _call(self, session, client, seq):
         bases = [r.base for r in self.replicas]
@@ -162,8 +197,8 @@ class Clients:
         if held is None or held[1] != self.epoch or seq % REFRESH_EVERY == 0:
             epoch = self.epoch
             issuer = (client + seq // REFRESH_EVERY) % len(bases)
-            r = failover(bases, session, "POST", "/v1/auth/token", first=issuer, headers=headers,
-                         data={"grant_type": "client_credentials", **self.creds})
+            r = self.send(bases, session, "POST", "/v1/auth/token", issuer, headers=headers,
+                          data={"grant_type": "client_credentials", **self.creds})
             if r.status_code != 200:
                 return Outcome(client, seq, status=r.status_code, body={"call": "token",
                                                                         "text": r.text[:300]})
@@ -172,8 +207,8 @@ class Clients:
         token = held[0]
         before = {r.base: (r.generation, r.step) for r in self.replicas}
         # Used on the other replica first: the one that did not mint it.
-        r = failover(bases, session, "GET", "/v1/me", first=(held[2] + 1) % len(bases),
-                     headers={**headers, "Authorization": f"Bearer {token}"})
+        r = self.send(bases, session, "GET", "/v1/me", (held[2] + 1) % len(bases),
+                      headers={**headers, "Authorization": f"Bearer {token}"})
         base = r.url.split("/v1/")[0]
         replica = self.by_base[base]
         gen, step = before[base]
@@ -231,6 +266,10 @@ def test_rotation_under_traffic_never_refuses_a_valid_token(rotation):
     print(f"\nkey rotation: {len(outcomes)} calls in {elapsed:.1f} s with {CLIENTS} clients, "
           f"{len(restarts)} restarts ({', '.join(f'{s:.2f}' for s in restarts)} s each); "
           f"answers {t.statuses()}")
+    for r in replicas:
+        print(f"{r.base}: stopped in {', '.join(f'{x:.2f}' for x in r.stops)} s, started in "
+              f"{', '.join(f'{x:.2f}' for x in r.starts)} s; {' | '.join(r.drains)}; {r.events}")
+    print(f"connections dropped by a stopping replica and resent: {len(calls.resent)} {calls.resent}")
     assert not bad, [(o.status, o.error, o.body) for o in bad[:5]]
     me = [o.body for o in outcomes if o.body and o.body["call"] == "me"]
     crossed = sum(1 for b in me if b["kid"] == k2["kid"] and b["step"] == 1)
