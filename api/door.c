@@ -549,3 +549,18 @@ struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_Accep
     va_end(ap);
     return d;
 }
+
+bool door_quiet(void)
+{
+    /* A connection just made (or just answered) may be about to send: it
+     * counts as quiet once it has waited this long without a byte. */
+    static const uint64_t silent_ns = 200000000ull;
+    uint64_t now = util_now_ns();
+    bool quiet = true;
+    pthread_mutex_lock(&door.lock);
+    for (struct conn *c = door.head; c != NULL && quiet; c = c->next)
+        quiet = c->phase == PHASE_WAITING && !c->in_request && now - c->request_ns > silent_ns &&
+                (c->fd < 0 || !body_waiting(c->fd));
+    pthread_mutex_unlock(&door.lock);
+    return quiet;
+}

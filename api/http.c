@@ -15,16 +15,19 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <yder.h>
 
 enum priority { PRIORITY_PRELUDE = 0, PRIORITY_HANDLER = 5, PRIORITY_FALLBACK = 9 };
 
 #define DRAIN_WAIT_MS 10000
+#define QUIET_MS 100
 /* Connections a thread may hold. libmicrohttpd divides its limit among the
  * threads of a pool, and a connection stays on the thread that accepted it:
  * while some threads are busy in handlers, the free ones accept for all, so
@@ -482,12 +485,37 @@ void api_server_stop(struct api_server *s)
 {
     if (s == NULL)
         return;
+    /* Stop accepting, serve the connections already queued on the listening
+     * socket, and close it: later ones are refused (a proxy sends them to
+     * another replica) instead of waiting in the queue to be reset at exit.
+     * Then wait until every request under way or already sent is answered,
+     * quiet for QUIET_MS in a row (a connection the daemon accepted just
+     * before, or a request read but not yet handled, shows up meanwhile). */
     MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
-    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < DRAIN_WAIT_MS; waited += 10)
-        usleep(10000);
-    ulfius_stop_framework(&s->instance);
-    if (fd != MHD_INVALID_SOCKET)
+    int queued = 0, waited = 0;
+    if (fd != MHD_INVALID_SOCKET) {
+        struct sockaddr_storage addr;
+        socklen_t len = sizeof addr;
+        int c;
+        while ((c = accept4(fd, (struct sockaddr *)&addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC)) >=
+               0) {
+            (void)MHD_add_connection(s->instance.mhd_daemon, c, (struct sockaddr *)&addr, len);
+            len = sizeof addr; /* MHD owns c now, and closes it even on failure */
+            queued++;
+        }
         close(fd);
+    }
+    int accept_errno = errno;
+    for (int quiet = 0; quiet < QUIET_MS && waited < DRAIN_WAIT_MS; waited += 10) {
+        quiet = atomic_load(&s->in_flight) == 0 && door_quiet() ? quiet + 10 : 0;
+        if (quiet < QUIET_MS)
+            usleep(10000);
+    }
+    y_log_message(waited < DRAIN_WAIT_MS ? Y_LOG_LEVEL_INFO : Y_LOG_LEVEL_WARNING,
+                  "listener closed (%d queued connections served, then %s); %s after %d ms", queued,
+                  strerror(accept_errno),
+                  waited < DRAIN_WAIT_MS ? "requests drained" : "still busy, closing", waited);
+    ulfius_stop_framework(&s->instance);
     current_server = NULL;
     server_free(s);
     pagecache_clear();

@@ -21,6 +21,8 @@ struct config {
     char *jwt_issuer;
     char *jwt_audience;
     char *jwt_issuers_file;
+    char *jwt_kid;              /* our signing key's id; NULL: derived from the key */
+    char *jwt_verify_keys_file; /* keys of ours that still verify but never sign */
     unsigned token_ttl;
     char *admin_client_id;
     char *admin_client_secret;

@@ -32,4 +32,9 @@ void door_notify_connection(void *cls, struct MHD_Connection *connection, void *
 void door_request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                             enum MHD_RequestTerminationCode toe);
 
+/* True when no connection has a request under way, bytes of one waiting, or
+ * was made or answered in the last 200 ms (a client about to send): what a
+ * stopping server waits for before it closes the connections left. */
+bool door_quiet(void);
+
 #endif

@@ -1,7 +1,9 @@
 /* Signing and verifying JWTs through one wrapper around libjwt 1.10, which
  * accepts `alg: none` with a NULL key and confuses HS256 with RSA public keys:
- * here a key is never NULL, the algorithm must be exactly the issuer's, and
- * every claim (exp, nbf, iss, aud, role) is checked by us. */
+ * here a key is never NULL, the algorithm must be exactly the key's, and
+ * every claim (exp, nbf, iss, aud, role) is checked by us. Each issuer holds
+ * up to 8 verification keys by `kid`; a token's kid picks exactly one (an
+ * unknown kid is a bad signature), a token without kid gets the primary. */
 #ifndef PARCERIA_TOKEN_H
 #define PARCERIA_TOKEN_H
 
@@ -18,6 +20,12 @@ struct token_keyring;
  * *error (a new string). */
 struct token_keyring *token_keyring_load(const struct config *cfg, char **error);
 void token_keyring_free(struct token_keyring *kr);
+/* Our signing key's id, the `kid` of every token we mint; and how many keys
+ * verify our tokens (the signing key and PARCERIA_JWT_VERIFY_KEYS_FILE's). */
+const char *token_keyring_kid(const struct token_keyring *kr);
+size_t token_keyring_keys(const struct token_keyring *kr);
+/* A kid we accept in configuration: 1 to 64 of A-Z a-z 0-9 . _ - */
+bool token_kid_valid(const char *kid);
 
 /* What a new token of ours says. Empty strings are left out. */
 struct token_claims {

@@ -3,6 +3,7 @@
  * an operator everything to fix. */
 #include "config.h"
 
+#include "token.h"
 #include "util.h"
 #include "validate.h"
 
@@ -195,6 +196,10 @@ static void read_jwt(struct reader *r, struct config *cfg)
     cfg->jwt_audience = read_string(r, "PARCERIA_JWT_AUDIENCE", "parceria-api");
     cfg->jwt_issuers_file = read_string(r, "PARCERIA_JWT_ISSUERS_FILE", NULL);
     cfg->token_ttl = read_uint(r, "PARCERIA_TOKEN_TTL", 900, 60, 3600);
+    cfg->jwt_kid = read_string(r, "PARCERIA_JWT_KID", NULL);
+    if (cfg->jwt_kid != NULL && !token_kid_valid(cfg->jwt_kid))
+        complain(r, "PARCERIA_JWT_KID", "must be 1 to 64 of A-Z a-z 0-9 . _ -");
+    cfg->jwt_verify_keys_file = read_string(r, "PARCERIA_JWT_VERIFY_KEYS_FILE", NULL);
     if (strcmp(cfg->jwt_alg, "HS256") == 0) {
         if (cfg->jwt_secret == NULL || strlen(cfg->jwt_secret) < 32)
             complain(r, "PARCERIA_JWT_SECRET", "HS256 needs a secret of at least 32 bytes");
@@ -280,6 +285,8 @@ void config_cleanup(struct config *cfg)
     free(cfg->jwt_issuer);
     free(cfg->jwt_audience);
     free(cfg->jwt_issuers_file);
+    free(cfg->jwt_kid);
+    free(cfg->jwt_verify_keys_file);
     free(cfg->admin_client_id);
     free(cfg->admin_client_secret);
     free(cfg->webhook_key);

@@ -146,6 +146,8 @@ static int run_serve(const struct config *cfg)
         token_keyring_free(keyring);
         return 1;
     }
+    y_log_message(Y_LOG_LEVEL_INFO, "signing tokens with kid %s; %zu keys verify ours",
+                  token_keyring_kid(keyring), token_keyring_keys(keyring));
     struct app app = {.cfg = cfg,
                       .keyring = keyring,
                       .limiter = ratelimit_new(MAIN_RATE_BUCKETS, cfg->replicas, NULL, NULL),

@@ -5,6 +5,7 @@
 
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <jwt.h>
@@ -17,13 +18,27 @@
 #define TOKEN_SKEW 30 /* seconds of clock skew tolerated on nbf and iat */
 #define EXTERNAL_LIFETIME_DEFAULT 3600
 #define EXTERNAL_LIFETIME_MAX 86400
+#define ISSUER_MAX_KEYS 8 /* verification keys per issuer, the signing key included */
+#define KID_MAX 64
+#define KID_DERIVED_HEX 16
+#define HS256_SECRET_MIN 32
+#define VERIFY_KEYS_VAR "PARCERIA_JWT_VERIFY_KEYS_FILE"
+
+/* One verification key: its id, the one algorithm it verifies, the key. */
+struct vkey {
+    char *kid; /* NULL only for an external issuer's kid-less public_key_file */
+    jwt_alg_t alg;
+    unsigned char *key; /* HS256 secret or SPKI public key PEM; never NULL, never empty */
+    size_t key_len;
+};
 
 struct issuer {
     char *iss;
     char *aud;
-    jwt_alg_t alg;
-    unsigned char *key; /* HS256 secret or SPKI public key PEM; never NULL */
-    size_t key_len;
+    struct vkey keys[ISSUER_MAX_KEYS];
+    size_t nkeys;
+    bool primary;    /* keys[0] checks tokens without kid; false: they are refused */
+    bool kids_known; /* a key has a kid: a token's kid must then name one */
     char *role_claim;
     unsigned roles;    /* roles it may grant */
     long max_lifetime; /* seconds a token may live: exp - iat, or exp - now without iat */
@@ -34,13 +49,25 @@ struct token_keyring {
     struct issuer *issuers;
     size_t n;
     jwt_alg_t sign_alg;
+    char *sign_kid;
     unsigned char *sign_key;
     size_t sign_key_len;
 };
 
+bool token_kid_valid(const char *kid)
+{
+    size_t n = kid ? strlen(kid) : 0;
+    if (n == 0 || n > KID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)kid[i]) && kid[i] != '.' && kid[i] != '_' && kid[i] != '-')
+            return false;
+    return true;
+}
+
 static bool read_file(const char *path, unsigned char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = path ? fopen(path, "rb") : NULL;
     if (f == NULL)
         return false;
     size_t cap = 4096, n = 0;
@@ -53,9 +80,43 @@ static bool read_file(const char *path, unsigned char **out, size_t *len)
     }
     fclose(f);
     buf[n] = '\0';
+    if (n == 0) {
+        free(buf);
+        return false;
+    }
     *out = buf;
     *len = n;
-    return n > 0;
+    return true;
+}
+
+/* A public key PEM as libjwt 1.10 takes it (SPKI), or NULL. */
+static unsigned char *read_public_key(const char *path, size_t *len)
+{
+    unsigned char *key = NULL;
+    if (!read_file(path, &key, len))
+        return NULL;
+    if (strstr((char *)key, "BEGIN PUBLIC KEY") == NULL) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
+/* An HS256 secret from a file, without its trailing newline, or NULL when
+ * shorter than HS256_SECRET_MIN. */
+static unsigned char *read_secret(const char *path, size_t *len)
+{
+    unsigned char *key = NULL;
+    if (!read_file(path, &key, len))
+        return NULL;
+    while (*len > 0 && (key[*len - 1] == '\n' || key[*len - 1] == '\r'))
+        key[--*len] = '\0';
+    if (*len < HS256_SECRET_MIN || strlen((char *)key) != *len) {
+        sodium_memzero(key, *len);
+        free(key);
+        return NULL;
+    }
+    return key;
 }
 
 static jwt_alg_t alg_from(const char *name)
@@ -71,36 +132,168 @@ static jwt_alg_t alg_from(const char *name)
     return JWT_ALG_INVAL;
 }
 
-static void add_issuer(struct token_keyring *kr, const struct issuer *is)
+/* The kid a key has when none is configured: the first 16 hex digits of
+ * SHA-256 over the public key PEM, or over a fixed label and the HS256
+ * secret (64 bits of a hash of a 256-bit secret reveal nothing of it). */
+static char *derived_kid(jwt_alg_t alg, const unsigned char *key, size_t len)
+{
+    static const char label[] = "parceria-jwt-kid:HS256:";
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    if (alg == JWT_ALG_HS256)
+        crypto_hash_sha256_update(&st, (const unsigned char *)label, sizeof label - 1);
+    crypto_hash_sha256_update(&st, key, len);
+    crypto_hash_sha256_final(&st, hash);
+    char hex[2 * sizeof hash + 1];
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    hex[KID_DERIVED_HEX] = '\0';
+    return xstrdup(hex);
+}
+
+static void free_vkey(struct vkey *k)
+{
+    free(k->kid);
+    if (k->key != NULL)
+        sodium_memzero(k->key, k->key_len);
+    free(k->key);
+    memset(k, 0, sizeof *k);
+}
+
+/* Adds a key to an issuer, taking k's strings. A kid already held with the
+ * very same key and algorithm is dropped (the signing key may be listed
+ * again among the verification keys); with another key, or past
+ * ISSUER_MAX_KEYS, it is an error (a message naming var). */
+static bool add_key(struct issuer *is, struct vkey *k, const char *var, char **error)
+{
+    for (size_t i = 0; k->kid != NULL && i < is->nkeys; i++) {
+        const struct vkey *o = &is->keys[i];
+        if (o->kid == NULL || strcmp(o->kid, k->kid) != 0)
+            continue;
+        bool same = o->alg == k->alg && o->key_len == k->key_len &&
+                    sodium_memcmp(o->key, k->key, k->key_len) == 0;
+        if (!same)
+            *error =
+                xasprintf("%s: issuer %s: kid %s names two different keys", var, is->iss, k->kid);
+        free_vkey(k);
+        return same;
+    }
+    if (is->nkeys == ISSUER_MAX_KEYS) {
+        *error = xasprintf("%s: issuer %s: more than %d keys", var, is->iss, ISSUER_MAX_KEYS);
+        free_vkey(k);
+        return false;
+    }
+    is->kids_known |= k->kid != NULL;
+    is->keys[is->nkeys++] = *k;
+    memset(k, 0, sizeof *k);
+    return true;
+}
+
+static void free_issuer(struct issuer *is)
+{
+    free(is->iss);
+    free(is->aud);
+    for (size_t i = 0; i < is->nkeys; i++)
+        free_vkey(&is->keys[i]);
+    free(is->role_claim);
+    memset(is, 0, sizeof *is);
+}
+
+static void add_issuer(struct token_keyring *kr, struct issuer *is)
 {
     kr->issuers = xrealloc(kr->issuers, (kr->n + 1) * sizeof *kr->issuers);
     kr->issuers[kr->n++] = *is;
+    memset(is, 0, sizeof *is);
 }
 
+/* One entry of our verification keys file: {kid?, alg, public_key_file |
+ * secret_file}; the kid defaults to the one the key has when it signs. */
+static bool load_verify_key(struct issuer *is, json_t *e, char **error)
+{
+    const char *kid = NULL, *alg = NULL, *pub = NULL, *secret = NULL;
+    struct vkey k = {0};
+    if (json_unpack(e, "{s?:s, s:s, s?:s, s?:s !}", "kid", &kid, "alg", &alg, "public_key_file",
+                    &pub, "secret_file", &secret) != 0) {
+        *error = xstrdup(VERIFY_KEYS_VAR ": each key needs alg and public_key_file or "
+                                         "secret_file, and may have kid");
+        return false;
+    }
+    k.alg = alg_from(alg);
+    if (kid != NULL && !token_kid_valid(kid))
+        *error = xasprintf(VERIFY_KEYS_VAR ": kid %.80s must be 1 to 64 of A-Z a-z 0-9 . _ -", kid);
+    else if (k.alg == JWT_ALG_INVAL)
+        *error = xstrdup(VERIFY_KEYS_VAR ": alg must be HS256, ES256 or RS256");
+    else if (k.alg == JWT_ALG_HS256 && (secret == NULL || pub != NULL))
+        *error = xstrdup(VERIFY_KEYS_VAR ": an HS256 key needs secret_file (only)");
+    else if (k.alg != JWT_ALG_HS256 && (pub == NULL || secret != NULL))
+        *error = xstrdup(VERIFY_KEYS_VAR ": an ES256 or RS256 key needs public_key_file (only)");
+    else if (k.alg == JWT_ALG_HS256 && (k.key = read_secret(secret, &k.key_len)) == NULL)
+        *error = xasprintf(VERIFY_KEYS_VAR ": %s is not a readable secret of at least %d bytes",
+                           secret, HS256_SECRET_MIN);
+    else if (k.alg != JWT_ALG_HS256 && (k.key = read_public_key(pub, &k.key_len)) == NULL)
+        *error = xasprintf(VERIFY_KEYS_VAR ": %s is not a readable BEGIN PUBLIC KEY PEM", pub);
+    if (*error != NULL) {
+        free_vkey(&k);
+        return false;
+    }
+    k.kid = kid ? xstrdup(kid) : derived_kid(k.alg, k.key, k.key_len);
+    return add_key(is, &k, VERIFY_KEYS_VAR, error);
+}
+
+static bool load_verify_keys(struct issuer *is, const char *path, char **error)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *list = json_object_get(doc, "keys");
+    bool ok = json_is_array(list) && json_object_size(doc) == 1;
+    if (!ok)
+        *error = xasprintf(VERIFY_KEYS_VAR ": %s is not a JSON object with a \"keys\" list", path);
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        if (!ok)
+            break;
+        ok = load_verify_key(is, e, error);
+    }
+    json_decref(doc);
+    return ok;
+}
+
+/* Ours: the signing key verifies first (and checks tokens without kid),
+ * then the keys of PARCERIA_JWT_VERIFY_KEYS_FILE. */
 static bool load_ours(struct token_keyring *kr, const struct config *cfg, char **error)
 {
     struct issuer is = {.iss = xstrdup(cfg->jwt_issuer),
                         .aud = xstrdup(cfg->jwt_audience),
-                        .alg = alg_from(cfg->jwt_alg),
                         .role_claim = xstrdup("role"),
                         .roles = ROLE_SERVED,
                         .max_lifetime = (long)cfg->token_ttl,
                         .ours = true};
-    kr->sign_alg = is.alg;
-    if (is.alg == JWT_ALG_HS256) {
-        is.key = (unsigned char *)xstrdup(cfg->jwt_secret);
-        is.key_len = strlen(cfg->jwt_secret);
+    struct vkey k = {.alg = alg_from(cfg->jwt_alg)};
+    kr->sign_alg = k.alg;
+    if (k.alg == JWT_ALG_HS256) {
+        k.key = (unsigned char *)xstrdup(cfg->jwt_secret);
+        k.key_len = strlen(cfg->jwt_secret);
         kr->sign_key = (unsigned char *)xstrdup(cfg->jwt_secret);
-        kr->sign_key_len = is.key_len;
+        kr->sign_key_len = k.key_len;
     } else if (!read_file(cfg->jwt_private_key_file, &kr->sign_key, &kr->sign_key_len)) {
         *error =
             xasprintf("PARCERIA_JWT_PRIVATE_KEY_FILE: cannot read %s", cfg->jwt_private_key_file);
-    } else if (!read_file(cfg->jwt_public_key_file, &is.key, &is.key_len) ||
-               strstr((char *)is.key, "BEGIN PUBLIC KEY") == NULL) {
+    } else if ((k.key = read_public_key(cfg->jwt_public_key_file, &k.key_len)) == NULL) {
         *error =
             xasprintf("PARCERIA_JWT_PUBLIC_KEY_FILE: %s is not a readable BEGIN PUBLIC KEY PEM",
                       cfg->jwt_public_key_file);
     }
+    if (*error == NULL) {
+        k.kid = cfg->jwt_kid ? xstrdup(cfg->jwt_kid) : derived_kid(k.alg, k.key, k.key_len);
+        kr->sign_kid = xstrdup(k.kid);
+        add_key(&is, &k, "PARCERIA_JWT_KID", error);
+        is.primary = true;
+        if (cfg->jwt_verify_keys_file != NULL)
+            load_verify_keys(&is, cfg->jwt_verify_keys_file, error);
+    }
+    free_vkey(&k);
     add_issuer(kr, &is);
     return *error == NULL;
 }
@@ -120,49 +313,99 @@ static unsigned roles_from(const json_t *list)
     return roles;
 }
 
-/* One entry of the issuers file: {iss, aud, alg, public_key_file, role_claim,
- * roles[, max_lifetime]}. */
+/* An external issuer's keys: its kid-less public_key_file and the
+ * {kid, public_key_file} entries of keys, all of the issuer's alg. Tokens
+ * without kid go to public_key_file, or to the only key. */
+static bool load_external_keys(struct issuer *is, jwt_alg_t alg, const char *keyfile,
+                               const json_t *keys, char **error)
+{
+    static const char var[] = "PARCERIA_JWT_ISSUERS_FILE";
+    size_t i;
+    const json_t *e;
+    if (keyfile == NULL && json_array_size(keys) == 0) {
+        *error =
+            xasprintf("%s: issuer %s needs public_key_file or a non-empty keys list", var, is->iss);
+        return false;
+    }
+    if (keyfile != NULL) {
+        struct vkey k = {.alg = alg};
+        k.key = read_public_key(keyfile, &k.key_len);
+        if (k.key == NULL) {
+            *error = xasprintf("%s: issuer %s: %s is not a readable BEGIN PUBLIC KEY PEM", var,
+                               is->iss, keyfile);
+            return false;
+        }
+        add_key(is, &k, var, error);
+    }
+    json_array_foreach(keys, i, e)
+    {
+        const char *kid = NULL, *path = NULL;
+        struct vkey k = {.alg = alg};
+        if (json_unpack((json_t *)e, "{s:s, s:s !}", "kid", &kid, "public_key_file", &path) != 0 ||
+            !token_kid_valid(kid)) {
+            *error = xasprintf("%s: issuer %s: each key needs exactly kid (1 to 64 of A-Z a-z "
+                               "0-9 . _ -) and public_key_file",
+                               var, is->iss);
+            return false;
+        }
+        if ((k.key = read_public_key(path, &k.key_len)) == NULL) {
+            *error = xasprintf("%s: issuer %s: %s is not a readable BEGIN PUBLIC KEY PEM", var,
+                               is->iss, path);
+            return false;
+        }
+        k.kid = xstrdup(kid);
+        /* Duplicates are refused here even when identical: one entry a kid. */
+        for (size_t j = 0; j < is->nkeys; j++)
+            if (is->keys[j].kid != NULL && strcmp(is->keys[j].kid, kid) == 0) {
+                *error = xasprintf("%s: issuer %s: kid %s is listed twice", var, is->iss, kid);
+                free_vkey(&k);
+                return false;
+            }
+        if (!add_key(is, &k, var, error))
+            return false;
+    }
+    if (keyfile != NULL || is->nkeys == 1)
+        is->primary = true;
+    return *error == NULL;
+}
+
+/* One entry of the issuers file: {iss, aud, alg, public_key_file and/or
+ * keys, role_claim, roles[, max_lifetime]}. */
 static bool load_external(struct token_keyring *kr, json_t *e, char **error)
 {
     const char *iss = NULL, *aud = NULL, *alg = NULL, *keyfile = NULL, *claim = NULL;
-    json_t *roles = NULL;
+    json_t *roles = NULL, *keys = NULL;
     json_int_t lifetime = EXTERNAL_LIFETIME_DEFAULT;
     struct issuer is = {0};
-    if (json_unpack(e, "{s:s, s:s, s:s, s:s, s:s, s:o, s?:I !}", "iss", &iss, "aud", &aud, "alg",
-                    &alg, "public_key_file", &keyfile, "role_claim", &claim, "roles", &roles,
-                    "max_lifetime", &lifetime) != 0 ||
-        !json_is_array(roles)) {
+    if (json_unpack(e, "{s:s, s:s, s:s, s?:s, s?:o, s:s, s:o, s?:I !}", "iss", &iss, "aud", &aud,
+                    "alg", &alg, "public_key_file", &keyfile, "keys", &keys, "role_claim", &claim,
+                    "roles", &roles, "max_lifetime", &lifetime) != 0 ||
+        !json_is_array(roles) || (keys != NULL && !json_is_array(keys))) {
         *error = xstrdup("PARCERIA_JWT_ISSUERS_FILE: each issuer needs exactly iss, aud, alg, "
-                         "public_key_file, role_claim and roles, and may have max_lifetime");
+                         "public_key_file or keys (or both), role_claim and roles, and may have "
+                         "max_lifetime");
         return false;
     }
-    is.alg = alg_from(alg);
+    jwt_alg_t a = alg_from(alg);
+    is.iss = xstrdup(iss);
     is.roles = roles_from(roles);
     is.max_lifetime = (long)lifetime;
     if (lifetime < 60 || lifetime > EXTERNAL_LIFETIME_MAX)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: max_lifetime must be 60 to %d "
                            "seconds",
                            iss, EXTERNAL_LIFETIME_MAX);
-    else if (is.alg != JWT_ALG_ES256 && is.alg != JWT_ALG_RS256)
+    else if (a != JWT_ALG_ES256 && a != JWT_ALG_RS256)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: alg must be ES256 or RS256", iss);
     else if (is.roles == 0)
         *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: roles must be a non-empty list "
                            "of staff, admin, registrar",
                            iss);
-    else if (!read_file(keyfile, &is.key, &is.key_len) ||
-             strstr((char *)is.key, "BEGIN PUBLIC KEY") == NULL)
-        *error = xasprintf("PARCERIA_JWT_ISSUERS_FILE: issuer %s: %s is not a readable BEGIN "
-                           "PUBLIC KEY PEM",
-                           iss, keyfile);
-    if (*error != NULL) {
-        free(is.key);
-        return false;
-    }
-    is.iss = xstrdup(iss);
+    else
+        load_external_keys(&is, a, keyfile, keys, error);
     is.aud = xstrdup(aud);
     is.role_claim = xstrdup(claim);
     add_issuer(kr, &is);
-    return true;
+    return *error == NULL;
 }
 
 static bool load_externals(struct token_keyring *kr, const char *path, char **error)
@@ -202,19 +445,24 @@ void token_keyring_free(struct token_keyring *kr)
 {
     if (kr == NULL)
         return;
-    for (size_t i = 0; i < kr->n; i++) {
-        free(kr->issuers[i].iss);
-        free(kr->issuers[i].aud);
-        if (kr->issuers[i].key != NULL)
-            sodium_memzero(kr->issuers[i].key, kr->issuers[i].key_len);
-        free(kr->issuers[i].key);
-        free(kr->issuers[i].role_claim);
-    }
+    for (size_t i = 0; i < kr->n; i++)
+        free_issuer(&kr->issuers[i]);
     free(kr->issuers);
     if (kr->sign_key != NULL)
         sodium_memzero(kr->sign_key, kr->sign_key_len);
     free(kr->sign_key);
+    free(kr->sign_kid);
     free(kr);
+}
+
+const char *token_keyring_kid(const struct token_keyring *kr)
+{
+    return kr->sign_kid;
+}
+
+size_t token_keyring_keys(const struct token_keyring *kr)
+{
+    return kr->issuers[0].nkeys;
 }
 
 /* The id claim a role needs, or NULL. */
@@ -271,7 +519,8 @@ char *token_mint(const struct token_keyring *kr, const struct token_claims *c, l
     jwt_add_grant_int(jwt, "exp", now + c->ttl);
     if (id_claim != NULL)
         jwt_add_grant(jwt, id_claim, id);
-    if (jwt_set_alg(jwt, kr->sign_alg, kr->sign_key, (int)kr->sign_key_len) == 0)
+    if (jwt_add_header(jwt, "kid", kr->sign_kid) == 0 &&
+        jwt_set_alg(jwt, kr->sign_alg, kr->sign_key, (int)kr->sign_key_len) == 0)
         out = jwt_encode_str(jwt);
 out:
     jwt_free(jwt);
@@ -314,6 +563,20 @@ static const struct issuer *find_issuer(const struct token_keyring *kr, const ch
     for (size_t i = 0; iss != NULL && i < kr->n; i++)
         if (strcmp(kr->issuers[i].iss, iss) == 0)
             return &kr->issuers[i];
+    return NULL;
+}
+
+/* The key a token's kid names, each with its one algorithm. A token without
+ * kid is checked with the primary key only; an issuer none of whose keys has
+ * a kid (an external issuer with only public_key_file) checks every token
+ * with that one key, as before keys had ids. */
+static const struct vkey *find_key(const struct issuer *is, const json_t *kid)
+{
+    if (kid == NULL || (!is->kids_known && json_is_string(kid)))
+        return is->primary ? &is->keys[0] : NULL;
+    for (size_t i = 0; json_is_string(kid) && i < is->nkeys; i++)
+        if (is->keys[i].kid != NULL && strcmp(is->keys[i].kid, json_string_value(kid)) == 0)
+            return &is->keys[i];
     return NULL;
 }
 
@@ -397,14 +660,19 @@ enum token_result token_verify(const struct token_keyring *kr, const char *token
     const struct issuer *is = find_issuer(kr, json_string_value(json_object_get(payload, "iss")));
     if (is == NULL)
         goto out;
+    /* An unknown kid is answered as a bad signature: no oracle for which kids exist. */
+    r = TOKEN_BAD_SIGNATURE;
+    const struct vkey *k = find_key(is, json_object_get(header, "kid"));
+    if (k == NULL)
+        goto out;
     r = TOKEN_WRONG_ALG;
-    if (alg_from(json_string_value(json_object_get(header, "alg"))) != is->alg)
+    if (alg_from(json_string_value(json_object_get(header, "alg"))) != k->alg)
         goto out;
     r = TOKEN_BAD_SIGNATURE;
-    if (jwt_decode(&jwt, token, is->key, (int)is->key_len) != 0 || jwt == NULL)
+    if (jwt_decode(&jwt, token, k->key, (int)k->key_len) != 0 || jwt == NULL)
         goto out;
     r = TOKEN_WRONG_ALG;
-    if (jwt_get_alg(jwt) != is->alg)
+    if (jwt_get_alg(jwt) != k->alg)
         goto out;
     r = check_claims(is, payload, now, who);
 out:

@@ -92,7 +92,7 @@ class Server:
             try:
                 requests.get(self.base + "/healthz", timeout=1)
                 return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a loaded machine: ask again
                 time.sleep(0.05)
         raise RuntimeError("server did not start:\n" + self.log_text())
 

@@ -160,11 +160,12 @@ def _always(base):
     yield True
 
 
-def failover(bases, session, method, path, **kw):
-    """Sends one request to the next replica in turn; a refused connection
+def failover(bases, session, method, path, first=None, **kw):
+    """Sends one request to the next replica in turn (or to the replica at
+    index first first, as a proxy with affinity would); a refused connection
     moves on to the next one, as a proxy would. bases: a list of base URLs
     or a Balancer. Returns the response."""
-    start = next(_turn)
+    start = next(_turn) if first is None else first
     sending = bases.sending if isinstance(bases, Balancer) else _always
     order = bases.rotation() if isinstance(bases, Balancer) else bases
     kw.setdefault("timeout", TIMEOUT_S)
