@@ -41,7 +41,8 @@ static bool document_valid(const json_t *doc, bool pt, json_t *errors)
     schema_validate(doc, api_application_fields, SCHEMA_CREATE, 0, pt, errors);
     struct field_issue issues[APPLICATION_MAX_ISSUES];
     return json_array_size(errors) == 0 &&
-           schema_issues(errors, issues, application_check(doc, issues, APPLICATION_MAX_ISSUES), pt);
+           schema_issues(errors, issues, application_check(doc, issues, APPLICATION_MAX_ISSUES),
+                         pt);
 }
 
 /* id first, then the document's fields, then the rest, as documented. */

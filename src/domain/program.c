@@ -124,7 +124,7 @@ size_t program_check(const struct program_row *p, struct field_issue *out, size_
     if (p->opens_at[0] && p->closes_at[0] && !program_time_before(p->opens_at, p->closes_at))
         field_issue_add(&is, ERR_BEFORE_OPENING, "/enrollment_closes_at");
     for (size_t i = 0; i < p->nrequires; i++)
-        if (strcmp(p->requires[i], p->code) == 0)
+        if (strcmp(p->requires[i], p -> code) == 0)
             field_issue_add(&is, ERR_UNKNOWN_PROGRAM, "/requires/%zu", i);
     return field_issues_count(&is);
 }

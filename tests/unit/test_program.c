@@ -113,8 +113,7 @@ static struct program_row program(const char *code, enum program_kind kind, int 
     return p;
 }
 
-static bool has_issue(const struct field_issue *is, size_t n, const char *ptr,
-                      enum error_code code)
+static bool has_issue(const struct field_issue *is, size_t n, const char *ptr, enum error_code code)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(is[i].pointer, ptr) == 0 && is[i].code == code)
