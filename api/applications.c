@@ -39,12 +39,10 @@ const struct field api_application_fields[] = {
 static bool document_valid(const json_t *doc, bool pt, json_t *errors)
 {
     schema_validate(doc, api_application_fields, SCHEMA_CREATE, 0, pt, errors);
-    struct application_issue issues[APPLICATION_MAX_ISSUES];
-    size_t n =
-        json_array_size(errors) == 0 ? application_check(doc, issues, APPLICATION_MAX_ISSUES) : 0;
-    for (size_t i = 0; i < n; i++)
-        schema_error(errors, issues[i].pointer, NULL, issues[i].code, pt);
-    return json_array_size(errors) == 0;
+    struct field_issue issues[APPLICATION_MAX_ISSUES];
+    return json_array_size(errors) == 0 &&
+           schema_issues(errors, issues, application_check(doc, issues, APPLICATION_MAX_ISSUES),
+                         pt);
 }
 
 /* id first, then the document's fields, then the rest, as documented. */
@@ -73,28 +71,33 @@ static bool visible(const struct req_ctx *ctx, const char *id)
            (ctx->who.role == ROLE_APPLICANT && strcmp(ctx->who.application_id, id) == 0);
 }
 
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+/* The document as a patch applies to it: absent optional members are left
+ * out, not nulls to judge. */
+static json_t *editable_json(const void *row)
 {
-    const struct application_row *cur = current;
-    struct application_row *out = next;
-    json_t *doc = application_to_json(&cur->doc), *absent = json_object();
+    json_t *doc = application_to_json(&((const struct application_row *)row)->doc);
+    json_t *absent = json_object();
     const char *key;
     json_t *value;
     json_object_foreach(doc, key, value) if (json_is_null(value))
         json_object_set(absent, key, value);
-    merge_patch(doc, absent); /* absent optional members are not nulls to judge */
+    merge_patch(doc, absent);
     json_decref(absent);
-    merge_patch(doc, patch);
-    /* the merged document is judged whole, as a new submission would be */
-    bool valid = document_valid(doc, pt, errors);
-    if (valid) {
-        application_from_json(doc, &out->doc);
-        application_normalise(&out->doc);
-    }
-    json_decref(doc);
-    return valid ? ST_OK : ST_INVALID;
+    return doc;
 }
+
+/* The merged document is judged whole, as a new submission would be. */
+static bool editable_from(const json_t *doc, void *row, bool pt, json_t *errors)
+{
+    struct application_row *out = row;
+    if (!document_valid(doc, pt, errors))
+        return false;
+    application_from_json(doc, &out->doc);
+    application_normalise(&out->doc);
+    return true;
+}
+
+static const struct resource_editable editable = {editable_json, NULL, editable_from};
 
 static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
                    const struct service_outcome *outcome)
@@ -133,7 +136,7 @@ const struct resource api_applications = {
     .visible = visible,
     .render = render,
     .patch_fields = api_application_fields,
-    .merge = merge,
+    .editable = &editable,
     .refused = refused,
     .list = &list,
 };

@@ -5,7 +5,6 @@
 #include "auth.h"
 #include "body.h"
 #include "handlers.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_contact.h"
@@ -55,8 +54,9 @@ static const struct field whole_fields[] = {
 };
 
 /* The editable members, as a merge patch applies to them. */
-static json_t *editable_json(const struct contact_mailbox_row *m)
+static json_t *editable_json(const void *row)
 {
+    const struct contact_mailbox_row *m = row;
     return json_pack("{s:O, s:s, s:O?, s:i, s:b}", "name", m->name, "email", m->email,
                      "description", m->description, "position", m->position, "active", m->active);
 }
@@ -100,21 +100,22 @@ static void editable_from(const json_t *doc, struct contact_mailbox_row *m)
         m->active = json_is_true(v);
 }
 
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static bool merged_from(const json_t *doc, void *row, bool pt, json_t *errors)
 {
-    const struct contact_mailbox_row *cur = current;
-    struct contact_mailbox_row *out = next;
-    json_t *doc = editable_json(cur);
-    merge_patch(doc, patch);
-    bool ok = schema_validate(doc, whole_fields, SCHEMA_CREATE, 0, pt, errors);
-    if (ok) {
-        snprintf(out->topic, sizeof out->topic, "%s", cur->topic);
-        editable_from(doc, out);
-    }
-    json_decref(doc);
-    return ok ? ST_OK : ST_INVALID;
+    if (!schema_validate(doc, whole_fields, SCHEMA_CREATE, 0, pt, errors))
+        return false;
+    editable_from(doc, row);
+    return true;
 }
+
+static void keep(const void *current, void *next)
+{
+    struct contact_mailbox_row *out = next;
+    snprintf(out->topic, sizeof out->topic, "%s",
+             ((const struct contact_mailbox_row *)current)->topic);
+}
+
+static const struct resource_editable editable = {editable_json, keep, merged_from};
 
 static const struct resource_list list = {
     .sorts = store_contact_mailbox_sorts,
@@ -132,7 +133,7 @@ const struct resource api_contacts = {
     .readable = readable,
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .list = &list,
     .public_max_age = 60, /* the public contacts page */
 };
@@ -157,18 +158,22 @@ static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *
     resource_set_created(resp, ctx, &api_contacts, &c->row, NULL);
 }
 
+/* The topic, which no edit changes, then the editable members. */
+static bool build(const json_t *doc, void *row, bool pt, json_t *errors)
+{
+    (void)pt, (void)errors;
+    struct contact_mailbox_row *m = row;
+    snprintf(m->topic, sizeof m->topic, "%s", json_string_value(json_object_get(doc, "topic")));
+    editable_from(doc, m);
+    return true;
+}
+
 int api_contacts_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct created c = {.in = {.active = true}};
-    snprintf(c.in.topic, sizeof c.in.topic, "%s", json_string_value(json_object_get(doc, "topic")));
-    editable_from(doc, &c.in);
     struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
-    int rc = resource_change(resp, ctx, &api_contacts, &change);
+    int rc = resource_create(req, resp, ctx, &api_contacts, create_fields, build, &c.in, &change);
     contact_mailbox_row_cleanup(&c.in);
     contact_mailbox_row_cleanup(&c.row);
-    json_decref(doc);
     return rc;
 }

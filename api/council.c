@@ -6,7 +6,6 @@
 #include "auth.h"
 #include "body.h"
 #include "handlers.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_council.h"
@@ -39,8 +38,9 @@ static const struct field ballot_fields[] = {
     {0},
 };
 
-static json_t *editable_json(const struct council_term_row *t)
+static json_t *editable_json(const void *row)
 {
+    const struct council_term_row *t = row;
     return json_pack("{s:s, s:s, s:s, s:i}", "title", t->title, "starts_on", t->starts_on,
                      "ends_on", t->ends_on, "registrar_seats", t->registrar_seats);
 }
@@ -76,36 +76,27 @@ static void text_into(char *out, size_t cap, const json_t *doc, const char *name
         snprintf(out, cap, "%s", s);
 }
 
-static void editable_from(const json_t *doc, struct council_term_row *t)
+/* A validated document into t, then the rules across fields. */
+static bool editable_from(const json_t *doc, void *row, bool pt, json_t *errors)
 {
+    struct council_term_row *t = row;
     text_into(t->title, sizeof t->title, doc, "title");
     text_into(t->starts_on, sizeof t->starts_on, doc, "starts_on");
     text_into(t->ends_on, sizeof t->ends_on, doc, "ends_on");
     if (json_is_integer(json_object_get(doc, "registrar_seats")))
         t->registrar_seats = (int)json_integer_value(json_object_get(doc, "registrar_seats"));
+    struct field_issue issues[COUNCIL_TERM_MAX_ISSUES];
+    return schema_issues(errors, issues, council_term_check(t, issues, COUNCIL_TERM_MAX_ISSUES),
+                         pt);
 }
 
-/* The term ends after it starts (dates compare as text). */
-static bool whole(const struct council_term_row *t, bool pt, json_t *errors)
+static void keep(const void *current, void *next)
 {
-    if (strcmp(t->starts_on, t->ends_on) < 0)
-        return true;
-    schema_error(errors, "/ends_on", NULL, ERR_BEFORE_STARTS_ON, pt);
-    return false;
-}
-
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
-{
-    const struct council_term_row *cur = current;
     struct council_term_row *out = next;
-    json_t *doc = editable_json(cur);
-    merge_patch(doc, patch);
-    snprintf(out->id, sizeof out->id, "%s", cur->id);
-    editable_from(doc, out);
-    json_decref(doc);
-    return whole(out, pt, errors) ? ST_OK : ST_INVALID;
+    snprintf(out->id, sizeof out->id, "%s", ((const struct council_term_row *)current)->id);
 }
+
+static const struct resource_editable editable = {editable_json, keep, editable_from};
 
 /* A registrar that may not nominate or vote: 403 not-eligible naming the
  * check ("accredited": not accredited now; "tenure": accredited for less
@@ -144,7 +135,7 @@ const struct resource api_council_terms = {
     .readable = readable,
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .refused = api_council_refused,
     .list = &list,
     .public_max_age = 60,
@@ -173,23 +164,9 @@ static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *
 int api_council_terms_create(const struct _u_request *req, struct _u_response *resp,
                              struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct created c = {0};
-    editable_from(doc, &c.in);
-    json_t *errors = json_array();
-    int rc;
-    if (!whole(&c.in, ctx->lang_pt, errors)) {
-        rc = problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
-                          json_pack("{s:O}", "errors", errors));
-    } else {
-        struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
-        rc = resource_change(resp, ctx, &api_council_terms, &change);
-    }
-    json_decref(errors);
-    json_decref(doc);
-    return rc;
+    struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
+    return resource_create(req, resp, ctx, &api_council_terms, create_fields, NULL, &c.in, &change);
 }
 
 /* --- the ballot ---------------------------------------------------------- */

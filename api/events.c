@@ -7,7 +7,6 @@
 #include "eligibility_answer.h"
 #include "handlers.h"
 #include "ical.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_event.h"
@@ -55,8 +54,9 @@ static json_t *int_or_null(int v)
 }
 
 /* The editable members, as a merge patch applies to them. */
-static json_t *editable_json(const struct event_row *e)
+static json_t *editable_json(const void *row)
 {
+    const struct event_row *e = row;
     return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:i, s:b}", "title", e->title,
                      "description", api_json_text(e->description), "location", e->location,
                      "starts_at", e->starts_at, "ends_at", e->ends_at, "capacity",
@@ -99,10 +99,11 @@ static void text_into(char *out, size_t cap, const json_t *doc, const char *name
     snprintf(out, cap, "%s", json_string_value(json_object_get(doc, name)) ?: "");
 }
 
-/* A validated document's editable members into e (which owns what it gets);
- * absent members keep e's defaults. */
-static void editable_from(const json_t *doc, struct event_row *e)
+/* A validated document's editable members into e (which owns what it gets;
+ * absent members keep e's defaults), then the rules across fields. */
+static bool editable_from(const json_t *doc, void *row, bool pt, json_t *errors)
 {
+    struct event_row *e = row;
     text_into(e->title, sizeof e->title, doc, "title");
     const char *description = json_string_value(json_object_get(doc, "description"));
     e->description = description ? xstrdup(description) : NULL;
@@ -119,32 +120,20 @@ static void editable_from(const json_t *doc, struct event_row *e)
             (int)json_integer_value(json_object_get(doc, "max_attendees_per_registrar"));
     if (json_is_boolean(json_object_get(doc, "waitlist")))
         e->waitlist = json_is_true(json_object_get(doc, "waitlist"));
+    struct field_issue issues[EVENT_MAX_ISSUES];
+    return schema_issues(errors, issues, event_check(e, issues, EVENT_MAX_ISSUES), pt);
 }
 
-/* The rules across fields, as 422 errors. */
-static bool whole(const struct event_row *e, bool pt, json_t *errors)
-{
-    struct event_issue issues[EVENT_MAX_ISSUES];
-    size_t n = event_check(e, issues, EVENT_MAX_ISSUES);
-    for (size_t i = 0; i < n; i++)
-        schema_error(errors, issues[i].pointer, NULL, issues[i].code, pt);
-    return n == 0;
-}
-
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static void keep(const void *current, void *next)
 {
     const struct event_row *cur = current;
     struct event_row *out = next;
-    json_t *doc = editable_json(cur);
-    merge_patch(doc, patch);
     snprintf(out->id, sizeof out->id, "%s", cur->id);
     out->kind = cur->kind;
     out->seats_taken = cur->seats_taken;
-    editable_from(doc, out);
-    json_decref(doc);
-    return whole(out, pt, errors) ? ST_OK : ST_INVALID;
 }
+
+static const struct resource_editable editable = {editable_json, keep, editable_from};
 
 static bool valid_kind(const char *s)
 {
@@ -174,7 +163,7 @@ const struct resource api_events = {
     .readable = readable,
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .list = &list,
     .public_max_age = 60, /* the public calendar of events */
 };
@@ -198,28 +187,22 @@ static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *
     resource_set_created(resp, ctx, &api_events, &c->row, NULL);
 }
 
+/* The kind, which no edit changes, then the editable members. */
+static bool build(const json_t *doc, void *row, bool pt, json_t *errors)
+{
+    struct event_row *e = row;
+    if (!event_kind_parse(json_string_value(json_object_get(doc, "kind")), &e->kind))
+        e->kind = EVENT_CONFERENCE; /* the field table checked it */
+    return editable_from(doc, e, pt, errors);
+}
+
 int api_events_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct created c = {.in = {.max_attendees = 1, .eligibility = EVENT_ELIGIBILITY_ACCREDITED}};
-    if (!event_kind_parse(json_string_value(json_object_get(doc, "kind")), &c.in.kind))
-        c.in.kind = EVENT_CONFERENCE; /* the field table checked it */
-    editable_from(doc, &c.in);
-    json_t *errors = json_array();
-    int rc;
-    if (!whole(&c.in, ctx->lang_pt, errors)) {
-        rc = problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
-                          json_pack("{s:O}", "errors", errors));
-    } else {
-        struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
-        rc = resource_change(resp, ctx, &api_events, &change);
-    }
-    json_decref(errors);
+    struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
+    int rc = resource_create(req, resp, ctx, &api_events, create_fields, build, &c.in, &change);
     event_row_cleanup(&c.in);
     event_row_cleanup(&c.row);
-    json_decref(doc);
     return rc;
 }
 

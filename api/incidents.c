@@ -6,7 +6,6 @@
 #include "auth.h"
 #include "body.h"
 #include "handlers.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_incident.h"
@@ -67,8 +66,9 @@ static const struct field patch_fields[] = {
 };
 
 /* The writable members, as a merge patch applies to them. */
-static json_t *writable_json(const struct incident_row *r)
+static json_t *writable_json(const void *row)
 {
+    const struct incident_row *r = row;
     return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:b}", "registrar_id",
                      api_json_text(r->registrar_id), "title", r->title, "description",
                      r->description ? r->description : "", "category", r->category, "severity",
@@ -108,8 +108,9 @@ static void text_into(char *out, size_t cap, const json_t *doc, const char *name
 /* A validated document's members into r (which owns what it gets); the
  * rules across them (the names normalized, no detection in the future) as
  * 422 errors. */
-static bool from_doc(const json_t *doc, struct incident_row *r, bool pt, json_t *errors)
+static bool from_doc(const json_t *doc, void *row, bool pt, json_t *errors)
 {
+    struct incident_row *r = row;
     text_into(r->registrar_id, sizeof r->registrar_id, doc, "registrar_id");
     text_into(r->title, sizeof r->title, doc, "title");
     r->description = xstrdup(json_string_value(json_object_get(doc, "description")) ?: "");
@@ -139,18 +140,13 @@ static bool from_doc(const json_t *doc, struct incident_row *r, bool pt, json_t 
     return ok;
 }
 
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static void keep(const void *current, void *next)
 {
-    const struct incident_row *cur = current;
     struct incident_row *out = next;
-    json_t *doc = writable_json(cur);
-    merge_patch(doc, patch);
-    snprintf(out->id, sizeof out->id, "%s", cur->id);
-    bool ok = from_doc(doc, out, pt, errors);
-    json_decref(doc);
-    return ok ? ST_OK : ST_INVALID;
+    snprintf(out->id, sizeof out->id, "%s", ((const struct incident_row *)current)->id);
 }
+
+static const struct resource_editable editable = {writable_json, keep, from_doc};
 
 static bool valid_severity(const char *s)
 {
@@ -207,7 +203,7 @@ const struct resource api_incidents = {
     .path = "/v1/incidents",
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .list = &list,
 };
 

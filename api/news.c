@@ -7,7 +7,6 @@
 #include "auth.h"
 #include "body.h"
 #include "handlers.h"
-#include "merge.h"
 #include "pagecache.h"
 #include "problem.h"
 #include "resource.h"
@@ -47,8 +46,9 @@ static json_t *channels_json(unsigned bits)
 }
 
 /* The editable members, as a merge patch applies to them. */
-static json_t *editable_json(const struct news_row *n)
+static json_t *editable_json(const void *row)
 {
+    const struct news_row *n = row;
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "title", n->title, "summary", n->summary, "body",
                      n->body ? n->body : "", "link", api_json_text(n->link), "channels",
                      channels_json(n->channels));
@@ -93,8 +93,9 @@ static void text_into(char *out, size_t cap, const json_t *doc, const char *name
 
 /* A validated document's editable members into n (which owns what it
  * gets). A channel named twice is a 422 at its second place. */
-static bool editable_from(const json_t *doc, struct news_row *n, bool pt, json_t *errors)
+static bool editable_from(const json_t *doc, void *row, bool pt, json_t *errors)
 {
+    struct news_row *n = row;
     text_into(n->title, sizeof n->title, doc, "title");
     text_into(n->summary, sizeof n->summary, doc, "summary");
     free(n->body);
@@ -116,19 +117,15 @@ static bool editable_from(const json_t *doc, struct news_row *n, bool pt, json_t
     return repeated < 0;
 }
 
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static void keep(const void *current, void *next)
 {
     const struct news_row *cur = current;
     struct news_row *out = next;
-    json_t *doc = editable_json(cur);
-    merge_patch(doc, patch);
     snprintf(out->id, sizeof out->id, "%s", cur->id);
     snprintf(out->registrar_id, sizeof out->registrar_id, "%s", cur->registrar_id);
-    bool ok = editable_from(doc, out, pt, errors);
-    json_decref(doc);
-    return ok ? ST_OK : ST_INVALID;
 }
+
+static const struct resource_editable editable = {editable_json, keep, editable_from};
 
 /* Staff see every item; a registrar its own. */
 static bool scope(struct _u_response *resp, struct req_ctx *ctx, struct page_query *q)
@@ -155,7 +152,7 @@ const struct resource api_news_items = {
     .path = "/v1/news-items",
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .list = &list,
 };
 
@@ -213,24 +210,12 @@ static void render_submitted(struct _u_response *resp, struct req_ctx *ctx, void
 int api_news_items_create(const struct _u_request *req, struct _u_response *resp,
                           struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct submitted s = {0};
     snprintf(s.in.registrar_id, sizeof s.in.registrar_id, "%.36s", ctx->who.registrar_id);
-    json_t *errors = json_array();
-    int rc;
-    if (!editable_from(doc, &s.in, ctx->lang_pt, errors)) {
-        rc = problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
-                          json_pack("{s:O}", "errors", errors));
-    } else {
-        struct resource_change change = {submit, &s, render_submitted, &s, NULL, NULL, NULL};
-        rc = resource_change(resp, ctx, &api_news_items, &change);
-    }
-    json_decref(errors);
+    struct resource_change change = {submit, &s, render_submitted, &s, NULL, NULL, NULL};
+    int rc = resource_create(req, resp, ctx, &api_news_items, create_fields, NULL, &s.in, &change);
     news_row_cleanup(&s.in);
     news_row_cleanup(&s.row);
-    json_decref(doc);
     return rc;
 }
 

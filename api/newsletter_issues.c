@@ -4,7 +4,6 @@
 #include "auth.h"
 #include "body.h"
 #include "handlers.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_newsletter.h"
@@ -31,8 +30,9 @@ static const struct field patch_fields[] = {
     {0},
 };
 
-static json_t *editable_json(const struct newsletter_issue_row *r)
+static json_t *editable_json(const void *row)
 {
+    const struct newsletter_issue_row *r = row;
     return json_pack("{s:i, s:s, s:s, s:o}", "number", r->number, "title", r->title, "planned_for",
                      r->planned_for, "url", api_json_text(r->url));
 }
@@ -61,29 +61,27 @@ static bool readable(const struct req_ctx *ctx, const void *row)
            ((const struct newsletter_issue_row *)row)->status == ISSUE_PUBLISHED;
 }
 
-static void from_json(const json_t *doc, struct newsletter_issue_row *r)
+/* A validated document into r; there is no rule across its fields. */
+static bool from_json(const json_t *doc, void *row, bool pt, json_t *errors)
 {
+    (void)pt, (void)errors;
+    struct newsletter_issue_row *r = row;
     r->number = (int)json_integer_value(json_object_get(doc, "number"));
     snprintf(r->title, sizeof r->title, "%s",
              json_string_value(json_object_get(doc, "title")) ?: "");
     snprintf(r->planned_for, sizeof r->planned_for, "%s",
              json_string_value(json_object_get(doc, "planned_for")) ?: "");
     snprintf(r->url, sizeof r->url, "%s", json_string_value(json_object_get(doc, "url")) ?: "");
+    return true;
 }
 
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static void keep(const void *current, void *next)
 {
-    (void)pt, (void)errors;
-    const struct newsletter_issue_row *cur = current;
     struct newsletter_issue_row *out = next;
-    json_t *doc = editable_json(cur);
-    merge_patch(doc, patch);
-    snprintf(out->id, sizeof out->id, "%s", cur->id);
-    from_json(doc, out);
-    json_decref(doc);
-    return ST_OK;
+    snprintf(out->id, sizeof out->id, "%s", ((const struct newsletter_issue_row *)current)->id);
 }
+
+static const struct resource_editable editable = {editable_json, keep, from_json};
 
 static const struct resource_filter filters[] = {
     [STORE_ISSUE_STATUS] = {"status", RESOURCE_FILTER_STATES, NULL},
@@ -104,7 +102,7 @@ const struct resource api_newsletter_issues = {
     .readable = readable,
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .refused = resource_refused_rule,
     .list = &list,
     .public_max_age = 60,
@@ -131,13 +129,8 @@ static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *
 int api_newsletter_issues_create(const struct _u_request *req, struct _u_response *resp,
                                  struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct created c = {0};
-    from_json(doc, &c.in);
     struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
-    int rc = resource_change(resp, ctx, &api_newsletter_issues, &change);
-    json_decref(doc);
-    return rc;
+    return resource_create(req, resp, ctx, &api_newsletter_issues, create_fields, NULL, &c.in,
+                           &change);
 }

@@ -5,7 +5,6 @@
 #include "auth.h"
 #include "body.h"
 #include "handlers.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_program.h"
@@ -84,8 +83,9 @@ static json_t *requires_json(const struct program_row *p)
 }
 
 /* The editable members, as a merge patch applies to them. */
-static json_t *editable_json(const struct program_row *p)
+static json_t *editable_json(const void *row)
 {
+    const struct program_row *p = row;
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "name", i18n_or_null(p->name),
                      "description", i18n_or_null(p->description), "enrollment_opens_at",
                      api_json_text(p->opens_at), "enrollment_closes_at",
@@ -121,9 +121,11 @@ static bool readable(const struct req_ctx *ctx, const void *row)
            ((const struct program_row *)row)->status != PROGRAM_DRAFT;
 }
 
-/* A validated document's editable members into p (which owns what it gets). */
-static void editable_from(const json_t *doc, struct program_row *p)
+/* A validated document's editable members into p (which owns what it gets),
+ * then the rules across fields. */
+static bool editable_from(const json_t *doc, void *row, bool pt, json_t *errors)
 {
+    struct program_row *p = row;
     json_t *v;
     p->name = json_deep_copy(json_object_get(doc, "name"));
     v = json_object_get(doc, "description");
@@ -142,32 +144,20 @@ static void editable_from(const json_t *doc, struct program_row *p)
              json_string_value(json_object_get(doc, "terms_version")) ?: "");
     p->voucher_validity_days =
         (int)json_integer_value(json_object_get(doc, "voucher_validity_days"));
+    struct field_issue issues[PROGRAM_MAX_ISSUES];
+    return schema_issues(errors, issues, program_check(p, issues, PROGRAM_MAX_ISSUES), pt);
 }
 
-/* The rules across fields, as 422 errors. */
-static bool whole(const struct program_row *p, bool pt, json_t *errors)
-{
-    struct program_issue issues[PROGRAM_MAX_ISSUES];
-    size_t n = program_check(p, issues, PROGRAM_MAX_ISSUES);
-    for (size_t i = 0; i < n; i++)
-        schema_error(errors, issues[i].pointer, NULL, issues[i].code, pt);
-    return n == 0;
-}
-
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static void keep(const void *current, void *next)
 {
     const struct program_row *cur = current;
     struct program_row *out = next;
-    json_t *doc = editable_json(cur);
-    merge_patch(doc, patch);
     snprintf(out->code, sizeof out->code, "%s", cur->code);
     out->kind = cur->kind;
     out->year = cur->year;
-    editable_from(doc, out);
-    json_decref(doc);
-    return whole(out, pt, errors) ? ST_OK : ST_INVALID;
 }
+
+static const struct resource_editable editable = {editable_json, keep, editable_from};
 
 /* A program required that does not exist: 422 at its pointer. */
 static int refused(struct _u_response *resp, struct req_ctx *ctx, enum status st,
@@ -211,7 +201,7 @@ const struct resource api_programs = {
     .readable = readable,
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .refused = refused,
     .list = &list,
     .public_max_age = 60, /* the public catalogue */
@@ -236,29 +226,23 @@ static void render_created(struct _u_response *resp, struct req_ctx *ctx, void *
     resource_set_created(resp, ctx, &api_programs, &c->row, NULL);
 }
 
+/* The code, kind and year, which no edit changes, then the editable members. */
+static bool build(const json_t *doc, void *row, bool pt, json_t *errors)
+{
+    struct program_row *p = row;
+    snprintf(p->code, sizeof p->code, "%s", json_string_value(json_object_get(doc, "code")));
+    if (!program_kind_parse(json_string_value(json_object_get(doc, "kind")), &p->kind))
+        p->kind = PROGRAM_STANDING; /* the field table checked it */
+    p->year = (int)json_integer_value(json_object_get(doc, "year"));
+    return editable_from(doc, p, pt, errors);
+}
+
 int api_programs_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct created c = {0};
-    snprintf(c.in.code, sizeof c.in.code, "%s", json_string_value(json_object_get(doc, "code")));
-    if (!program_kind_parse(json_string_value(json_object_get(doc, "kind")), &c.in.kind))
-        c.in.kind = PROGRAM_STANDING; /* the field table checked it */
-    c.in.year = (int)json_integer_value(json_object_get(doc, "year"));
-    editable_from(doc, &c.in);
-    json_t *errors = json_array();
-    int rc;
-    if (!whole(&c.in, ctx->lang_pt, errors)) {
-        rc = problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
-                          json_pack("{s:O}", "errors", errors));
-    } else {
-        struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
-        rc = resource_change(resp, ctx, &api_programs, &change);
-    }
-    json_decref(errors);
+    struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
+    int rc = resource_create(req, resp, ctx, &api_programs, create_fields, build, &c.in, &change);
     program_row_cleanup(&c.in);
     program_row_cleanup(&c.row);
-    json_decref(doc);
     return rc;
 }

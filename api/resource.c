@@ -6,6 +6,7 @@
 #include "body.h"
 #include "csv.h"
 #include "guard.h"
+#include "merge.h"
 #include "pagecache.h"
 #include "problem.h"
 #include "query.h"
@@ -93,6 +94,25 @@ int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct 
     c->render(resp, ctx, c->render_arg);
     api_finish(ctx, resp);
     return U_CALLBACK_COMPLETE;
+}
+
+int resource_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                    const struct resource *res, const struct field *fields, resource_build_fn build,
+                    void *row, const struct resource_change *c)
+{
+    json_t *doc = body_read(req, resp, ctx, fields, SCHEMA_CREATE, ctx->who.role, false);
+    if (doc == NULL)
+        return U_CALLBACK_COMPLETE;
+    json_t *errors = json_array();
+    int rc;
+    if (!(build ? build : res->editable->from_json)(doc, row, ctx->lang_pt, errors))
+        rc = problem_send(resp, ctx, PROBLEM_VALIDATION_FAILED, PROBLEM_NO_DETAIL,
+                          json_pack("{s:O}", "errors", errors));
+    else
+        rc = resource_change(resp, ctx, res, c);
+    json_decref(errors);
+    json_decref(doc);
+    return rc;
 }
 
 void resource_set_created(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
@@ -337,7 +357,16 @@ static enum status merge(void *arg, const void *current, void *next)
 {
     struct merge *m = arg;
     json_array_clear(m->errors); /* a retried transaction starts afresh */
-    return m->res->merge(current, m->patch, m->lang_pt, next, m->errors);
+    if (m->res->merge != NULL)
+        return m->res->merge(current, m->patch, m->lang_pt, next, m->errors);
+    const struct resource_editable *e = m->res->editable;
+    json_t *doc = e->to_json(current);
+    merge_patch(doc, m->patch);
+    if (e->keep != NULL)
+        e->keep(current, next);
+    bool ok = e->from_json(doc, next, m->lang_pt, m->errors);
+    json_decref(doc);
+    return ok ? ST_OK : ST_INVALID;
 }
 
 static bool if_match(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,

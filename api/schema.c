@@ -25,6 +25,13 @@ void schema_error(json_t *errors, const char *pointer, const char *parameter, en
     json_array_append_new(errors, e);
 }
 
+bool schema_issues(json_t *errors, const struct field_issue *issues, size_t n, bool lang_pt)
+{
+    for (size_t i = 0; i < n; i++)
+        schema_error(errors, issues[i].pointer, NULL, issues[i].code, lang_pt);
+    return n == 0;
+}
+
 /* Appends name to a JSON Pointer, escaping '~' and '/' (RFC 6901). */
 static char *pointer_join(const char *base, const char *name)
 {

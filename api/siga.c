@@ -6,7 +6,6 @@
  * to their author and a comment's to its first 15 minutes. */
 #include "body.h"
 #include "handlers.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_siga.h"
@@ -75,30 +74,34 @@ static void text_into(char *out, size_t cap, const json_t *doc, const char *name
     snprintf(out, cap, "%s", json_string_value(json_object_get(doc, name)) ?: "");
 }
 
-/* A validated document's members into p (which owns what it gets). */
-static void proposal_from(const json_t *doc, struct siga_proposal_row *p)
+/* The editable members, as a merge patch applies to them. */
+static json_t *proposal_json(const void *row)
 {
+    const struct siga_proposal_row *p = row;
+    return json_pack("{s:s, s:s, s:s}", "title", p->title, "description",
+                     p->description ? p->description : "", "area", siga_area_name(p->area));
+}
+
+/* A validated document's members into p (which owns what it gets); the
+ * field table checked every member, and no rule spans them. */
+static bool proposal_from(const json_t *doc, void *row, bool pt, json_t *errors)
+{
+    (void)pt, (void)errors;
+    struct siga_proposal_row *p = row;
     text_into(p->title, sizeof p->title, doc, "title");
     p->description = xstrdup(json_string_value(json_object_get(doc, "description")) ?: "");
     if (!siga_area_parse(json_string_value(json_object_get(doc, "area")), &p->area))
         p->area = SIGA_AREA_OTHER; /* the field table checked it */
+    return true;
 }
 
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static void keep(const void *current, void *next)
 {
-    (void)pt, (void)errors; /* the field table checked every member */
-    const struct siga_proposal_row *cur = current;
     struct siga_proposal_row *out = next;
-    json_t *doc =
-        json_pack("{s:s, s:s, s:s}", "title", cur->title, "description",
-                  cur->description ? cur->description : "", "area", siga_area_name(cur->area));
-    merge_patch(doc, patch);
-    snprintf(out->id, sizeof out->id, "%s", cur->id);
-    proposal_from(doc, out);
-    json_decref(doc);
-    return ST_OK;
+    snprintf(out->id, sizeof out->id, "%s", ((const struct siga_proposal_row *)current)->id);
 }
+
+static const struct resource_editable editable = {proposal_json, keep, proposal_from};
 
 static bool valid_area(const char *s)
 {
@@ -138,7 +141,7 @@ const struct resource api_siga_proposals = {
     .path = "/v1/siga/proposals",
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .list = &list,
     .action_body = action_body,
 };
@@ -172,17 +175,13 @@ static void author_into(char out[37], const struct req_ctx *ctx)
 int api_siga_proposals_create(const struct _u_request *req, struct _u_response *resp,
                               struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct proposed p = {0};
-    proposal_from(doc, &p.in);
     author_into(p.in.author_registrar_id, ctx);
     struct resource_change change = {propose, &p, render_proposed, &p, NULL, NULL, NULL};
-    int rc = resource_change(resp, ctx, &api_siga_proposals, &change);
+    int rc =
+        resource_create(req, resp, ctx, &api_siga_proposals, create_fields, NULL, &p.in, &change);
     siga_proposal_row_cleanup(&p.in);
     siga_proposal_row_cleanup(&p.row);
-    json_decref(doc);
     return rc;
 }
 

@@ -7,7 +7,6 @@
 #include "body.h"
 #include "csv.h"
 #include "handlers.h"
-#include "merge.h"
 #include "problem.h"
 #include "resource.h"
 #include "service_survey.h"
@@ -67,8 +66,9 @@ static const struct field answer_fields[] = {
 };
 
 /* The editable members, as a merge patch applies to them. */
-static json_t *editable_json(const struct survey_row *s)
+static json_t *editable_json(const void *row)
 {
+    const struct survey_row *s = row;
     return json_pack("{s:i, s:s, s:s, s:s, s:O}", "year", s->year, "title", s->title, "opens_at",
                      s->opens_at, "closes_at", s->closes_at, "questions", s->questions);
 }
@@ -101,7 +101,7 @@ static bool readable(const struct req_ctx *ctx, const void *row)
 }
 
 /* A validated document into s (which owns what it gets). */
-static void editable_from(const json_t *doc, struct survey_row *s)
+static void read_doc(const json_t *doc, struct survey_row *s)
 {
     s->year = (int)json_integer_value(json_object_get(doc, "year"));
     snprintf(s->title, sizeof s->title, "%s",
@@ -115,32 +115,33 @@ static void editable_from(const json_t *doc, struct survey_row *s)
     survey_questions_normalize(s->questions);
 }
 
-/* The rules across fields, as 422 errors. */
-static bool whole(const struct survey_row *s, bool pt, json_t *errors)
+/* A creation's body into row, then the rules across fields. */
+static bool build(const json_t *doc, void *row, bool pt, json_t *errors)
 {
-    struct survey_issue issues[SURVEY_MAX_ISSUES];
-    size_t n = survey_check(s, issues, SURVEY_MAX_ISSUES);
-    for (size_t i = 0; i < n; i++)
-        schema_error(errors, issues[i].pointer, NULL, issues[i].code, pt);
-    return n == 0;
+    read_doc(doc, row);
+    struct field_issue issues[SURVEY_MAX_ISSUES];
+    return schema_issues(errors, issues, survey_check(row, issues, SURVEY_MAX_ISSUES), pt);
 }
 
 /* The merged document is checked whole as a creation is: a patch's
  * questions replace the list, so each one must be complete. */
-static enum status merge(const void *current, const json_t *patch, bool pt, void *next,
-                         json_t *errors)
+static bool merged_from(const json_t *doc, void *row, bool pt, json_t *errors)
+{
+    if (schema_validate(doc, create_fields, SCHEMA_CREATE, 0, pt, errors))
+        return build(doc, row, pt, errors);
+    read_doc(doc, row);
+    return false;
+}
+
+static void keep(const void *current, void *next)
 {
     const struct survey_row *cur = current;
     struct survey_row *out = next;
-    json_t *doc = editable_json(cur);
-    merge_patch(doc, patch);
-    bool ok = schema_validate(doc, create_fields, SCHEMA_CREATE, 0, pt, errors);
     snprintf(out->id, sizeof out->id, "%s", cur->id);
     out->status = cur->status;
-    editable_from(doc, out);
-    json_decref(doc);
-    return ok && whole(out, pt, errors) ? ST_OK : ST_INVALID;
 }
+
+static const struct resource_editable editable = {editable_json, keep, merged_from};
 
 /* A rule that refused an action or an edit names itself: 409 invalid-state
  * with the rule. */
@@ -196,7 +197,7 @@ const struct resource api_surveys = {
     .readable = readable,
     .render = render,
     .patch_fields = patch_fields,
-    .merge = merge,
+    .editable = &editable,
     .refused = refused,
     .list = &list,
     .public_max_age = 60, /* published surveys */
@@ -230,23 +231,11 @@ static int send_errors(struct _u_response *resp, struct req_ctx *ctx, json_t *er
 
 int api_surveys_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    json_t *doc = body_read(req, resp, ctx, create_fields, SCHEMA_CREATE, ctx->who.role, false);
-    if (doc == NULL)
-        return U_CALLBACK_COMPLETE;
     struct created c = {0};
-    editable_from(doc, &c.in);
-    json_t *errors = json_array();
-    int rc;
-    if (!whole(&c.in, ctx->lang_pt, errors)) {
-        rc = send_errors(resp, ctx, errors);
-    } else {
-        struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
-        rc = resource_change(resp, ctx, &api_surveys, &change);
-    }
-    json_decref(errors);
+    struct resource_change change = {create, &c, render_created, &c, NULL, NULL, NULL};
+    int rc = resource_create(req, resp, ctx, &api_surveys, create_fields, build, &c.in, &change);
     survey_row_cleanup(&c.in);
     survey_row_cleanup(&c.row);
-    json_decref(doc);
     return rc;
 }
 
@@ -286,13 +275,12 @@ static void render_response(struct _u_response *resp, struct req_ctx *ctx, void 
 static bool answers_valid(struct _u_response *resp, struct req_ctx *ctx, const struct survey_row *s,
                           json_t *answers)
 {
-    struct survey_issue issues[SURVEY_MAX_ISSUES];
+    struct field_issue issues[SURVEY_MAX_ISSUES];
     size_t n = survey_check_answers(s->questions, answers, issues, SURVEY_MAX_ISSUES);
     if (n == 0)
         return true;
     json_t *errors = json_array();
-    for (size_t i = 0; i < n; i++)
-        schema_error(errors, issues[i].pointer, NULL, issues[i].code, ctx->lang_pt);
+    schema_issues(errors, issues, n, ctx->lang_pt);
     send_errors(resp, ctx, errors);
     json_decref(errors);
     return false;

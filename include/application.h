@@ -28,6 +28,7 @@
 #define PARCERIA_APPLICATION_H
 
 #include "error_code.h"
+#include "field_issue.h"
 #include "status.h"
 
 #include <jansson.h>
@@ -143,12 +144,6 @@ enum status application_transition(enum application_status from, enum applicatio
 size_t application_allowed_actions(enum application_status status, unsigned role,
                                    bool credentials_collected, const char **out, size_t cap);
 
-/* One breach of a rule across fields: a JSON Pointer and an error code, both
- * static strings, for schema_error. */
-struct application_issue {
-    const char *pointer;
-    enum error_code code;
-};
 #define APPLICATION_MAX_ISSUES 8 /* application_check never finds more */
 
 /* The rules across fields of a whole application document (a create body, or
@@ -165,7 +160,7 @@ struct application_issue {
  *             security_contact_required
  * A nif may come with another country (a foreign company's Portuguese NIF);
  * without one, country is PT. Writes at most cap issues; returns how many. */
-size_t application_check(const json_t *doc, struct application_issue *out, size_t cap);
+size_t application_check(const json_t *doc, struct field_issue *out, size_t cap);
 
 /* The tax identity that "one open application per tax number" and "none for
  * a registrar's tax number" compare: "PT" + nif, or the ISO country +

@@ -26,6 +26,7 @@
 #ifndef PARCERIA_COUNCIL_H
 #define PARCERIA_COUNCIL_H
 
+#include "field_issue.h"
 #include "status.h"
 
 #include <stdbool.h>
@@ -113,6 +114,12 @@ unsigned council_nomination_ruled_out(const struct council_nomination_row *row);
 
 /* Whether s is a calendar date YYYY-MM-DD. */
 bool council_date_valid(const char *s);
+
+#define COUNCIL_TERM_MAX_ISSUES 1
+/* The rules across a term's fields: it ends after it starts (/ends_on
+ * before_starts_on; dates compare as text). Writes at most cap issues;
+ * returns how many. */
+size_t council_term_check(const struct council_term_row *t, struct field_issue *out, size_t cap);
 
 /* Who may nominate: the registrar's facts, as of the transaction's clock. */
 struct council_standing {

@@ -25,6 +25,7 @@
 #define PARCERIA_EVENT_H
 
 #include "error_code.h"
+#include "field_issue.h"
 #include "program.h"
 #include "status.h"
 
@@ -104,16 +105,11 @@ bool event_eligibility_valid(const char *text);
 /* The program an event requires (its eligibility), or NULL for "accredited". */
 const char *event_required_program(const struct event_row *e);
 
-/* A rule across fields broken: the member's JSON Pointer and its code. */
-struct event_issue {
-    char pointer[32];
-    enum error_code code;
-};
 #define EVENT_MAX_ISSUES 3
 /* The rules across fields: it ends after it starts, its registration
  * closes after it opens, its capacity holds the seats already given.
  * Writes at most cap issues; returns how many. */
-size_t event_check(const struct event_row *e, struct event_issue *out, size_t cap);
+size_t event_check(const struct event_row *e, struct field_issue *out, size_t cap);
 
 /* --- registrations ------------------------------------------------------- */
 

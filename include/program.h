@@ -16,6 +16,7 @@
 #define PARCERIA_PROGRAM_H
 
 #include "error_code.h"
+#include "field_issue.h"
 #include "status.h"
 
 #include <jansson.h>
@@ -98,16 +99,11 @@ const char *program_form_name(enum program_form form);
 /* Whether RFC 3339 UTC text a is an earlier time than b (fractions count). */
 bool program_time_before(const char *a, const char *b);
 
-/* A rule across fields broken: the member's JSON Pointer and its code. */
-struct program_issue {
-    char pointer[32];
-    enum error_code code;
-};
 #define PROGRAM_MAX_ISSUES 4
 /* The rules across fields: a year for calls and contests, none for standing
  * programs; a call's or contest's code ends with "-<year>"; the window
  * opens before it closes (RFC 3339 UTC texts compare as times); a program
  * does not require itself. Writes at most cap issues; returns how many. */
-size_t program_check(const struct program_row *p, struct program_issue *out, size_t cap);
+size_t program_check(const struct program_row *p, struct field_issue *out, size_t cap);
 
 #endif

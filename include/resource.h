@@ -79,6 +79,21 @@ struct resource_list {
     bool (*exportable)(const void *row);
 };
 
+/* How a resource's editable members go to JSON and back: the kit's PATCH
+ * (resource.editable, when resource.merge is NULL) turns the current row
+ * into JSON, applies the merge patch, keeps what a patch cannot change and
+ * reads the result back; a creation (resource_create) reads its body so. */
+struct resource_editable {
+    json_t *(*to_json)(const void *row); /* the editable members; a new reference */
+    /* Copies into next (zeroed) the members a patch cannot change (the key,
+     * counters…). NULL: none. */
+    void (*keep)(const void *current, void *next);
+    /* Reads a validated document's editable members into row (which owns
+     * what it gets; absent members keep what row holds) and checks the rules
+     * across fields: appends every violation to errors and returns false. */
+    bool (*from_json)(const json_t *doc, void *row, bool lang_pt, json_t *errors);
+};
+
 struct resource {
     const struct service_kind *kind;
     const char *path; /* the collection's path, for Location: "/v1/registrars" */
@@ -103,6 +118,7 @@ struct resource {
      * appends every violation to errors and returns ST_INVALID. */
     enum status (*merge)(const void *current, const json_t *patch, bool lang_pt, void *next,
                          json_t *errors);
+    const struct resource_editable *editable; /* the edit when merge is NULL */
     /* Answers a refused change its own way (the rule the service named in
      * outcome, the state in outcome->current…), or returns RESOURCE_DEFAULT
      * for the kit's answer (resource_refused). NULL: always the kit's. */
@@ -171,6 +187,15 @@ struct resource_change {
  * c->render answers, otherwise the refusal (resource_refused). */
 int resource_change(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
                     const struct resource_change *c);
+
+/* A creation (POST): the body read by fields, then built into row (which
+ * may hold defaults) by build, or by res->editable->from_json when build is
+ * NULL; 422 with every error the build appended, else c runs as
+ * resource_change does. The caller cleans row up. */
+typedef bool (*resource_build_fn)(const json_t *doc, void *row, bool lang_pt, json_t *errors);
+int resource_create(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
+                    const struct resource *res, const struct field *fields, resource_build_fn build,
+                    void *row, const struct resource_change *c);
 
 /* A creation's answer, set without finishing: 201 with Location (the
  * collection's path and the row's id), the ETag and the rendered row, plus

@@ -6,6 +6,7 @@
 #define PARCERIA_SCHEMA_H
 
 #include "error_code.h"
+#include "field_issue.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -94,6 +95,10 @@ bool schema_validate(const json_t *obj, const struct field *fields, enum schema_
  * query parameter (exactly one of them non-NULL). */
 void schema_error(json_t *errors, const char *pointer, const char *parameter, enum error_code code,
                   bool lang_pt);
+
+/* Appends the domain's n issues (rules across fields, field_issue.h) to
+ * errors. Returns whether there were none. */
+bool schema_issues(json_t *errors, const struct field_issue *issues, size_t n, bool lang_pt);
 
 /* True when s is an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.fff]Z). */
 bool schema_is_timestamp(const char *s);

@@ -17,6 +17,7 @@
 #define PARCERIA_SURVEY_H
 
 #include "error_code.h"
+#include "field_issue.h"
 #include "status.h"
 
 #include <jansson.h>
@@ -90,11 +91,6 @@ unsigned survey_ruled_out(const struct survey_row *row);
 /* The rule that rules action out now (SURVEY_RULE_…), or NULL. */
 const char *survey_rule(const struct survey_row *row, int action);
 
-/* A rule broken: the member's JSON Pointer and its code. */
-struct survey_issue {
-    char pointer[64];
-    enum error_code code;
-};
 #define SURVEY_MAX_ISSUES 100
 
 /* The rules across a survey's fields (the field table checked each one's
@@ -102,7 +98,7 @@ struct survey_issue {
  * question called "respondent" (the export's first column); each kind's
  * members and only those; a scale of 1..5 or 0..10. Writes at most cap
  * issues; returns how many. */
-size_t survey_check(const struct survey_row *s, struct survey_issue *out, size_t cap);
+size_t survey_check(const struct survey_row *s, struct field_issue *out, size_t cap);
 /* Fills the defaults of valid questions in place (required false; multiple
  * false; max_length 2000), so that they are stored and rendered whole. */
 void survey_questions_normalize(json_t *questions);
@@ -119,7 +115,7 @@ bool survey_frozen_change(const struct survey_row *cur, const struct survey_row 
  * any other wrong type ("type"). Pointers are /answers/<id>. Text answers
  * are replaced in place by their normalized form (validate_text_lines).
  * Writes at most cap issues; returns how many. */
-size_t survey_check_answers(const json_t *questions, json_t *answers, struct survey_issue *out,
+size_t survey_check_answers(const json_t *questions, json_t *answers, struct field_issue *out,
                             size_t cap);
 
 /* The mean of a distribution (counts[i] answers of value min + i, n

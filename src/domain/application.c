@@ -206,47 +206,36 @@ size_t application_allowed_actions(enum application_status status, unsigned role
 
 /* --- Rules across fields -------------------------------------------------- */
 
-struct issues {
-    struct application_issue *out;
-    size_t cap, n;
-};
-
-static void issue(struct issues *is, const char *pointer, enum error_code code)
-{
-    if (is->n < is->cap)
-        is->out[is->n++] = (struct application_issue){pointer, code};
-}
-
 static const char *member(const json_t *obj, const char *name)
 {
     return json_string_value(json_object_get(obj, name));
 }
 
-static void check_tax_identity(const json_t *doc, struct issues *is)
+static void check_tax_identity(const json_t *doc, struct field_issues *is)
 {
     const char *nif = member(doc, "nif"), *vat = member(doc, "vat_number");
     const char *country = member(doc, "country");
     if (nif == NULL && vat == NULL)
-        issue(is, "/nif", ERR_REQUIRED);
+        field_issue_add(is, ERR_REQUIRED, "/nif");
     else if (nif != NULL && vat != NULL)
-        issue(is, "/vat_number", ERR_EXCLUSIVE);
+        field_issue_add(is, ERR_EXCLUSIVE, "/vat_number");
     else if (vat != NULL && country == NULL)
-        issue(is, "/country", ERR_REQUIRED);
+        field_issue_add(is, ERR_REQUIRED, "/country");
     else if (vat != NULL && strcmp(country, "PT") == 0)
-        issue(is, "/vat_number", ERR_USE_NIF);
+        field_issue_add(is, ERR_USE_NIF, "/vat_number");
     else if (vat != NULL && validate_country(country) && !validate_vat(country, vat))
-        issue(is, "/vat_number", ERR_VAT_NUMBER);
+        field_issue_add(is, ERR_VAT_NUMBER, "/vat_number");
 }
 
-static void check_address(const json_t *doc, struct issues *is)
+static void check_address(const json_t *doc, struct field_issues *is)
 {
     const json_t *address = json_object_get(doc, "address");
     const char *code = member(address, "postal_code");
     if (code != NULL && !validate_postal_code(member(address, "country"), code))
-        issue(is, "/address/postal_code", ERR_POSTAL_CODE);
+        field_issue_add(is, ERR_POSTAL_CODE, "/address/postal_code");
 }
 
-static void check_contacts(const json_t *doc, struct issues *is)
+static void check_contacts(const json_t *doc, struct field_issues *is)
 {
     static const struct {
         const char *type;
@@ -269,17 +258,17 @@ static void check_contacts(const json_t *doc, struct issues *is)
             found = found || (type != NULL && strcmp(type, required[r].type) == 0);
         }
         if (!found)
-            issue(is, "/contacts", required[r].code);
+            field_issue_add(is, required[r].code, "/contacts");
     }
 }
 
-size_t application_check(const json_t *doc, struct application_issue *out, size_t cap)
+size_t application_check(const json_t *doc, struct field_issue *out, size_t cap)
 {
-    struct issues is = {out, cap, 0};
+    struct field_issues is = {out, cap, 0};
     check_tax_identity(doc, &is);
     check_address(doc, &is);
     check_contacts(doc, &is);
-    return is.n;
+    return field_issues_count(&is);
 }
 
 char *application_tax_id(const struct application *a)

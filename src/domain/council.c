@@ -117,6 +117,14 @@ bool council_date_valid(const char *s)
     return d <= days[m - 1] + (m == 2 && leap);
 }
 
+size_t council_term_check(const struct council_term_row *t, struct field_issue *out, size_t cap)
+{
+    struct field_issues is = {out, cap, 0};
+    if (strcmp(t->starts_on, t->ends_on) >= 0)
+        field_issue_add(&is, ERR_BEFORE_STARTS_ON, "/ends_on");
+    return field_issues_count(&is);
+}
+
 const char *council_refusal(const struct council_standing *s, bool need_tenure)
 {
     if (!s->found || !s->accredited)

@@ -86,26 +86,16 @@ const char *event_required_program(const struct event_row *e)
     return strcmp(e->eligibility, EVENT_ELIGIBILITY_ACCREDITED) == 0 ? NULL : e->eligibility;
 }
 
-static size_t issue(struct event_issue *out, size_t n, size_t cap, const char *pointer,
-                    enum error_code code)
+size_t event_check(const struct event_row *e, struct field_issue *out, size_t cap)
 {
-    if (n < cap) {
-        snprintf(out[n].pointer, sizeof out[n].pointer, "%s", pointer);
-        out[n].code = code;
-    }
-    return n + 1;
-}
-
-size_t event_check(const struct event_row *e, struct event_issue *out, size_t cap)
-{
-    size_t n = 0;
+    struct field_issues is = {out, cap, 0};
     if (e->starts_at[0] && e->ends_at[0] && !program_time_before(e->starts_at, e->ends_at))
-        n = issue(out, n, cap, "/ends_at", ERR_BEFORE_START);
+        field_issue_add(&is, ERR_BEFORE_START, "/ends_at");
     if (e->opens_at[0] && e->closes_at[0] && !program_time_before(e->opens_at, e->closes_at))
-        n = issue(out, n, cap, "/registration_closes_at", ERR_BEFORE_OPENING);
+        field_issue_add(&is, ERR_BEFORE_OPENING, "/registration_closes_at");
     if (e->capacity > 0 && e->capacity < e->seats_taken)
-        n = issue(out, n, cap, "/capacity", ERR_BELOW_TAKEN);
-    return n < cap ? n : cap;
+        field_issue_add(&is, ERR_BELOW_TAKEN, "/capacity");
+    return field_issues_count(&is);
 }
 
 /* --- registrations ------------------------------------------------------- */

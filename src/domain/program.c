@@ -107,37 +107,24 @@ bool program_time_before(const char *a, const char *b)
     return ta < tb || (ta == tb && fa < fb);
 }
 
-static size_t issue(struct program_issue *out, size_t n, size_t cap, const char *pointer,
-                    enum error_code code)
+size_t program_check(const struct program_row *p, struct field_issue *out, size_t cap)
 {
-    if (n < cap) {
-        snprintf(out[n].pointer, sizeof out[n].pointer, "%s", pointer);
-        out[n].code = code;
-    }
-    return n + 1;
-}
-
-size_t program_check(const struct program_row *p, struct program_issue *out, size_t cap)
-{
-    size_t n = 0;
+    struct field_issues is = {out, cap, 0};
     if (p->kind == PROGRAM_STANDING && p->year != 0)
-        n = issue(out, n, cap, "/year", ERR_NOT_ALLOWED);
+        field_issue_add(&is, ERR_NOT_ALLOWED, "/year");
     if (p->kind != PROGRAM_STANDING && p->year == 0)
-        n = issue(out, n, cap, "/year", ERR_REQUIRED);
+        field_issue_add(&is, ERR_REQUIRED, "/year");
     if (p->kind != PROGRAM_STANDING && p->year != 0) {
         char tail[8];
         snprintf(tail, sizeof tail, "-%d", p->year);
         size_t len = strlen(p->code), tlen = strlen(tail);
         if (len <= tlen || strcmp(p->code + len - tlen, tail) != 0)
-            n = issue(out, n, cap, "/code", ERR_YEAR_MISMATCH);
+            field_issue_add(&is, ERR_YEAR_MISMATCH, "/code");
     }
     if (p->opens_at[0] && p->closes_at[0] && !program_time_before(p->opens_at, p->closes_at))
-        n = issue(out, n, cap, "/enrollment_closes_at", ERR_BEFORE_OPENING);
+        field_issue_add(&is, ERR_BEFORE_OPENING, "/enrollment_closes_at");
     for (size_t i = 0; i < p->nrequires; i++)
-        if (strcmp(p->requires[i], p -> code) == 0) {
-            char ptr[32];
-            snprintf(ptr, sizeof ptr, "/requires/%zu", i);
-            n = issue(out, n, cap, ptr, ERR_UNKNOWN_PROGRAM);
-        }
-    return n < cap ? n : cap;
+        if (strcmp(p->requires[i], p -> code) == 0)
+            field_issue_add(&is, ERR_UNKNOWN_PROGRAM, "/requires/%zu", i);
+    return field_issues_count(&is);
 }

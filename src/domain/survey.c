@@ -96,26 +96,6 @@ static int kind_of(const json_t *q)
 
 /* --- the rules of questions ---------------------------------------------- */
 
-struct issues {
-    struct survey_issue *out;
-    size_t n, cap;
-};
-
-static void issue(struct issues *is, enum error_code code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void issue(struct issues *is, enum error_code code, const char *fmt, ...)
-{
-    if (is->n < is->cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(is->out[is->n].pointer, sizeof is->out[is->n].pointer, fmt, ap);
-        va_end(ap);
-        is->out[is->n].code = code;
-    }
-    is->n++;
-}
-
 /* Whether the id of item i of list is used by an item before it. */
 static bool id_repeated(const json_t *list, size_t i)
 {
@@ -137,47 +117,47 @@ static const struct {
     {"multiple", SURVEY_CHOICE}, {"max_length", SURVEY_TEXT},
 };
 
-static void check_question(const json_t *q, size_t i, struct issues *is)
+static void check_question(const json_t *q, size_t i, struct field_issues *is)
 {
     int kind = kind_of(q);
     if (kind < 0)
         return; /* the field table reported it */
     for (size_t m = 0; m < sizeof kind_members / sizeof *kind_members; m++)
         if ((int)kind_members[m].kind != kind && json_object_get(q, kind_members[m].name))
-            issue(is, ERR_NOT_ALLOWED, "/questions/%zu/%s", i, kind_members[m].name);
+            field_issue_add(is, ERR_NOT_ALLOWED, "/questions/%zu/%s", i, kind_members[m].name);
     if (kind == SURVEY_SCALE) {
         const json_t *min = json_object_get(q, "min"), *max = json_object_get(q, "max");
         if (min == NULL)
-            issue(is, ERR_REQUIRED, "/questions/%zu/min", i);
+            field_issue_add(is, ERR_REQUIRED, "/questions/%zu/min", i);
         if (max == NULL)
-            issue(is, ERR_REQUIRED, "/questions/%zu/max", i);
+            field_issue_add(is, ERR_REQUIRED, "/questions/%zu/max", i);
         long long lo = json_integer_value(min), hi = json_integer_value(max);
         if (min && max && !((lo == 1 && hi == 5) || (lo == 0 && hi == 10)))
-            issue(is, ERR_SCALE_RANGE, "/questions/%zu/min", i);
+            field_issue_add(is, ERR_SCALE_RANGE, "/questions/%zu/min", i);
     } else if (kind == SURVEY_CHOICE) {
         const json_t *options = json_object_get(q, "options");
         if (options == NULL)
-            issue(is, ERR_REQUIRED, "/questions/%zu/options", i);
+            field_issue_add(is, ERR_REQUIRED, "/questions/%zu/options", i);
         for (size_t o = 1; o < json_array_size(options); o++)
             if (id_repeated(options, o))
-                issue(is, ERR_NOT_UNIQUE, "/questions/%zu/options/%zu/id", i, o);
+                field_issue_add(is, ERR_NOT_UNIQUE, "/questions/%zu/options/%zu/id", i, o);
     }
 }
 
-size_t survey_check(const struct survey_row *s, struct survey_issue *out, size_t cap)
+size_t survey_check(const struct survey_row *s, struct field_issue *out, size_t cap)
 {
-    struct issues is = {out, 0, cap};
+    struct field_issues is = {out, cap, 0};
     if (s->opens_at[0] && s->closes_at[0] && !program_time_before(s->opens_at, s->closes_at))
-        issue(&is, ERR_BEFORE_OPENING, "/closes_at");
+        field_issue_add(&is, ERR_BEFORE_OPENING, "/closes_at");
     for (size_t i = 0; i < json_array_size(s->questions); i++) {
         const char *id = json_string_value(json_object_get(json_array_get(s->questions, i), "id"));
         if (id_repeated(s->questions, i))
-            issue(&is, ERR_NOT_UNIQUE, "/questions/%zu/id", i);
+            field_issue_add(&is, ERR_NOT_UNIQUE, "/questions/%zu/id", i);
         else if (id != NULL && strcmp(id, SURVEY_RESPONDENT) == 0)
-            issue(&is, ERR_NOT_ALLOWED, "/questions/%zu/id", i);
+            field_issue_add(&is, ERR_NOT_ALLOWED, "/questions/%zu/id", i);
         check_question(json_array_get(s->questions, i), i, &is);
     }
-    return is.n < cap ? is.n : cap;
+    return field_issues_count(&is);
 }
 
 static void set_default(json_t *q, const char *name, json_t *value)
@@ -282,10 +262,10 @@ static enum error_code check_text(const json_t *q, json_t *v)
     return code;
 }
 
-size_t survey_check_answers(const json_t *questions, json_t *answers, struct survey_issue *out,
+size_t survey_check_answers(const json_t *questions, json_t *answers, struct field_issue *out,
                             size_t cap)
 {
-    struct issues is = {out, 0, cap};
+    struct field_issues is = {out, cap, 0};
     const char *key;
     json_t *v;
     json_object_foreach(answers, key, v)
@@ -299,7 +279,7 @@ size_t survey_check_answers(const json_t *questions, json_t *answers, struct sur
         else if (q != NULL)
             code = check_text(q, v);
         if (code != ERR_NONE)
-            issue(&is, code, "/answers/%s", key);
+            field_issue_add(&is, code, "/answers/%s", key);
     }
     size_t i;
     const json_t *q;
@@ -308,9 +288,9 @@ size_t survey_check_answers(const json_t *questions, json_t *answers, struct sur
         const char *id = json_string_value(json_object_get(q, "id"));
         if (id != NULL && json_is_true(json_object_get(q, "required")) &&
             json_object_get(answers, id) == NULL)
-            issue(&is, ERR_REQUIRED, "/answers/%s", id);
+            field_issue_add(&is, ERR_REQUIRED, "/answers/%s", id);
     }
-    return is.n < cap ? is.n : cap;
+    return field_issues_count(&is);
 }
 
 /* --- aggregates ---------------------------------------------------------- */

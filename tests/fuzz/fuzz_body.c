@@ -52,7 +52,7 @@ static void check_document(const json_t *doc, enum schema_mode mode, unsigned ro
     json_array_clear(errors);
     if (schema_validate(doc, api_application_fields, mode, role, role != 0, errors) &&
         mode == SCHEMA_CREATE) {
-        struct application_issue issues[APPLICATION_MAX_ISSUES];
+        struct field_issue issues[APPLICATION_MAX_ISSUES];
         size_t n = application_check(doc, issues, APPLICATION_MAX_ISSUES);
         if (n > APPLICATION_MAX_ISSUES)
             abort();

@@ -35,7 +35,7 @@ static json_t *questions_of(const char *text, size_t len)
 {
     json_t *q = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
     struct survey_row s = {.questions = q};
-    struct survey_issue issues[4];
+    struct field_issue issues[4];
     if (!json_is_array(q) || json_array_size(q) > SURVEY_QUESTIONS_MAX ||
         survey_check(&s, issues, 4) != 0) {
         json_decref(q);
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *rest = nl ? nl + 1 : text;
     json_t *answers = json_loadb(rest, size - (size_t)(rest - text), JSON_REJECT_DUPLICATES, NULL);
     if (json_is_object(answers)) {
-        struct survey_issue issues[3];
+        struct field_issue issues[3];
         size_t n = survey_check_answers(questions, answers, issues, 3);
         if (n > 3)
             abort();

@@ -236,7 +236,7 @@ static void names(void **state)
 
 #define CONTACTS "[{\"type\":\"admin\"},{\"type\":\"technical\"},{\"type\":\"security\"}]"
 
-static size_t check(const char *text, struct application_issue *out)
+static size_t check(const char *text, struct field_issue *out)
 {
     json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
     assert_non_null(doc);
@@ -247,7 +247,7 @@ static size_t check(const char *text, struct application_issue *out)
 
 static void assert_one_issue(const char *text, const char *pointer, const char *code)
 {
-    struct application_issue out[APPLICATION_MAX_ISSUES];
+    struct field_issue out[APPLICATION_MAX_ISSUES];
     size_t n = check(text, out);
     if (n != 1)
         fail_msg("%zu issues for %s", n, text);
@@ -257,7 +257,7 @@ static void assert_one_issue(const char *text, const char *pointer, const char *
 
 static void assert_no_issue(const char *text)
 {
-    struct application_issue out[APPLICATION_MAX_ISSUES];
+    struct field_issue out[APPLICATION_MAX_ISSUES];
     size_t n = check(text, out);
     if (n != 0)
         fail_msg("%s %s for %s", out[0].pointer, error_code_name(out[0].code), text);
@@ -304,7 +304,7 @@ static void address_and_contact_rules(void **state)
                      "/contacts", "security_contact_required");
     /* No contacts member: the field table's "required", not ours. */
     assert_no_issue("{\"nif\":\"500000000\"}");
-    struct application_issue out[APPLICATION_MAX_ISSUES];
+    struct field_issue out[APPLICATION_MAX_ISSUES];
     assert_int_equal(check("{\"address\":{\"postal_code\":\"x\",\"country\":\"PT\"},"
                            "\"contacts\":[]}",
                            out),

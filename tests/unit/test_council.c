@@ -12,6 +12,7 @@
 #include "machine.h"
 #include "role.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char TERM[] = "11111111-2222-4333-8444-555555555555";
@@ -55,6 +56,19 @@ static void dates(void **state)
     assert_false(council_date_valid("2027-1-01"));
     assert_false(council_date_valid("2027-01-01T00:00:00Z"));
     assert_false(council_date_valid(NULL));
+}
+
+static void term_check(void **state)
+{
+    (void)state;
+    struct council_term_row t = {.starts_on = "2027-01-01", .ends_on = "2028-12-31"};
+    struct field_issue out[COUNCIL_TERM_MAX_ISSUES];
+    assert_int_equal(council_term_check(&t, out, COUNCIL_TERM_MAX_ISSUES), 0);
+    snprintf(t.ends_on, sizeof t.ends_on, "2027-01-01"); /* the same day is not after */
+    assert_int_equal(council_term_check(&t, out, COUNCIL_TERM_MAX_ISSUES), 1);
+    assert_string_equal(out[0].pointer, "/ends_on");
+    assert_int_equal(out[0].code, ERR_BEFORE_STARTS_ON);
+    assert_int_equal(council_term_check(&t, NULL, 0), 0); /* nothing past cap */
 }
 
 static void standing(void **state)
@@ -143,6 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(machines),
         cmocka_unit_test(dates),
+        cmocka_unit_test(term_check),
         cmocka_unit_test(standing),
         cmocka_unit_test(ballot_hash_vector),
         cmocka_unit_test(ballots_hash_vector),

@@ -319,7 +319,7 @@ static struct event_row good_event(void)
 static void check_good_event_no_issue(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     assert_int_equal(event_check(&e, is, EVENT_MAX_ISSUES), 0);
 }
@@ -327,7 +327,7 @@ static void check_good_event_no_issue(void **state)
 static void check_ends_before_start(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     snprintf(e.ends_at, sizeof e.ends_at, "2027-05-09T18:00:00Z");
     assert_int_equal(event_check(&e, is, EVENT_MAX_ISSUES), 1);
@@ -338,7 +338,7 @@ static void check_ends_before_start(void **state)
 static void check_ends_at_start_is_an_issue(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     snprintf(e.ends_at, sizeof e.ends_at, "%s", e.starts_at);
     assert_int_equal(event_check(&e, is, EVENT_MAX_ISSUES), 1);
@@ -349,7 +349,7 @@ static void check_ends_at_start_is_an_issue(void **state)
 static void check_a_fraction_of_a_second_counts(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     snprintf(e.starts_at, sizeof e.starts_at, "2027-05-10T09:00:00Z");
     snprintf(e.ends_at, sizeof e.ends_at, "2027-05-10T09:00:00.5Z");
@@ -366,7 +366,7 @@ static void check_a_fraction_of_a_second_counts(void **state)
 static void check_registration_closes_before_it_opens(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     snprintf(e.closes_at, sizeof e.closes_at, "2027-02-28T23:59:59Z");
     assert_int_equal(event_check(&e, is, EVENT_MAX_ISSUES), 1);
@@ -383,7 +383,7 @@ static void check_window_may_close_after_the_event_starts(void **state)
 {
     (void)state;
     /* no rule ties the registration window to the event's dates */
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     snprintf(e.closes_at, sizeof e.closes_at, "2027-05-10T12:00:00Z");
     assert_int_equal(event_check(&e, is, EVENT_MAX_ISSUES), 0);
@@ -392,7 +392,7 @@ static void check_window_may_close_after_the_event_starts(void **state)
 static void check_empty_times_have_no_rule(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     /* a window open at one end only: no limit on the other */
     e.opens_at[0] = '\0';
@@ -412,7 +412,7 @@ static void check_empty_times_have_no_rule(void **state)
 static void check_capacity_below_seats_taken(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     e.capacity = 39;
     assert_int_equal(event_check(&e, is, EVENT_MAX_ISSUES), 1);
@@ -423,7 +423,7 @@ static void check_capacity_below_seats_taken(void **state)
 static void check_capacity_equal_to_seats_taken_holds(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     e.capacity = 40;
     assert_int_equal(event_check(&e, is, EVENT_MAX_ISSUES), 0);
@@ -432,7 +432,7 @@ static void check_capacity_equal_to_seats_taken_holds(void **state)
 static void check_unlimited_capacity_holds_any_seats(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     e.capacity = 0;
     e.seats_taken = 100000;
@@ -442,7 +442,7 @@ static void check_unlimited_capacity_holds_any_seats(void **state)
 static void check_every_rule_broken_in_order(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES];
+    struct field_issue is[EVENT_MAX_ISSUES];
     struct event_row e = good_event();
     snprintf(e.ends_at, sizeof e.ends_at, "2027-05-10T08:00:00Z");
     snprintf(e.closes_at, sizeof e.closes_at, "2027-01-01T00:00:00Z");
@@ -459,7 +459,7 @@ static void check_every_rule_broken_in_order(void **state)
 static void check_writes_at_most_cap_issues(void **state)
 {
     (void)state;
-    struct event_issue is[EVENT_MAX_ISSUES + 1];
+    struct field_issue is[EVENT_MAX_ISSUES + 1];
     memset(is, 0, sizeof is);
     struct event_row e = good_event();
     snprintf(e.ends_at, sizeof e.ends_at, "2027-05-10T08:00:00Z");

@@ -113,8 +113,7 @@ static struct program_row program(const char *code, enum program_kind kind, int 
     return p;
 }
 
-static bool has_issue(const struct program_issue *is, size_t n, const char *ptr,
-                      enum error_code code)
+static bool has_issue(const struct field_issue *is, size_t n, const char *ptr, enum error_code code)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(is[i].pointer, ptr) == 0 && is[i].code == code)
@@ -125,7 +124,7 @@ static bool has_issue(const struct program_issue *is, size_t n, const char *ptr,
 static void program_rules(void **state)
 {
     (void)state;
-    struct program_issue is[PROGRAM_MAX_ISSUES];
+    struct field_issue is[PROGRAM_MAX_ISSUES];
     struct program_row p = program("co-branding-2027", PROGRAM_CALL, 2027);
     assert_int_equal(program_check(&p, is, PROGRAM_MAX_ISSUES), 0);
     p.year = 2028;

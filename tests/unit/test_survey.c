@@ -117,7 +117,7 @@ static void opening_needs_a_question(void **state)
 
 /* --- the rules of questions ---------------------------------------------- */
 
-static size_t check(const char *qs, const char *opens, const char *closes, struct survey_issue *out)
+static size_t check(const char *qs, const char *opens, const char *closes, struct field_issue *out)
 {
     struct survey_row s = {.questions = parse(qs)};
     snprintf(s.opens_at, sizeof s.opens_at, "%s", opens);
@@ -127,7 +127,7 @@ static size_t check(const char *qs, const char *opens, const char *closes, struc
     return n;
 }
 
-static void assert_issue(const struct survey_issue *i, const char *pointer, enum error_code code)
+static void assert_issue(const struct field_issue *i, const char *pointer, enum error_code code)
 {
     assert_string_equal(i->pointer, pointer);
     assert_int_equal(i->code, code);
@@ -139,7 +139,7 @@ static void assert_issue(const struct survey_issue *i, const char *pointer, enum
 static void valid_questions_have_no_issue(void **state)
 {
     (void)state;
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     json_t *q = questions();
     char *text = json_dumps(q, 0);
     assert_int_equal(check(text, T0, T1, out), 0);
@@ -151,7 +151,7 @@ static void valid_questions_have_no_issue(void **state)
 static void closes_after_it_opens(void **state)
 {
     (void)state;
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     assert_int_equal(check("[]", T1, T0, out), 1);
     assert_issue(&out[0], "/closes_at", ERR_BEFORE_OPENING);
     assert_int_equal(check("[]", T0, T0, out), 1);
@@ -160,7 +160,7 @@ static void closes_after_it_opens(void **state)
 static void scales_are_1_to_5_or_0_to_10(void **state)
 {
     (void)state;
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     assert_int_equal(check("[{\"id\":\"a\",\"kind\":\"scale\",\"min\":0,\"max\":5},"
                            "{\"id\":\"b\",\"kind\":\"scale\",\"min\":1,\"max\":10},"
                            "{\"id\":\"c\",\"kind\":\"scale\",\"max\":5}]",
@@ -174,7 +174,7 @@ static void scales_are_1_to_5_or_0_to_10(void **state)
 static void members_of_another_kind_are_not_allowed(void **state)
 {
     (void)state;
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     assert_int_equal(check("[{\"id\":\"a\",\"kind\":\"choice\",\"min\":1,\"options\":[{\"id\":"
                            "\"x\"},{\"id\":\"y\"}]},"
                            "{\"id\":\"b\",\"kind\":\"text\",\"multiple\":false},"
@@ -191,7 +191,7 @@ static void members_of_another_kind_are_not_allowed(void **state)
 static void ids_are_unique(void **state)
 {
     (void)state;
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     assert_int_equal(
         check("[{\"id\":\"a\",\"kind\":\"text\"},{\"id\":\"b\",\"kind\":\"text\"},"
               "{\"id\":\"a\",\"kind\":\"choice\",\"options\":[{\"id\":\"x\"},{\"id\":\"x\"}]}]",
@@ -212,7 +212,7 @@ static void ids_are_unique(void **state)
 static void check_writes_at_most_cap(void **state)
 {
     (void)state;
-    struct survey_issue out[1];
+    struct field_issue out[1];
     struct survey_row s = {.questions = parse("[{\"id\":\"a\",\"kind\":\"scale\"}]")};
     snprintf(s.opens_at, sizeof s.opens_at, T1);
     snprintf(s.closes_at, sizeof s.closes_at, T0);
@@ -268,7 +268,7 @@ static void one_issue(const char *answers, const char *pointer, enum error_code 
     json_t *q = questions(), *a = parse(answers);
     if (json_object_get(a, "geral") == NULL)
         json_object_set_new(a, "geral", json_integer(3));
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     size_t n = survey_check_answers(q, a, out, SURVEY_MAX_ISSUES);
     if (n != 1)
         fail_msg("%s: %zu issues", answers, n);
@@ -283,7 +283,7 @@ static void good_answers_pass_and_text_is_normalized(void **state)
     json_t *q = questions();
     json_t *a = parse("{\"geral\":1,\"nps\":10,\"canais\":[\"siga\",\"email\"],\"pref\":\"email\","
                       "\"texto\":\"  Boa\\nideia \"}");
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     assert_int_equal(survey_check_answers(q, a, out, SURVEY_MAX_ISSUES), 0);
     assert_string_equal(json_string_value(json_object_get(a, "texto")), "Boa\nideia");
     json_t *only = parse("{\"geral\":5}"); /* the others are optional */
@@ -297,7 +297,7 @@ static void every_answer_code(void **state)
 {
     (void)state;
     json_t *q = questions(), *a = parse("{}");
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     assert_int_equal(survey_check_answers(q, a, out, SURVEY_MAX_ISSUES), 1);
     assert_issue(&out[0], "/answers/geral", ERR_REQUIRED);
     json_decref(a);
@@ -330,7 +330,7 @@ static void length_counts_characters(void **state)
     (void)state;
     /* ten characters of two bytes each: at the limit */
     json_t *q = questions(), *a = parse("{\"geral\":2,\"texto\":\"çççççççççç\"}");
-    struct survey_issue out[SURVEY_MAX_ISSUES];
+    struct field_issue out[SURVEY_MAX_ISSUES];
     assert_int_equal(survey_check_answers(q, a, out, SURVEY_MAX_ISSUES), 0);
     json_decref(a);
     json_decref(q);
