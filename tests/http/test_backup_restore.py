@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 
 import psycopg
 import pytest
@@ -117,6 +118,10 @@ def backup():
     service URL, what it answered, the dump)."""
     run_step.bin = os.environ.get("PARCERIA_BIN", str(ROOT / "build" / "parceria"))
     original, work = Cluster(), tempfile.mkdtemp(prefix="parceria-backup-")
+    # the fresh cluster's initdb runs meanwhile (the module's longest step)
+    fresh = Cluster()
+    initdb = threading.Thread(target=fresh.init)
+    initdb.start()
     try:
         original.init()
         original.start()
@@ -132,8 +137,11 @@ def backup():
             stop(srv)
         dump = os.path.join(work, "parceria.dump")
         run_step("dump", {"BACKUP": dump, "DATABASE_URL": url})
-        yield original, url, data, dump
+        initdb.join(timeout=120)
+        yield original, url, data, dump, fresh
     finally:
+        initdb.join(timeout=120)
+        fresh.remove()
         original.remove()
         subprocess.run(["rm", "-rf", work])
 
@@ -141,10 +149,9 @@ def backup():
 @pytest.fixture(scope="module")
 def copy(backup):
     """A fresh cluster with the dump restored by the procedure: (cluster, URL)."""
-    _, _, _, dump = backup
-    c = Cluster()
+    _, _, _, dump, c = backup
+    assert os.path.exists(os.path.join(c.data, "PG_VERSION")), "initdb of the fresh cluster"
     try:
-        c.init()
         c.start()
         url = c.database_url("parceria", "parceria")
         run_step("restore", {"BACKUP": dump, "DATABASE_URL": url, "ADMIN_URL": c.url})
@@ -161,7 +168,7 @@ def copy(backup):
 
 
 def test_the_copy_migrates_nothing_verifies_and_serves_the_same_data(backup, copy):
-    original, original_url, data, _ = backup
+    _, original_url, data, _, _ = backup
     _, url = copy
     out = run_step("check", {"DATABASE_URL": url, **migrate_env(url)})
     lines = out.stdout.splitlines()
@@ -201,7 +208,7 @@ def test_the_copy_migrates_nothing_verifies_and_serves_the_same_data(backup, cop
 
 
 def test_a_copy_with_one_audit_record_altered_fails_verification(backup, copy):
-    _, _, _, dump = backup
+    dump = backup[3]
     c, _ = copy
     with psycopg.connect(c.url, autocommit=True) as admin:
         admin.execute("CREATE DATABASE altered OWNER parceria")
