@@ -25,7 +25,7 @@ import pytest
 
 from accreditation import application, ok, submit
 from cluster import Cluster, PG_BIN, migrate_env, run_command
-from conftest import ROOT, Server
+from conftest import BIN, ROOT, Server
 from events import create_event, registered
 from openapi_check import Client
 from programs import staff
@@ -49,7 +49,7 @@ STEPS = procedure()
 def run_step(name, env, as_pg=(), cwd=None):
     """Runs the procedure's block NAME with bash (as the cluster's owner when
     as_pg is given); PostgreSQL's tools and ours are on PATH."""
-    path = f"{PG_BIN}:{os.path.dirname(os.path.abspath(run_step.bin))}:/usr/sbin:/usr/bin:/sbin:/bin"
+    path = f"{PG_BIN}:{os.path.dirname(os.path.abspath(BIN))}:/usr/sbin:/usr/bin:/sbin:/bin"
     env = {**{k: v for k, v in os.environ.items() if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS")},
            **env, "PATH": path}
     cmd = ["bash", "-euo", "pipefail", "-c", STEPS[name]]
@@ -115,8 +115,7 @@ def newest_txid(url):
 @pytest.fixture(scope="module")
 def backup():
     """The original, served and given data, then dumped: (cluster, its
-    service URL, what it answered, the dump)."""
-    run_step.bin = os.environ.get("PARCERIA_BIN", str(ROOT / "build" / "parceria"))
+    service URL, what it answered, the dump, a fresh cluster made meanwhile)."""
     original, work = Cluster(), tempfile.mkdtemp(prefix="parceria-backup-")
     # the fresh cluster's initdb runs meanwhile (the module's longest step)
     fresh = Cluster()
