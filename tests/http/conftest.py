@@ -98,6 +98,8 @@ class Server:
                 return self
             except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.05)
+        self.proc.kill()  # no fixture will stop it
+        self.proc.wait()
         raise RuntimeError("server did not start:\n" + self.log_text())
 
     def stop(self):
