@@ -33,7 +33,9 @@ enum status service_checkpoint_get(const struct service_call *call, long long id
 
 /* Recomputes every checkpoint from the audit records and the chain, in one
  * snapshot. *checked: how many were checked; on the first broken link,
- * *broken is its id and why says what differs (else *broken is 0). */
+ * *broken is its id and why says what differs (else *broken is 0); *broken
+ * is -1 when the log is ahead of the cluster's transaction ids
+ * (store_checkpoint_log_ahead), and nothing is checked. */
 enum status service_checkpoint_verify(PGconn *conn, long long *checked, long long *broken,
                                       char why[160]) WARN_UNUSED;
 

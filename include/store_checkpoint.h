@@ -37,6 +37,10 @@ enum status store_checkpoint_lock(PGconn *conn) WARN_UNUSED;
 enum status store_checkpoint_newest(PGconn *conn, struct checkpoint *out, bool *found) WARN_UNUSED;
 /* Whether no checkpoint was made less than an hour before at. */
 enum status store_checkpoint_due(PGconn *conn, const char *at, bool *due) WARN_UNUSED;
+/* *ahead: the newest record's transaction id is not yet assigned in this
+ * cluster (a dump restored into a new cluster whose ids were not moved past
+ * the log's: every new record would sort before the restored ones). */
+enum status store_checkpoint_log_ahead(PGconn *conn, bool *ahead) WARN_UNUSED;
 /* Up to limit settled records after the position (the change feed's rule:
  * txid older than every running transaction), in (txid, seq) order. */
 enum status store_checkpoint_pending(PGconn *conn, const struct change_position *after, int limit,

@@ -108,7 +108,10 @@ SQL
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALYTICS=false
 
 # Installs package-lock.json's packages when node_modules is missing or older.
+# A node_modules that is a link (a worktree sharing the main checkout's) is
+# left alone: a fresh checkout's lockfile is always "newer", and several npm ci
+# at once into one folder leave it half-deleted.
 npm_tools() {
-    (cd "$ROOT" && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    (cd "$ROOT" && if [ ! -L node_modules ] && { [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
         npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null; fi)
 }

@@ -285,10 +285,12 @@ static int run_audit_verify(const struct config *cfg)
         fputs("parceria: audit verify failed to read the log\n", stderr);
         return 1;
     }
-    if (broken != 0) {
+    if (broken < 0)
+        printf("broken: %s\n", why);
+    else if (broken != 0)
         printf("broken: checkpoint %lld: %s\n", broken, why);
+    if (broken != 0)
         return 1;
-    }
     printf("ok %lld checkpoints\n", checked);
     return 0;
 }

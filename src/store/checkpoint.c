@@ -47,6 +47,9 @@ static const char SQL_LOCK[] =
 static const char SQL_NEWEST[] = CP_COLUMNS " ORDER BY id DESC LIMIT 1";
 static const char SQL_DUE[] = "SELECT NOT EXISTS (SELECT 1 FROM audit_checkpoints"
                               " WHERE created_at > $1::timestamptz - interval '1 hour')";
+static const char SQL_AHEAD[] =
+    "SELECT coalesce(max(txid) >= pg_snapshot_xmax(pg_current_snapshot()),"
+    " false) FROM audit_events";
 static const char SQL_INSERT[] =
     "INSERT INTO audit_checkpoints (id, previous_hash, merkle_root, hash, first_txid, first_seq,"
     " last_txid, last_seq, event_count, created_at) VALUES ($1::bigint, $2, $3, $4, $5::xid8,"
@@ -163,6 +166,15 @@ enum status store_checkpoint_due(PGconn *conn, const char *at, bool *due)
     const char *p[] = {at};
     enum status st = db_exec(conn, SQL_DUE, 1, p, &res);
     *due = st == ST_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return st;
+}
+
+enum status store_checkpoint_log_ahead(PGconn *conn, bool *ahead)
+{
+    PGresult *res = NULL;
+    enum status st = db_exec(conn, SQL_AHEAD, 0, NULL, &res);
+    *ahead = st == ST_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     return st;
 }

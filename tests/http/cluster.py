@@ -10,6 +10,8 @@ import shutil
 import subprocess
 import tempfile
 
+import psycopg
+
 from conftest import BIN, JWT_SECRET
 
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
@@ -35,6 +37,12 @@ class Cluster:
     def init(self):
         self._pg(f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        # The same settings in its configuration, so that an operator's plain
+        # `pg_ctl -D DATA start` (a documented procedure run as it is) starts
+        # it as start() does.
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
+            conf.write(f"listen_addresses = ''\nunix_socket_directories = '{self.dir}'\n"
+                       "port = 5432\nfsync = off\n")
 
     def start(self, max_connections=20):
         opts = (f"-c listen_addresses='' -c unix_socket_directories='{self.dir}' -p 5432 "
@@ -48,6 +56,19 @@ class Cluster:
     def running(self):
         return subprocess.run(self.as_pg + [f"{PG_BIN}/pg_ctl", "-D", self.data, "status"],
                               capture_output=True).returncode == 0
+
+    def service_database(self, name="parceria", role="parceria"):
+        """The service's login role and an empty database it owns, as a
+        deployment has them (created as the superuser); returns the service's
+        URL to it. Migrate it, or restore a dump into it."""
+        with psycopg.connect(self.url, autocommit=True) as c:
+            if c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+                c.execute(f'CREATE ROLE "{role}" LOGIN')
+            c.execute(f'CREATE DATABASE "{name}" OWNER "{role}"')
+        return self.database_url(name, role)
+
+    def database_url(self, name, user="postgres"):
+        return f"postgresql://{user}@/{name}?host={self.dir}&port=5432"
 
     def remove(self):
         if os.path.exists(os.path.join(self.data, "PG_VERSION")) and self.running():
