@@ -21,8 +21,10 @@ int api_health_ready(const struct _u_request *req, struct _u_response *resp, str
             (struct problem_text){"The database does not answer.", "A base de dados não responde."},
             json_pack("{s:{s:s, s:s}}", "checks", "database", "unavailable", "migrations",
                       "unknown"));
-    /* newer-compatible: the previous release during a rolling deploy. */
-    if (migrations != MIGRATE_CURRENT && migrations != MIGRATE_NEWER_COMPATIBLE)
+    /* newer-compatible: the previous release during a rolling deploy;
+     * contract-pending: the next one, before `migrate --contract`. */
+    if (migrations != MIGRATE_CURRENT && migrations != MIGRATE_NEWER_COMPATIBLE &&
+        migrations != MIGRATE_CONTRACT_PENDING)
         return problem_send(
             resp, ctx, PROBLEM_SERVICE_UNAVAILABLE,
             (struct problem_text){migrate_state_text(migrations),

@@ -41,7 +41,9 @@ static int usage(void)
           "       token ROLE [options] | audit verify | retention [--apply] [--at TIME] |\n"
           "       personal-data\n"
           "  serve    answer the API (configuration from PARCERIA_* variables)\n"
-          "  migrate  apply pending database migrations and exit\n"
+          "  migrate  apply pending database migrations and exit, stopping before the first\n"
+          "           one marked contract; `migrate --contract` applies those too, once no\n"
+          "           older release runs (docs/operations.md)\n"
           "  worker   deliver the outbox (email, webhooks) until SIGTERM\n"
           "  tick     run the chores once (what the worker runs every minute) as of TIME\n"
           "           (RFC 3339 UTC, such as 2027-01-31T09:00:00Z; default: now), and print\n"
@@ -72,12 +74,12 @@ static bool load_config(struct config *cfg)
     return false;
 }
 
-static int run_migrate(const struct config *cfg)
+static int run_migrate(const struct config *cfg, bool contract)
 {
     PGconn *conn = db_connect(cfg->database_url, 600000);
     if (conn == NULL)
         return 1;
-    bool ok = migrate_apply(conn);
+    bool ok = migrate_apply(conn, contract);
     PQfinish(conn);
     return ok ? 0 : 1;
 }
@@ -342,7 +344,9 @@ int main(int argc, char **argv)
     bool tick = argc >= 2 && strcmp(argv[1], "tick") == 0;
     bool audit = argc == 3 && strcmp(argv[1], "audit") == 0 && strcmp(argv[2], "verify") == 0;
     bool retention = argc >= 2 && strcmp(argv[1], "retention") == 0;
-    if (argc != 2 && !token && !tick && !audit && !retention)
+    bool contract =
+        argc == 3 && strcmp(argv[1], "migrate") == 0 && strcmp(argv[2], "--contract") == 0;
+    if (argc != 2 && !token && !tick && !audit && !retention && !contract)
         return usage();
     if (strcmp(argv[1], "personal-data") == 0) {
         store_personal_data_print(stdout);
@@ -374,7 +378,7 @@ int main(int argc, char **argv)
              : audit                          ? run_audit_verify(&cfg)
              : retention                      ? run_retention(&cfg, argc, argv)
              : strcmp(argv[1], "worker") == 0 ? run_worker(&cfg)
-                                              : run_migrate(&cfg);
+                                              : run_migrate(&cfg, contract);
     log_close();
     config_cleanup(&cfg);
     return rc;

@@ -2,7 +2,9 @@
  * concurrent start-ups take turns; the checksum makes an edited, already
  * applied migration a hard error instead of a silent drift. A migration
  * marked `-- parceria: expand` is recorded as such, so that the previous
- * release, which does not know it, keeps serving (docs/operations.md). */
+ * release, which does not know it, keeps serving; one marked
+ * `-- parceria: contract` waits for `migrate --contract`, run once the
+ * previous release is gone (docs/operations.md). */
 #include "migrate.h"
 
 #include "embed.h"
@@ -37,6 +39,7 @@ static const char SQL_APPLIED[] =
 static const char SQL_RECORD[] =
     "INSERT INTO schema_migrations (name, checksum, expand) VALUES ($1, $2, $3::boolean)";
 static const char EXPAND_LINE[] = "-- parceria: expand";
+static const char CONTRACT_LINE[] = "-- parceria: contract";
 static const char SQL_HAS_TABLE[] = "SELECT to_regclass('public.schema_migrations') IS NOT NULL";
 
 static bool exec_ok(PGconn *conn, const char *sql)
@@ -66,27 +69,40 @@ static bool known(const char *name)
     return false;
 }
 
-bool migrate_is_expand(const char *sql)
+/* Whether sql has mark as a line of its own (trailing blanks allowed). */
+static bool has_mark(const char *sql, const char *mark)
 {
-    size_t n = strlen(EXPAND_LINE);
+    size_t n = strlen(mark);
     for (const char *line = sql; line != NULL && *line != '\0';) {
         const char *end = strchr(line, '\n');
         size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
         while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
             len--;
-        if (len == n && memcmp(line, EXPAND_LINE, n) == 0)
+        if (len == n && memcmp(line, mark, n) == 0)
             return true;
         line = end != NULL ? end + 1 : NULL;
     }
     return false;
 }
 
+bool migrate_is_expand(const char *sql)
+{
+    return has_mark(sql, EXPAND_LINE);
+}
+
+bool migrate_is_contract(const char *sql)
+{
+    return has_mark(sql, CONTRACT_LINE);
+}
+
 /* Compares applied rows with the embedded files. Unknown rows are newer
- * migrations: livable only when all are expand and ours are all applied. */
+ * migrations: livable only when all are expand and ours are all applied.
+ * Ours pending, all marked contract: what `migrate` leaves for `--contract`. */
 static enum migrate_state compare(const PGresult *applied)
 {
     enum migrate_state state = MIGRATE_CURRENT;
     bool newer = false;
+    bool only_contract = true;
     for (int i = 0; i < PQntuples(applied); i++) {
         if (known(PQgetvalue(applied, i, 0)))
             continue;
@@ -98,14 +114,17 @@ static enum migrate_state compare(const PGresult *applied)
         char sum[65];
         util_sha256_hex(m->data, m->size, sum);
         const char *have = applied_checksum(applied, m->name);
-        if (have == NULL)
+        if (have == NULL) {
             state = MIGRATE_PENDING;
-        else if (strcmp(have, sum) != 0)
+            only_contract = only_contract && migrate_is_contract(m->data);
+        } else if (strcmp(have, sum) != 0)
             return MIGRATE_CHANGED;
     }
     /* Ours pending behind newer ones: applying them now would be out of order. */
     if (newer)
         return state == MIGRATE_PENDING ? MIGRATE_UNKNOWN : MIGRATE_NEWER_COMPATIBLE;
+    if (state == MIGRATE_PENDING && only_contract)
+        return MIGRATE_CONTRACT_PENDING;
     return state;
 }
 
@@ -130,6 +149,18 @@ static void tell_newer(const PGresult *applied)
                   migrate_state_text(MIGRATE_NEWER_COMPATIBLE), newest_unknown(applied));
 }
 
+/* Logs once per process that this replica serves with its contract
+ * migrations still to run: `migrate --contract` once no older release runs. */
+static void tell_contract_pending(void)
+{
+    static atomic_flag told = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&told))
+        return;
+    y_log_message(Y_LOG_LEVEL_INFO,
+                  "%s: serving; run `parceria migrate --contract` once no older release runs",
+                  migrate_state_text(MIGRATE_CONTRACT_PENDING));
+}
+
 static bool apply_one(PGconn *conn, const struct embed_file *m, const char *sum)
 {
     const char *params[] = {m->name, sum, migrate_is_expand(m->data) ? "true" : "false"};
@@ -151,7 +182,7 @@ static bool apply_one(PGconn *conn, const struct embed_file *m, const char *sum)
     return true;
 }
 
-static bool apply_pending(PGconn *conn)
+static bool apply_pending(PGconn *conn, bool contract)
 {
     PGresult *applied = PQexec(conn, SQL_APPLIED);
     if (PQresultStatus(applied) != PGRES_TUPLES_OK) {
@@ -160,8 +191,8 @@ static bool apply_pending(PGconn *conn)
         return false;
     }
     enum migrate_state state = compare(applied);
-    bool ok =
-        state == MIGRATE_CURRENT || state == MIGRATE_PENDING || state == MIGRATE_NEWER_COMPATIBLE;
+    bool ok = state == MIGRATE_CURRENT || state == MIGRATE_PENDING ||
+              state == MIGRATE_NEWER_COMPATIBLE || state == MIGRATE_CONTRACT_PENDING;
     if (!ok)
         fprintf(stderr, "parceria: refusing to migrate: %s\n", migrate_state_text(state));
     else if (state == MIGRATE_NEWER_COMPATIBLE)
@@ -170,18 +201,27 @@ static bool apply_pending(PGconn *conn)
     for (const struct embed_file *m = embed_migrations; ok && m->name; m++) {
         char sum[65];
         util_sha256_hex(m->data, m->size, sum);
-        if (applied_checksum(applied, m->name) == NULL)
-            ok = apply_one(conn, m, sum);
+        if (applied_checksum(applied, m->name) != NULL)
+            continue;
+        /* The previous release may still serve: it does not outlive a contract. */
+        if (!contract && migrate_is_contract(m->data)) {
+            printf("stopped before %s, a contract migration: `parceria migrate --contract`"
+                   " applies it and the rest once no older release runs\n",
+                   m->name);
+            break;
+        }
+        ok = apply_one(conn, m, sum);
     }
     PQclear(applied);
     return ok;
 }
 
-bool migrate_apply(PGconn *conn)
+bool migrate_apply(PGconn *conn, bool contract)
 {
     if (!exec_ok(conn, SQL_LOCK))
         return false;
-    bool ok = exec_ok(conn, SQL_CREATE) && exec_ok(conn, SQL_ADD_EXPAND) && apply_pending(conn);
+    bool ok =
+        exec_ok(conn, SQL_CREATE) && exec_ok(conn, SQL_ADD_EXPAND) && apply_pending(conn, contract);
     exec_ok(conn, SQL_UNLOCK);
     return ok;
 }
@@ -207,6 +247,8 @@ enum status migrate_check(PGconn *conn, enum migrate_state *out)
     *out = compare(res);
     if (*out == MIGRATE_NEWER_COMPATIBLE)
         tell_newer(res);
+    else if (*out == MIGRATE_CONTRACT_PENDING)
+        tell_contract_pending();
     PQclear(res);
     return ST_OK;
 }
@@ -222,6 +264,8 @@ const char *migrate_state_text(enum migrate_state state)
         return "an applied migration file has changed since it ran";
     case MIGRATE_NEWER_COMPATIBLE:
         return "the database has newer migrations this binary does not know, all marked expand";
+    case MIGRATE_CONTRACT_PENDING:
+        return "every migration is applied but contract ones, which wait for `migrate --contract`";
     default:
         return "the database has a migration this binary does not know";
     }
@@ -236,6 +280,8 @@ const char *migrate_state_name(enum migrate_state state)
         return "pending";
     case MIGRATE_NEWER_COMPATIBLE:
         return "newer-compatible";
+    case MIGRATE_CONTRACT_PENDING:
+        return "contract-pending";
     default:
         return "mismatch";
     }

@@ -98,7 +98,7 @@ def migrated_cluster(**start_options):
     try:
         c.init()
         c.start(**start_options)
-        out = run_command(c.url, "migrate")
+        out = run_command(c.url, "migrate", "--contract")
         assert out.returncode == 0, out.stderr
         yield c
     finally:

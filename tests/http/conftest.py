@@ -137,7 +137,7 @@ def template_db():
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
         if k in os.environ:
             env[k] = os.environ[k]
-    out = subprocess.run([BIN, "migrate"], env=env, capture_output=True, text=True)
+    out = subprocess.run([BIN, "migrate", "--contract"], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     yield name
     with _admin() as c:

@@ -2,11 +2,13 @@
 serve one database at once, and no request fails.
 
 Release N is build/parceria; release N+1 is build/parceria-next, the same
-objects with one more migration, tests/migrations/9000_next_expand.sql,
-marked `-- parceria: expand` (meson.build). The deploy follows
-docs/operations.md, "Migrations in a deployment": migrate with N+1 while N
-serves, start N+1, then drain and stop N's replicas one by one. Numbers are
-printed (-s), never asserted.
+objects with two more migrations (meson.build): tests/migrations/
+9000_next_expand.sql, marked `-- parceria: expand`, and 9001_next_contract.sql,
+marked `-- parceria: contract`. The deploy follows docs/operations.md,
+"Migrations in a deployment": N+1's `migrate` applies the expand one and stops
+before the contract one while N serves, N+1 starts (contract-pending), N's
+replicas are drained and stopped one by one, then N+1's `migrate --contract`
+runs. Numbers are printed (-s), never asserted.
 """
 import itertools
 import pathlib
@@ -28,7 +30,9 @@ from traffic import Balancer, Outcome, Traffic, failover
 NEXT_BIN = str(pathlib.Path(BIN).parent / "parceria-next")
 APP = "/v1/accreditation-applications"
 NEXT = "9000_next_expand.sql"
+CONTRACT = "9001_next_contract.sql"
 NEWER = "newer migrations this binary does not know"
+PENDING_CONTRACT = "which wait for `migrate --contract`"
 ENV = {"PARCERIA_THREADS": "8", "PARCERIA_DB_POOL_SIZE": "8", "PARCERIA_DB_WAIT_MS": "20000",
        "PARCERIA_STATEMENT_TIMEOUT_MS": "20000", "PARCERIA_CONNECTIONS_PER_ADDRESS": "256"}
 CLIENTS = 6
@@ -68,10 +72,24 @@ def assert_mismatch(server):
     assert check_problem(r)["checks"] == {"database": "ok", "migrations": "mismatch"}
 
 
-def migrate(db_name, binary):
-    out = run_command(_db_url(db_name), "migrate", binary=binary)
+def migrate(db_name, binary, *args):
+    out = run_command(_db_url(db_name), "migrate", *args, binary=binary)
     assert out.returncode == 0, out.stdout + out.stderr
     return out.stdout
+
+
+def applied(db):
+    return {r[0] for r in db.execute("SELECT name FROM schema_migrations WHERE name LIKE '9%'")}
+
+
+def assert_stopped_before_contract(out):
+    """N+1's plain migrate: 9001 left for `migrate --contract`, and said so."""
+    assert f"stopped before {CONTRACT}" in out and "migrate --contract" in out, out
+    assert f"applied {CONTRACT}" not in out, out
+
+
+def probes_table(db):
+    return db.execute("SELECT to_regclass('public.next_release_probes') IS NOT NULL").fetchone()[0]
 
 
 def serve_refuses(db_name, binary, reason):
@@ -135,9 +153,12 @@ def test_release_n_and_n1_serve_one_database_through_the_migration(database):
         with traffic:
             traffic.wait_for(STEP)
             phase("N serving")
-            # 1. Expand: N+1's migration lands while N serves.
+            # 1. Expand: N+1's expand migration lands while N serves; its
+            # contract one waits.
             out = migrate(db_name, NEXT_BIN)
             assert f"applied {NEXT}" in out, out
+            assert_stopped_before_contract(out)
+            assert applied(db) == {NEXT}
             phase("migrate")
             traffic.wait_for(len(traffic.outcomes) + STEP)
             for s in olds:
@@ -146,10 +167,15 @@ def test_release_n_and_n1_serve_one_database_through_the_migration(database):
             out = migrate(db_name, BIN)
             assert "nothing to apply" in out and "applied" not in out, out
             phase("N on the newer schema")
-            # 2. Deploy: an N+1 replica joins, N's leave one by one.
+            # 2. Deploy: an N+1 replica joins, ready with its contract
+            # migration pending; N's leave one by one, never seeing it.
             new = Server(db_name, env_extra=ENV, name="deploy-n1", binary=NEXT_BIN).start()
-            assert_ready(new, "current")
+            assert_ready(new, "contract-pending")
             balancer.add(new.base)
+            # N+1's migrate again (a deploy reruns it): still stops there.
+            out = migrate(db_name, NEXT_BIN)
+            assert_stopped_before_contract(out)
+            assert "applied" not in out, out
             traffic.wait_for(len(traffic.outcomes) + STEP)
             phase("N+1 joins")
             logs = []
@@ -161,6 +187,16 @@ def test_release_n_and_n1_serve_one_database_through_the_migration(database):
                 logs.append(s.log_text())
                 phase("an N replica drained and stopped")
                 traffic.wait_for(len(traffic.outcomes) + STEP)
+            # 3. Contract: no N runs any more (each said newer-compatible
+            # just before it stopped, and 9001 was not applied until now).
+            assert applied(db) == {NEXT} and probes_table(db)
+            assert_ready(new, "contract-pending")
+            out = migrate(db_name, NEXT_BIN, "--contract")
+            assert f"applied {CONTRACT}" in out and "stopped before" not in out, out
+            assert applied(db) == {NEXT, CONTRACT} and not probes_table(db)
+            assert_ready(new, "current")
+            phase("migrate --contract")
+            traffic.wait_for(len(traffic.outcomes) + STEP)
         tally = traffic.statuses()
         wanted = {"create": 201, "read": 200}
         # An exception kept as an outcome has no replay and no status: failed.
@@ -176,10 +212,12 @@ def test_release_n_and_n1_serve_one_database_through_the_migration(database):
         rows = db.execute("SELECT count(*), count(next_reviewer_note) FROM accreditation_applications"
                           " WHERE id = ANY(%s::uuid[])", (made,)).fetchone()
         assert rows == (len(made), 0)
-        # Each N replica said once that it served a newer schema; N+1 never.
+        # Each N replica said once that it served a newer schema; N+1 said
+        # once that its contract migration was pending.
         for log in logs:
             assert log.count(NEWER) == 1, log[-2000:]
         assert NEWER not in new.log_text()
+        assert new.log_text().count(PENDING_CONTRACT) == 1, new.log_text()[-2000:]
         assert_ready(new, "current")
         stopped_cleanly(new)
         new = None
@@ -189,14 +227,15 @@ def test_release_n_and_n1_serve_one_database_through_the_migration(database):
 
 
 def test_a_contract_migration_unknown_to_n_stops_it(database):
+    """Why `migrate --contract` waits for N to be gone: run too early, N stops."""
     db_name, db = database
-    migrate(db_name, NEXT_BIN)
+    assert_stopped_before_contract(migrate(db_name, NEXT_BIN))
     old = Server(db_name, env_extra=ENV, name="deploy-contract").start()
     try:
         assert_ready(old, "newer-compatible")
         assert_ready(old, "newer-compatible")
-        # A later migration, not marked expand: N must not serve it.
-        db.execute("INSERT INTO schema_migrations (name, checksum) VALUES ('9001_next_contract.sql', 'x')")
+        # N+1's contract migration, which N does not know: N must not serve it.
+        assert f"applied {CONTRACT}" in migrate(db_name, NEXT_BIN, "--contract")
         assert_mismatch(old)
         assert old.log_text().count(NEWER) == 1, old.log_text()[-2000:]
     finally:
@@ -241,3 +280,4 @@ def test_every_new_migration_says_whether_it_is_expand_or_contract():
             bad.append((f.name, marks))
     assert not bad, f"each needs exactly one `-- parceria: expand` or `-- parceria: contract` line: {bad}"
     assert MARK.findall((ROOT / "tests" / "migrations" / NEXT).read_text()) == ["expand"]
+    assert MARK.findall((ROOT / "tests" / "migrations" / CONTRACT).read_text()) == ["contract"]

@@ -1,5 +1,6 @@
-/* The expand mark of a migration: the exact line `-- parceria: expand`, as
- * tests/http/test_rolling_deploy.py reads it in the files. */
+/* The marks of a migration: the exact lines `-- parceria: expand` and
+ * `-- parceria: contract`, as tests/http/test_rolling_deploy.py reads them
+ * in the files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,11 +30,23 @@ static void anything_else_is_not_expand(void **state)
     assert_false(migrate_is_expand("-- Parceria: Expand\n"));
 }
 
+static void contract_is_a_line_of_its_own(void **state)
+{
+    (void)state;
+    assert_true(migrate_is_contract("-- parceria: contract\nDROP TABLE t;\n"));
+    assert_true(migrate_is_contract("-- Drops t.\n-- parceria: contract \r\nDROP TABLE t;"));
+    assert_false(migrate_is_contract("-- parceria: expand\nCREATE TABLE t ();"));
+    assert_false(migrate_is_contract("-- parceria: contracts\n"));
+    assert_false(migrate_is_contract("DROP TABLE t; -- parceria: contract\n"));
+    assert_false(migrate_is_expand("-- parceria: contract\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(expand_is_a_line_of_its_own),
         cmocka_unit_test(anything_else_is_not_expand),
+        cmocka_unit_test(contract_is_a_line_of_its_own),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
