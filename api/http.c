@@ -19,12 +19,17 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <yder.h>
 
 enum priority { PRIORITY_PRELUDE = 0, PRIORITY_HANDLER = 5, PRIORITY_FALLBACK = 9 };
 
-#define DRAIN_WAIT_MS 10000
+/* How long a stop waits for the requests in flight: with the exit's own
+ * work, under the 10 s a deployment's stop grace period must exceed
+ * (docs/operations.md, "Stopping"). A handler still running then (past its
+ * database deadline only) delays the exit until it returns. */
+#define DRAIN_WAIT_MS 8000
 /* Connections a thread may hold. libmicrohttpd divides its limit among the
  * threads of a pool, and a connection stays on the thread that accepted it:
  * while some threads are busy in handlers, the free ones accept for all, so
@@ -482,8 +487,17 @@ void api_server_stop(struct api_server *s)
 {
     if (s == NULL)
         return;
+    door_quiesce();
     MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
-    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < DRAIN_WAIT_MS; waited += 10)
+    /* Refuse new connections at once (and reset those accepted by the kernel
+     * but not by us, which sent nothing we read): shutting a listening socket
+     * closes the listener; the descriptor stays valid until the daemon stops,
+     * as libmicrohttpd asks. */
+    if (fd != MHD_INVALID_SOCKET)
+        shutdown(fd, SHUT_RDWR);
+    for (int waited = 0;
+         (atomic_load(&s->in_flight) > 0 || door_busy() > 0) && waited < DRAIN_WAIT_MS;
+         waited += 10)
         usleep(10000);
     ulfius_stop_framework(&s->instance);
     if (fd != MHD_INVALID_SOCKET)

@@ -16,6 +16,14 @@
 void door_open(const struct config *cfg);
 void door_close(void);
 
+/* The stop has begun: from now on every answer closes its connection, so a
+ * kept-alive client sends no further request here. */
+void door_quiesce(void);
+/* Connections with a request in progress: its line or headers being read,
+ * its body arriving, its handler running, its answer going out, or a next
+ * request waiting unread in the socket. Idle kept-alive ones do not count. */
+unsigned door_busy(void);
+
 /* The longest request target (path and query) answered other than 414, as
  * nginx's large_client_header_buffers 8k. */
 #define DOOR_MAX_TARGET 8192
