@@ -13,17 +13,19 @@ present once, then replayed with its key until each intended write is
 present exactly once, the replay answering as the API documents (the stored
 answer with `Idempotent-Replayed: true` when the first attempt committed).
 """
+import hashlib
+import threading
 import time
 
 import psycopg
 import pytest
 import requests
 
-from accreditation import application
+from accreditation import application, submit
 from cluster import migrated_cluster
 from conftest import Server
 from identity import mint
-from openapi_check import check, check_problem
+from openapi_check import Client, check, check_problem
 from traffic import Outcome, Request, Traffic, sort
 
 PROBLEMS = "https://parceria.dns.pt/problems/"
@@ -177,3 +179,41 @@ def test_restarts_under_write_load_lose_and_double_nothing(cluster, srv):
           f"{sum(sort(o) == 'lost' for o in t.outcomes)} lost their connection; "
           f"{len(unsure)} replayed: {replayed} had committed (stored answer), {fresh} had not; "
           f"slowest answer {max(o.elapsed for o in t.outcomes):.2f} s; {tally}")
+
+
+def test_a_retry_runs_at_once_when_the_first_attempt_lost_its_backend(cluster, srv):
+    """The restart's case made exact: a change holds its Idempotency-Key's
+    claim when its PostgreSQL backend dies (terminated here, behind a row
+    lock this test holds). Its answer is a 503 and its claim stays behind,
+    unended; the retry with the same key must run at once (it used to wait
+    10 s, then answer 503, for a minute) and do the change once."""
+    app_id = submit(Client(srv.base))["id"]
+    req = Request.post(f"{APPS}/{app_id}/start-review", token=mint("staff", sub="orphan@dns.pt"))
+    answers = []
+    with psycopg.connect(cluster.url, autocommit=True) as admin, psycopg.connect(cluster.url) as locker:
+        locker.execute("SELECT 1 FROM accreditation_applications WHERE id = %s FOR UPDATE", (app_id,))
+        first = threading.Thread(target=lambda: answers.append(req.send(requests, srv.base, DEADLINE_S)))
+        first.start()
+        deadline = time.monotonic() + 20
+        pids = []
+        while not pids and time.monotonic() < deadline:
+            pids = [p for (p,) in admin.execute("SELECT pid FROM pg_stat_activity"
+                                                " WHERE wait_event_type = 'Lock'").fetchall()]
+            time.sleep(0.02)
+        assert len(pids) == 1, pids
+        admin.execute("SELECT pg_terminate_backend(%s)", (pids[0],))
+        first.join(DEADLINE_S + 5)
+        locker.rollback()
+        assert answers and answers[0].status_code == 503, answers and answers[0].text
+        check(req.method, req.path, answers[0])
+        orphans = admin.execute("SELECT count(*) FROM idempotency_keys WHERE status IS NULL"
+                                " AND key_hash = %s", (hashlib.sha256(req.key.encode()).hexdigest(),)
+                                ).fetchone()[0]
+        assert orphans == 1, "the first attempt left its claim behind"
+        again = req.send(requests, srv.base, DEADLINE_S)
+        check(req.method, req.path, again)
+        assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers, again.text
+        assert present(admin, ("review", app_id)) == 1
+        replay = req.send(requests, srv.base, DEADLINE_S)
+        assert replay.status_code == 200 and replay.headers.get("Idempotent-Replayed") == "true"
+        assert present(admin, ("review", app_id)) == 1
