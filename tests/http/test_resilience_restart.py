@@ -34,7 +34,7 @@ CLIENTS = 16
 POOL_SIZE = 8
 WAIT_MS = 1000
 DOWN_S = 3
-BACKOFF_S = 0.25
+BACKOFF_S = 0.5
 # The bound on any answer: the pool's wait plus libpq's connect_timeout (3 s),
 # with room for a slow sanitizer build. A request past it is a hang.
 DEADLINE_S = WAIT_MS / 1000 + 3 + 6
