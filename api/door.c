@@ -58,6 +58,7 @@ struct conn {
     uint64_t request_ns; /* the connection began to wait for this request */
     uint64_t body_bytes;
     bool in_request; /* the access handler was called for the current request */
+    bool in_line;    /* its request line is in (its headers may still be arriving) */
     bool cut;
     enum refusal refusal; /* found in the request line, answered on the first call */
 };
@@ -82,6 +83,8 @@ static struct {
     struct inner inners[4];
     size_t ninners;
 } door = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static _Atomic bool quiescing; /* door_quiesce was called */
 
 /* Whether a whole header block waits unread in the socket: the client sent
  * its request in time, and the server has not read it yet (a thread of the
@@ -163,6 +166,7 @@ void door_open(const struct config *cfg)
     door.request_ns = (uint64_t)cfg->request_timeout_ms * 1000000ull;
     door.min_rate = cfg->body_min_rate;
     door.stop = false;
+    atomic_store(&quiescing, false);
     door.running = pthread_create(&door.reaper, NULL, reap, NULL) == 0;
     if (!door.running)
         abort();
@@ -181,6 +185,11 @@ void door_close(void)
     door.ninners = 0;
 }
 
+void door_quiesce(void)
+{
+    atomic_store(&quiescing, true);
+}
+
 static void set_phase(struct conn *c, enum phase p)
 {
     pthread_mutex_lock(&door.lock);
@@ -189,6 +198,7 @@ static void set_phase(struct conn *c, enum phase p)
     if (p == PHASE_WAITING) {
         c->request_ns = c->since_ns;
         c->in_request = false;
+        c->in_line = false;
         c->body_bytes = 0;
         c->refusal = REFUSE_NONE;
     }
@@ -421,6 +431,9 @@ void *door_uri_log(void *cls, const char *uri, struct MHD_Connection *connection
     struct conn *c = info ? info->socket_context : NULL;
     if (c == NULL)
         return logged;
+    pthread_mutex_lock(&door.lock);
+    c->in_line = true;
+    pthread_mutex_unlock(&door.lock);
     char *query = strchr(uri, '?');
     if (strlen(uri) > DOOR_MAX_TARGET)
         c->refusal = REFUSE_TARGET;
@@ -496,6 +509,8 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
                                    struct MHD_Response *response)
 {
     pthread_once(&real_queue_once, find_real_queue);
+    if (in_handler && atomic_load(&quiescing)) /* stopping: no next request on this connection */
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
     if (in_handler)
         return real_queue(connection, status_code, response);
     const union MHD_ConnectionInfo *size =
@@ -559,8 +574,8 @@ bool door_quiet(void)
     bool quiet = true;
     pthread_mutex_lock(&door.lock);
     for (struct conn *c = door.head; c != NULL && quiet; c = c->next)
-        quiet = c->phase == PHASE_WAITING && !c->in_request && now - c->request_ns > silent_ns &&
-                (c->fd < 0 || !body_waiting(c->fd));
+        quiet = c->cut || (c->phase == PHASE_WAITING && !c->in_line && !c->in_request &&
+                           now - c->request_ns > silent_ns && (c->fd < 0 || !body_waiting(c->fd)));
     pthread_mutex_unlock(&door.lock);
     return quiet;
 }

@@ -345,6 +345,11 @@ enum status guard_idem_record(PGconn *conn, const struct _u_response *resp, stru
     enum status st = store_guard_idem_finish(conn, &k, (int)resp->status, box, len);
     free(box);
     ctx->idem_recorded = st == ST_OK;
+    if (st == ST_STALE) { /* the change must not commit: a twin runs it (503, then replay) */
+        y_log_message(Y_LOG_LEVEL_WARNING, "idempotency claim taken over (request_id=%s)",
+                      ctx->request_id);
+        st = ST_UNAVAILABLE;
+    }
     return st;
 }
 

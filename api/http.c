@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -26,7 +27,11 @@
 
 enum priority { PRIORITY_PRELUDE = 0, PRIORITY_HANDLER = 5, PRIORITY_FALLBACK = 9 };
 
-#define DRAIN_WAIT_MS 10000
+/* How long a stop waits for the requests in flight: with the exit's own
+ * work, under the 10 s a deployment's stop grace period must exceed
+ * (docs/operations.md, "Stopping"). A handler still running then (past its
+ * database deadline only) delays the exit until it returns. */
+#define DRAIN_WAIT_MS 8000
 #define QUIET_MS 100
 /* Connections a thread may hold. libmicrohttpd divides its limit among the
  * threads of a pool, and a connection stays on the thread that accepted it:
@@ -491,9 +496,11 @@ void api_server_stop(struct api_server *s)
      * Then wait until every request under way or already sent is answered,
      * quiet for QUIET_MS in a row (a connection the daemon accepted just
      * before, or a request read but not yet handled, shows up meanwhile). */
+    door_quiesce(); /* from now on every answer closes its connection */
     MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
-    int queued = 0, waited = 0;
+    int queued = 0, waited = 0, accept_errno = 0;
     if (fd != MHD_INVALID_SOCKET) {
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); /* the loop ends when empty */
         struct sockaddr_storage addr;
         socklen_t len = sizeof addr;
         int c;
@@ -503,9 +510,12 @@ void api_server_stop(struct api_server *s)
             len = sizeof addr; /* MHD owns c now, and closes it even on failure */
             queued++;
         }
-        close(fd);
+        accept_errno = errno; /* EAGAIN: the queue is empty */
+        /* Shut, not closed: the daemon's threads may still look at the
+         * descriptor until it stops (libmicrohttpd's rule for a quiesced
+         * listener); a shut listener refuses new connections at once. */
+        shutdown(fd, SHUT_RDWR);
     }
-    int accept_errno = errno;
     for (int quiet = 0; quiet < QUIET_MS && waited < DRAIN_WAIT_MS; waited += 10) {
         quiet = atomic_load(&s->in_flight) == 0 && door_quiet() ? quiet + 10 : 0;
         if (quiet < QUIET_MS)
@@ -516,6 +526,8 @@ void api_server_stop(struct api_server *s)
                   strerror(accept_errno),
                   waited < DRAIN_WAIT_MS ? "requests drained" : "still busy, closing", waited);
     ulfius_stop_framework(&s->instance);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     current_server = NULL;
     server_free(s);
     pagecache_clear();

@@ -16,6 +16,10 @@
 void door_open(const struct config *cfg);
 void door_close(void);
 
+/* The stop has begun: from now on every answer closes its connection, so a
+ * kept-alive client sends no further request here. */
+void door_quiesce(void);
+
 /* The longest request target (path and query) answered other than 414, as
  * nginx's large_client_header_buffers 8k. */
 #define DOOR_MAX_TARGET 8192
@@ -32,9 +36,11 @@ void door_notify_connection(void *cls, struct MHD_Connection *connection, void *
 void door_request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                             enum MHD_RequestTerminationCode toe);
 
-/* True when no connection has a request under way, bytes of one waiting, or
- * was made or answered in the last 200 ms (a client about to send): what a
- * stopping server waits for before it closes the connections left. */
+/* True when no connection has a request under way (its line or headers
+ * being read, its body arriving, its handler running, its answer going
+ * out), bytes of a next one waiting unread, or was made or answered in the
+ * last 200 ms (a client about to send): what a stopping server waits for
+ * before it closes the connections left. Idle kept-alive ones are quiet. */
 bool door_quiet(void);
 
 #endif

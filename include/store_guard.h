@@ -33,7 +33,9 @@ struct idem_record {
 };
 enum status store_guard_idem_read(PGconn *conn, const struct idem_key *k,
                                   struct idem_record *out) WARN_UNUSED;
-/* Stores the answer of the request that owns the key. */
+/* Stores the answer of the request that owns the key; ST_STALE when the
+ * claim is no longer this request's (a twin took it over after this
+ * request's backend died). */
 enum status store_guard_idem_finish(PGconn *conn, const struct idem_key *k, int status,
                                     const unsigned char *response, size_t len) WARN_UNUSED;
 /* Forgets the claim (the answer was a 5xx or 429: the client may retry). */

@@ -12,24 +12,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An expired record, or a claim nobody will end: older than a minute, or
+ * whose backend is gone (its change rolled back with the connection:
+ * migration 0024). */
 static const char SQL_FORGET[] =
     "DELETE FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3"
     " AND key_hash = $4 AND (created_at < now() - interval '24 hours'"
-    " OR (status IS NULL AND created_at < now() - interval '60 seconds'))";
+    " OR (status IS NULL AND (created_at < now() - interval '60 seconds'"
+    " OR (owner_since IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+    " WHERE a.pid = owner_pid AND a.backend_start = owner_since)))))";
 static const char SQL_SWEEP[] =
     "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'";
+/* The claim names its backend, which runs the change next. */
 static const char SQL_CLAIM[] =
-    "INSERT INTO idempotency_keys (scope, method, path, key_hash, request_hash)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1";
+    "INSERT INTO idempotency_keys (scope, method, path, key_hash, request_hash, owner_pid,"
+    " owner_since) VALUES ($1, $2, $3, $4, $5, pg_backend_pid(),"
+    " (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()))"
+    " ON CONFLICT DO NOTHING RETURNING 1";
 static const char SQL_READ[] =
     "SELECT request_hash, status IS NULL, coalesce(encode(response, 'hex'), '')"
     " FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4";
+/* Only the claim's owner ends it: its own backend, or the request whose
+ * backend died under it and that carried on from a new one, as long as no
+ * twin has claimed the key since (that twin's backend is alive). */
+#define NOT_ANOTHERS                                                                               \
+    " AND status IS NULL AND (owner_since IS NULL OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a" \
+    " WHERE a.pid = owner_pid AND a.backend_start = owner_since AND a.pid <> pg_backend_pid()))"
 static const char SQL_FINISH[] =
     "UPDATE idempotency_keys SET status = $5, response = decode($6, 'hex')"
-    " WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4 AND status IS NULL";
+    " WHERE scope = $1 AND method = $2 AND path = $3 AND key_hash = $4" NOT_ANOTHERS " RETURNING 1";
 static const char SQL_ABANDON[] =
     "DELETE FROM idempotency_keys WHERE scope = $1 AND method = $2 AND path = $3"
-    " AND key_hash = $4 AND status IS NULL";
+    " AND key_hash = $4" NOT_ANOTHERS;
 
 static const char SQL_RATE_HIT[] =
     "INSERT INTO rate_counters AS r (bucket, window_start, count)"
@@ -97,9 +111,10 @@ enum status store_guard_idem_finish(PGconn *conn, const struct idem_key *k, int 
     char *hex = xmalloc(2 * len + 1);
     util_hex(response, len, hex);
     const char *p[] = {k->scope, k->method, k->path, k->key_hash, code, hex};
-    enum status st = db_exec(conn, SQL_FINISH, 6, p, NULL);
+    bool mine = false;
+    enum status st = store_rows_exists(conn, SQL_FINISH, 6, p, &mine);
     free(hex);
-    return st;
+    return st == ST_OK && !mine ? ST_STALE : st;
 }
 
 enum status store_guard_idem_abandon(PGconn *conn, const struct idem_key *k)

@@ -2,17 +2,27 @@
 with a fresh, valid NIF each time, and an applicant's token."""
 import copy
 import random
+import threading
+
+_issued = set()  # every NIF nif() gave this process: none is given twice
+_lock = threading.Lock()
 
 
 def nif(first="5"):
-    """A random valid NIF starting with first (mod-11 check digit)."""
+    """A random valid NIF starting with first (mod-11 check digit), never
+    one this process was already given (thousands of applications under
+    load would otherwise meet a birthday collision)."""
     while True:
         digits = [int(c) for c in first] + [random.randint(0, 9) for _ in range(8 - len(first))]
         total = sum(d * w for d, w in zip(digits, range(9, 1, -1)))
         check = 11 - total % 11
         if check >= 10:
             check = 0
-        return "".join(map(str, digits)) + str(check)
+        value = "".join(map(str, digits)) + str(check)
+        with _lock:
+            if value not in _issued:
+                _issued.add(value)
+                return value
 
 
 BASE = {

@@ -3,6 +3,7 @@
 parsed by Python's own email package (an implementation independent of
 src/mail.c), and `parceria worker` processes started against a test
 database and that server. Every wait is bounded."""
+import asyncio
 import email
 import email.policy
 import threading
@@ -27,6 +28,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.data_delay:  # a slow server: the message is in the client's hands meanwhile
+            self.sink.receiving.set()
+            await asyncio.sleep(self.sink.data_delay)
         raw = envelope.original_content or envelope.content
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         with self.sink.lock:
@@ -65,8 +69,12 @@ class Sink:
     """An SMTP server on 127.0.0.1:port that can be stopped and started again
     on the same port (the mail server going down and coming back)."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, data_delay=0.0):
         self.port = port or free_port()
+        # Seconds to wait after a message's data before answering it (a slow
+        # server); `receiving` is set when a message starts that wait.
+        self.data_delay = data_delay
+        self.receiving = threading.Event()
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.messages = []
         self.refuse = {}  # address -> SMTP answer, such as "550 no such user"

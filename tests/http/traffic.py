@@ -12,6 +12,12 @@ raises is kept as the outcome's `error` (its class name) and the client goes
 on. Every loop is bounded by `max_calls` per client and by the time the block
 lasts; `stop()` waits for calls in flight, each bounded by its own timeout.
 
+`Request` is one call kept byte for byte (method, path, body, headers such
+as its Idempotency-Key), so a test can send it again exactly as it went and
+compare; `sort(outcome)` names what a call's end was: "answered", "lost" (the
+connection dropped or was refused: the request may or may not have reached
+the service) or "hang" (no answer within the timeout, which fails a test).
+
 `failover(bases, ...)` is what a proxy does in front of several replicas
 (nginx's `proxy_next_upstream error`): a request whose connection is refused
 goes to the next replica; one that reached a replica is never sent twice.
@@ -26,8 +32,10 @@ nothing. `sent` counts the requests each replica was sent.
 import contextlib
 import dataclasses
 import itertools
+import json
 import threading
 import time
+import uuid
 
 import requests
 
@@ -45,6 +53,43 @@ class Outcome:
     replay: object = None  # whatever the test needs to make the call again
     body: object = None  # the parsed answer, when the test keeps it
     elapsed: float = 0.0  # seconds, for reports (never asserted)
+
+
+@dataclasses.dataclass
+class Request:
+    """One request as sent, to send again identically (the Idempotency-Key
+    covers the exact body bytes, so a replay must not re-serialise)."""
+    method: str
+    path: str
+    body: bytes | None = None
+    headers: dict = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def post(cls, path, doc=None, token=None, key=None):
+        """A POST of a JSON document with a fresh Idempotency-Key (or key)."""
+        headers = {"Idempotency-Key": key or f"traffic-{uuid.uuid4().hex}"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        body = None
+        if doc is not None:
+            body = json.dumps(doc).encode()
+            headers["Content-Type"] = "application/json"
+        return cls("POST", path, body, headers)
+
+    @property
+    def key(self):
+        return self.headers.get("Idempotency-Key")
+
+    def send(self, session, base, timeout=TIMEOUT_S):
+        return session.request(self.method, base + self.path, data=self.body,
+                               headers=self.headers, timeout=timeout)
+
+
+def sort(outcome):
+    """"answered", "lost" or "hang" (see the module's text)."""
+    if outcome.status is not None:
+        return "answered"
+    return "hang" if outcome.error in ("ReadTimeout", "ConnectTimeout", "Timeout") else "lost"
 
 
 class Traffic:

@@ -1,0 +1,11 @@
+-- Who holds an in-flight idempotency claim (issue 17, item 1).
+--
+-- A claim is committed on its own, before the change it guards runs on the
+-- same connection; the change stores its answer in the claim within its own
+-- transaction. When that connection dies first (PostgreSQL restarted, the
+-- backend terminated, the replica killed) the change rolled back, and
+-- nothing is left to end the claim: its twins waited, then answered 503,
+-- for up to a minute. The claim now names its backend (pid and start time):
+-- a claim whose backend is gone is forgotten at once, and a retry with the
+-- same key runs. Nullable columns only: the previous release keeps working.
+ALTER TABLE idempotency_keys ADD COLUMN owner_pid integer, ADD COLUMN owner_since timestamptz;
