@@ -8,4 +8,5 @@
 -- for up to a minute. The claim now names its backend (pid and start time):
 -- a claim whose backend is gone is forgotten at once, and a retry with the
 -- same key runs. Nullable columns only: the previous release keeps working.
+-- parceria: expand
 ALTER TABLE idempotency_keys ADD COLUMN owner_pid integer, ADD COLUMN owner_since timestamptz;
