@@ -46,7 +46,7 @@ from identity import make_registrar, registrar_token
 
 SANITIZED = "ASAN_OPTIONS" in os.environ
 ATTACK_S = int(os.environ.get("HOSTILE_ATTACK_S", 30 if SANITIZED else 120))  # the variable: for a quick look
-QUIET_S = int(os.environ.get("HOSTILE_QUIET_S", 20))
+QUIET_S = int(os.environ.get("HOSTILE_QUIET_S", 30))
 RATIO = 3.0
 GOOD_SOURCE = "127.0.0.200"
 CYCLE_S = 0.25  # a cycle (four requests) every quarter second on each path
