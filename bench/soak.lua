@@ -8,7 +8,7 @@
 -- bounded (connections × 1000 / DELAY_MS at most).
 -- wrk … -s bench/soak.lua -- TOKENS_FILE ROUND DELAY_MS
 package.path = debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "?.lua;" .. package.path
-local nif = require("nif")
+local application = require("application")
 local tokens, n, i, step, k, pause = nil, 0, 0, 64, 0, 0
 local threads = {}
 
@@ -32,25 +32,10 @@ function delay()
   return pause
 end
 
-local application = [[{"legal_name":"Soak %s, Lda.","trade_name":"Soak %s","nif":"%s","country":"PT",]] ..
-  [["address":{"street":"Rua do Almada 10","postal_code":"4050-032","city":"Porto","country":"PT"},]] ..
-  [["website":"https://soak-%s.example.pt","contacts":[]] ..
-  [[{"type":"admin","name":"Ana Silva","email":"admin%s@soak.example.pt","phone":"+351223456789"},]] ..
-  [[{"type":"technical","name":"Rui Costa","email":"rui@soak.example.pt","phone":"+351223456780"},]] ..
-  [[{"type":"security","name":"Marta Reis","email":"soc@soak.example.pt","phone":"+351223456781"}],]] ..
-  [["accepted_terms_version":"2026-01"}]]
-
 local function post()
-  local v
-  repeat
-    v = nif.of(k)
-    k = k + step
-  until v
-  local address = string.format("10.%d.%d.%d", math.floor(v / 65536) % 256,
-    math.floor(v / 256) % 256, v % 256)
-  return wrk.format("POST", "/v1/accreditation-applications",
-    { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = address },
-    application:format(v, v, v, v, v))
+  local req
+  req, k = application.post(k, step, "Soak")
+  return req
 end
 
 local cycle, c = {
