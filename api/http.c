@@ -45,8 +45,6 @@ struct api_server {
     const struct app *app;
     struct sockaddr_in addr;
     atomic_int in_flight;
-    char **formats; /* ulfius url formats built from the route table */
-    size_t nformats;
 };
 
 /* The one server of the process, so ctx_free can count in-flight requests. */
@@ -389,49 +387,21 @@ static int fallback(const struct _u_request *req, struct _u_response *resp, void
     return problem_send(resp, ctx, PROBLEM_METHOD_NOT_ALLOWED, PROBLEM_NO_DETAIL, NULL);
 }
 
-/* ulfius writes path parameters as ":name"; our templates say "{name}". */
-static char *ulfius_format(const char *tmpl)
-{
-    char *out = xmalloc(strlen(tmpl) + 1), *o = out;
-    for (const char *t = tmpl; *t; t++)
-        if (*t == '{')
-            *o++ = ':';
-        else if (*t != '}')
-            *o++ = *t;
-    *o = '\0';
-    return out;
-}
-
 static bool add_routes(struct api_server *s)
 {
     struct _u_instance *in = &s->instance;
-    size_t n = 0;
-    while (api_routes[n].method)
-        n++;
-    s->formats = xcalloc(n, sizeof *s->formats);
-    bool ok = ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_PRELUDE, prelude,
-                                         (void *)s->app) == U_OK;
-    for (size_t i = 0; ok && i < n; i++) {
-        s->formats[i] = ulfius_format(api_routes[i].path);
-        s->nformats++;
-        ok = ulfius_add_endpoint_by_val(in, api_routes[i].method, NULL, s->formats[i],
-                                        PRIORITY_HANDLER, api_dispatch,
-                                        (void *)&api_routes[i]) == U_OK;
-        /* HEAD is GET without the body: libmicrohttpd leaves the body out */
-        if (ok && strcmp(api_routes[i].method, "GET") == 0)
-            ok = ulfius_add_endpoint_by_val(in, "HEAD", NULL, s->formats[i], PRIORITY_HANDLER,
-                                            api_dispatch, (void *)&api_routes[i]) == U_OK;
-    }
-    return ok && ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_FALLBACK, fallback,
-                                            NULL) == U_OK;
+    /* one handler for every route: api_dispatch finds it in the table */
+    return ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_PRELUDE, prelude,
+                                      (void *)s->app) == U_OK &&
+           ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_HANDLER, api_dispatch, NULL) ==
+               U_OK &&
+           ulfius_add_endpoint_by_val(in, "*", NULL, "*", PRIORITY_FALLBACK, fallback, NULL) ==
+               U_OK;
 }
 
 static void server_free(struct api_server *s)
 {
     ulfius_clean_instance(&s->instance);
-    for (size_t i = 0; i < s->nformats; i++)
-        free(s->formats[i]);
-    free(s->formats);
     free(s);
 }
 

@@ -1,6 +1,9 @@
-/* Route matching and dispatch. ulfius finds candidate routes; this file
- * re-matches each template strictly (path parameters come from the path
- * alone, never from the query string that ulfius merges into the same map),
+/* Route matching and dispatch. ulfius calls one handler for every request;
+ * this file finds its route in the table (api_route_find: ulfius's own
+ * matcher splits and allocates for each of ~230 endpoints a request, a
+ * seventh of a registrar's read), matching each template strictly (path
+ * parameters come from the path alone, never from the query string that
+ * ulfius merges into the same map),
  * checks query keys against the route's list, applies the role rule, and
  * runs the handler. */
 #include "api.h"
@@ -162,14 +165,46 @@ void api_routes_print(FILE *out)
     }
 }
 
+/* Whether the path has the template's shape: its literal segments equal,
+ * a parameter's segment not empty. No allocation: api_route_match then
+ * decodes and checks the parameters of the one route that fits. */
+static bool route_fits(const char *tmpl, const char *path)
+{
+    const char *t = tmpl, *p = path;
+    while (*t == '/' && *p == '/') {
+        t++;
+        p++;
+        size_t tl = strcspn(t, "/"), pl = strcspn(p, "/");
+        bool param = tl > 2 && t[0] == '{' && t[tl - 1] == '}';
+        if (param ? pl == 0 : tl != pl || memcmp(t, p, tl) != 0)
+            return false;
+        t += tl;
+        p += pl;
+    }
+    return *t == '\0' && *p == '\0';
+}
+
+const struct route *api_route_find(const char *method, const char *path, struct req_ctx *ctx)
+{
+    /* HEAD is GET without the body: libmicrohttpd leaves the body out */
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
+    for (const struct route *r = api_routes; r->method; r++)
+        if (strcmp(r->method, method) == 0 && route_fits(r->path, path) &&
+            api_route_match(r->path, path, ctx))
+            return r; /* the table's order decides: a literal route comes before {id} */
+    return NULL;
+}
+
 int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-    const struct route *r = user_data;
+    (void)user_data;
     struct req_ctx *ctx = api_ctx(resp);
     if (ctx == NULL || ctx->finished)
         return U_CALLBACK_CONTINUE;
-    if (!api_route_match(r->path, req->url_path, ctx))
-        return U_CALLBACK_CONTINUE; /* ulfius matched loosely; the fallback answers */
+    const struct route *r = api_route_find(req->http_verb, req->url_path, ctx);
+    if (r == NULL)
+        return U_CALLBACK_CONTINUE; /* the fallback answers 404 or 405 */
     ctx->route = r->path;
     ctx->entry = r;
     int rc = U_CALLBACK_COMPLETE;

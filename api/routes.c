@@ -29,7 +29,6 @@
 /* community: newsletter */
 #define NWI "/v1/newsletter/issues"
 #define NLS "/v1/newsletter/suggestions"
-#define NSG "/v1/newsletter/suggestions"
 static const char *const q_newsletter_issues[] = {PAGE, "status", NULL};
 static const char *const q_newsletter_suggestions[] = {PAGE, "status", "registrar_id", NULL};
 static const char *const q_subscribers[] = {PAGE, NULL};
@@ -288,13 +287,6 @@ const struct route api_routes[] = {
     {"POST", NLS "/{id}/accept", resource_act, S, NULL, 0, &api_newsletter_suggestions},
     {"POST", NLS "/{id}/decline", resource_act, S, NULL, 0, &api_newsletter_suggestions},
     {"POST", NLS "/{id}/use", resource_act, S, NULL, 0, &api_newsletter_suggestions},
-    {"GET", NSG, resource_list, S | R, q_newsletter_suggestions, 0, &api_newsletter_suggestions},
-    {"POST", NSG, api_newsletter_suggestions_create, R, NULL, 0, &api_newsletter_suggestions},
-    {"GET", NSG "/{id}", resource_get, S | R, NULL, 0, &api_newsletter_suggestions},
-    {"GET", NSG "/{id}/history", resource_history, S | R, NULL, 0, &api_newsletter_suggestions},
-    {"POST", NSG "/{id}/accept", resource_act, S, NULL, 0, &api_newsletter_suggestions},
-    {"POST", NSG "/{id}/decline", resource_act, S, NULL, 0, &api_newsletter_suggestions},
-    {"POST", NSG "/{id}/use", resource_act, S, NULL, 0, &api_newsletter_suggestions},
     {"POST", "/v1/newsletter/subscriptions", api_newsletter_subscribe, ROLE_PUBLIC, NULL, 0,
      &api_newsletter_subscriptions},
     {"POST", "/v1/newsletter/subscriptions/confirm", api_newsletter_confirm, ROLE_PUBLIC, NULL, 0,

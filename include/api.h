@@ -167,7 +167,14 @@ bool api_allowed_methods(const char *path, char *out, size_t size);
  * on a first line "# served: …". */
 void api_routes_print(FILE *out);
 
-/* The ulfius callback that runs one route of the table (user_data is the route). */
+/* The route of the table for method (HEAD: GET's) and path, the first in
+ * the table's order whose template matches; fills ctx's path parameters when
+ * ctx is not NULL. NULL: none (the fallback answers 404 or 405). */
+const struct route *api_route_find(const char *method, const char *path, struct req_ctx *ctx);
+
+/* The ulfius callback for every request: finds its route (api_route_find)
+ * and runs it: query keys, the bearer token and roles, idempotency, the
+ * handler. */
 int api_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 /* Server life cycle (api/http.c). */

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <jwt.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +47,29 @@ struct issuer {
     bool ours;
 };
 
+/* Tokens verified already: a token is verified once, then each request that
+ * shows it again gets its principal from here while its times still pass
+ * (a hit re-checks them against now). A slot is found by a keyed BLAKE2b-256
+ * of the whole token (the key is random per process, so no client can aim
+ * collisions at a slot) and the hash is compared in full: only the very
+ * bytes that were verified match. The keyring never changes once loaded, so
+ * nothing ever needs dropping; a revoked credential is the guard's (db.h). */
+#define VERIFIED_SLOTS 1024
+#define VERIFIED_LOCKS 32
+struct verified {
+    unsigned char hash[crypto_generichash_BYTES];
+    long long from;  /* the first second all time checks pass */
+    long long until; /* exp: the first second they fail again */
+    struct principal who;
+};
+struct verified_cache {
+    unsigned char key[crypto_generichash_KEYBYTES];
+    pthread_mutex_t locks[VERIFIED_LOCKS];
+    struct verified slots[VERIFIED_SLOTS];
+};
+
 struct token_keyring {
+    struct verified_cache *verified;
     struct issuer *issuers;
     size_t n;
     jwt_alg_t sign_alg;
@@ -433,6 +457,10 @@ static bool load_externals(struct token_keyring *kr, const char *path, char **er
 struct token_keyring *token_keyring_load(const struct config *cfg, char **error)
 {
     struct token_keyring *kr = xcalloc(1, sizeof *kr);
+    kr->verified = xcalloc(1, sizeof *kr->verified);
+    crypto_generichash_keygen(kr->verified->key);
+    for (size_t i = 0; i < VERIFIED_LOCKS; i++)
+        pthread_mutex_init(&kr->verified->locks[i], NULL);
     *error = NULL;
     if (load_ours(kr, cfg, error) &&
         (cfg->jwt_issuers_file == NULL || load_externals(kr, cfg->jwt_issuers_file, error)))
@@ -452,6 +480,10 @@ void token_keyring_free(struct token_keyring *kr)
         sodium_memzero(kr->sign_key, kr->sign_key_len);
     free(kr->sign_key);
     free(kr->sign_kid);
+    for (size_t i = 0; i < VERIFIED_LOCKS; i++)
+        pthread_mutex_destroy(&kr->verified->locks[i]);
+    sodium_memzero(kr->verified, sizeof *kr->verified);
+    free(kr->verified);
     free(kr);
 }
 
@@ -618,6 +650,59 @@ static enum token_result check_times(const json_t *payload, long now, long max_l
     return TOKEN_OK;
 }
 
+/* The seconds in which check_times passes: [*from, *until). */
+static void valid_window(const json_t *payload, long max_lifetime, long long *from,
+                         long long *until)
+{
+    const json_t *nbf = json_object_get(payload, "nbf"), *iat = json_object_get(payload, "iat");
+    long long exp = json_integer_value(json_object_get(payload, "exp"));
+    *until = exp;
+    *from = LLONG_MIN;
+    if (nbf && json_integer_value(nbf) - TOKEN_SKEW > *from)
+        *from = json_integer_value(nbf) - TOKEN_SKEW;
+    if (iat && json_integer_value(iat) - TOKEN_SKEW > *from)
+        *from = json_integer_value(iat) - TOKEN_SKEW;
+    if (!iat && exp + TOKEN_SKEW - max_lifetime > *from) /* check_times' TOKEN_TOO_LONG */
+        *from = exp + TOKEN_SKEW - max_lifetime;
+}
+
+static size_t verified_slot(const struct verified_cache *c, const char *token,
+                            unsigned char hash[crypto_generichash_BYTES])
+{
+    crypto_generichash(hash, crypto_generichash_BYTES, (const unsigned char *)token, strlen(token),
+                       c->key, sizeof c->key);
+    size_t slot;
+    memcpy(&slot, hash, sizeof slot);
+    return slot % VERIFIED_SLOTS;
+}
+
+static bool verified_get(struct verified_cache *c, const char *token, long now,
+                         struct principal *who)
+{
+    unsigned char hash[crypto_generichash_BYTES];
+    size_t slot = verified_slot(c, token, hash);
+    pthread_mutex_t *lock = &c->locks[slot % VERIFIED_LOCKS];
+    const struct verified *v = &c->slots[slot];
+    pthread_mutex_lock(lock);
+    bool hit = sodium_memcmp(v->hash, hash, sizeof hash) == 0 && v->from <= now && now < v->until;
+    if (hit)
+        *who = v->who;
+    pthread_mutex_unlock(lock);
+    return hit;
+}
+
+static void verified_put(struct verified_cache *c, const char *token, const json_t *payload,
+                         long max_lifetime, const struct principal *who)
+{
+    struct verified v = {.who = *who};
+    size_t slot = verified_slot(c, token, v.hash);
+    valid_window(payload, max_lifetime, &v.from, &v.until);
+    pthread_mutex_t *lock = &c->locks[slot % VERIFIED_LOCKS];
+    pthread_mutex_lock(lock);
+    c->slots[slot] = v;
+    pthread_mutex_unlock(lock);
+}
+
 static enum token_result check_claims(const struct issuer *is, const json_t *payload, long now,
                                       struct principal *who)
 {
@@ -651,6 +736,8 @@ static enum token_result check_claims(const struct issuer *is, const json_t *pay
 enum token_result token_verify(const struct token_keyring *kr, const char *token, long now,
                                struct principal *who)
 {
+    if (strlen(token) <= TOKEN_MAX_LEN && verified_get(kr->verified, token, now, who))
+        return TOKEN_OK;
     json_t *header = NULL, *payload = NULL;
     jwt_t *jwt = NULL;
     enum token_result r = TOKEN_MALFORMED;
@@ -675,6 +762,8 @@ enum token_result token_verify(const struct token_keyring *kr, const char *token
     if (jwt_get_alg(jwt) != k->alg)
         goto out;
     r = check_claims(is, payload, now, who);
+    if (r == TOKEN_OK)
+        verified_put(kr->verified, token, payload, is->max_lifetime, who);
 out:
     jwt_free(jwt);
     json_decref(header);

@@ -99,6 +99,37 @@ static void alg_none_and_other_algorithms_are_refused(void **state)
     token_keyring_free(kr);
 }
 
+/* A token verified once is answered from the cache of verified tokens: the
+ * same principal, its times still checked against now, and only the very
+ * same bytes match (a signature changed after the first use is refused). */
+static void a_verified_token_is_remembered_exactly(void **state)
+{
+    (void)state;
+    struct token_keyring *kr = keyring();
+    struct token_claims c = {.sub = "pc_y", .role = ROLE_STAFF, .ttl = 600};
+    char *t = token_mint(kr, &c, NOW);
+    assert_non_null(t);
+    struct principal first, again;
+    assert_int_equal(token_verify(kr, t, NOW, &first), TOKEN_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(token_verify(kr, t, NOW + 1 + i, &again), TOKEN_OK);
+        assert_memory_equal(&first, &again, sizeof first);
+    }
+    assert_int_equal(token_verify(kr, t, NOW + 599, &again), TOKEN_OK);
+    assert_int_equal(token_verify(kr, t, NOW + 600, &again), TOKEN_EXPIRED);
+    assert_int_equal(again.role, 0);
+    assert_int_equal(token_verify(kr, t, NOW - 31, &again), TOKEN_NOT_YET_VALID);
+    assert_int_equal(token_verify(kr, t, NOW - 30, &again), TOKEN_OK);
+    char *forged = xstrdup(t);
+    size_t n = strlen(forged);
+    forged[n - 2] = forged[n - 2] == 'A' ? 'B' : 'A';
+    assert_int_equal(token_verify(kr, forged, NOW, &again), TOKEN_BAD_SIGNATURE);
+    assert_int_equal(token_verify(kr, t, NOW, &again), TOKEN_OK);
+    free(forged);
+    free(t);
+    token_keyring_free(kr);
+}
+
 static void malformed_tokens(void **state)
 {
     (void)state;
@@ -120,6 +151,7 @@ int main(void)
         cmocka_unit_test(minting_needs_the_roles_id),
         cmocka_unit_test(alg_none_and_other_algorithms_are_refused),
         cmocka_unit_test(malformed_tokens),
+        cmocka_unit_test(a_verified_token_is_remembered_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
