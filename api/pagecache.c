@@ -20,6 +20,7 @@ struct slot {
 };
 
 static struct slot slots[PAGECACHE_SLOTS];
+static size_t bytes; /* the bodies kept, in all */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct slot *slot_of(const char *key)
@@ -32,6 +33,7 @@ static struct slot *slot_of(const char *key)
 
 static void slot_empty(struct slot *s)
 {
+    bytes -= s->len;
     free(s->key);
     free(s->body);
     memset(s, 0, sizeof *s);
@@ -62,8 +64,9 @@ void pagecache_put(const char *key, long long version, const char *body, size_t 
         return;
     pthread_mutex_lock(&lock);
     struct slot *s = slot_of(key);
-    if (s->key == NULL || s->version <= version) {
+    if ((s->key == NULL || s->version <= version) && bytes - s->len + len <= PAGECACHE_MAX_BYTES) {
         slot_empty(s);
+        bytes += len;
         s->key = xstrdup(key);
         s->version = version;
         s->body = xmalloc(len + 1);

@@ -148,5 +148,6 @@ const struct resource api_registrars = {
     .patch_fields = patch_fields,
     .merge = merge,
     .list = &list,
-    .public_max_age = 60, /* the public directory */
+    .version = service_registrar_directory_version, /* the row and its active enrollments */
+    .public_max_age = 60,                           /* the public directory */
 };

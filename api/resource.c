@@ -270,16 +270,33 @@ static void row_free(const struct resource *res, void *row)
 
 /* --- handlers ------------------------------------------------------------ */
 
+/* The row's key, checked (row_key), and the request's service call. */
+static const char *read_begin(struct _u_response *resp, struct req_ctx *ctx,
+                              const struct resource *res, struct service_call *call,
+                              char buf[RESOURCE_KEY_MAX])
+{
+    const char *id = row_key(resp, ctx, res, res->readable == NULL, buf);
+    return id != NULL && resource_call(resp, ctx, call, NULL, NULL) ? id : NULL;
+}
+
+/* The service's read, then readable. */
+static enum status read_row(struct req_ctx *ctx, const struct resource *res,
+                            struct service_call *call, const char *id, void *row)
+{
+    enum status st = service_get(call, res->kind, id, row);
+    if (st == ST_OK && res->readable != NULL && !res->readable(ctx, row))
+        st = ST_NOT_FOUND;
+    return st;
+}
+
 bool resource_read(struct _u_response *resp, struct req_ctx *ctx, const struct resource *res,
                    struct service_call *call, void *row)
 {
     char buf[RESOURCE_KEY_MAX];
-    const char *id = row_key(resp, ctx, res, res->readable == NULL, buf);
-    if (id == NULL || !resource_call(resp, ctx, call, NULL, NULL))
+    const char *id = read_begin(resp, ctx, res, call, buf);
+    if (id == NULL)
         return false;
-    enum status st = service_get(call, res->kind, id, row);
-    if (st == ST_OK && res->readable != NULL && !res->readable(ctx, row))
-        st = ST_NOT_FOUND;
+    enum status st = read_row(ctx, res, call, id, row);
     if (st != ST_OK)
         problem_send_status(resp, ctx, st);
     return st == ST_OK;
@@ -290,25 +307,67 @@ bool resource_public_read(const struct resource *res, const struct req_ctx *ctx)
     return public_read(res, ctx);
 }
 
+/* Whose view a kept single read is: the roles whose view is the role and
+ * the registrar id alone (an applicant's or teacher's is their own row). */
+static bool view_kept(const struct resource *res, const struct req_ctx *ctx)
+{
+    return res->version != NULL && (ctx->who.role & (ROLE_PUBLIC | ROLE_REGISTRAR | ROLE_STAFF |
+                                                     ROLE_ADMIN)) == ctx->who.role;
+}
+
+/* The answer to a GET of one row: from the page cache when the resource's
+ * version still holds for this view, else read, rendered (and kept). */
+static enum status get_answer(struct req_ctx *ctx, const struct resource *res,
+                              struct service_call *call, const char *id, struct pagecache_page *out)
+{
+    long long version = 0;
+    char *key = NULL;
+    enum status st = ST_OK;
+    if (view_kept(res, ctx)) {
+        st = res->version(call, &version);
+        key = st == ST_OK ? xasprintf("%s|%zu:%s|%u|%s|%d", ctx->route, strlen(id), id,
+                                      ctx->who.role, ctx->who.registrar_id, ctx->lang_pt)
+                          : NULL;
+        if (st != ST_OK || pagecache_get(key, version, out)) {
+            free(key);
+            return st;
+        }
+    }
+    void *row = row_new(res);
+    st = read_row(ctx, res, call, id, row);
+    if (st == ST_OK) {
+        json_t *body = res->render(row, ctx);
+        out->body = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        out->len = strlen(out->body);
+        version_etag(res->kind->version(row), out->etag);
+        if (key != NULL)
+            pagecache_put(key, version, out->body, out->len, out->etag);
+    }
+    row_free(res, row);
+    free(key);
+    return st;
+}
+
 int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const struct resource *res = ctx->entry->resource;
     struct service_call call;
-    struct row_answer a = {res, row_new(res)};
-    int rc = U_CALLBACK_COMPLETE;
-    if (resource_read(resp, ctx, res, &call, a.row)) {
-        char etag[24];
-        version_etag(res->kind->version(a.row), etag);
+    char buf[RESOURCE_KEY_MAX];
+    const char *id = read_begin(resp, ctx, res, &call, buf);
+    if (id == NULL)
+        return U_CALLBACK_COMPLETE;
+    struct pagecache_page page = {0};
+    enum status st = get_answer(ctx, res, &call, id, &page);
+    int rc;
+    if (st != ST_OK) {
+        rc = problem_send_status(resp, ctx, st);
+    } else {
         if (public_read(res, ctx))
             api_cache_public(resp, res->public_max_age);
-        if (api_if_none_match(req, etag)) {
-            u_map_put(resp->map_header, "ETag", etag);
-            rc = api_send_empty(resp, ctx, 304);
-        } else {
-            rc = send_row(resp, ctx, &a);
-        }
+        rc = api_send_tagged(req, resp, ctx, page.body, page.len, page.etag);
     }
-    row_free(res, a.row);
+    pagecache_page_cleanup(&page);
     return rc;
 }
 

@@ -26,6 +26,12 @@ runs under HTTP:
 - A UUID of bench/seed.sql's fixed ids (00000000-0000-4000-…, such as the
   proposal every vote goes to) stays as captured: the request read it, it did
   not make it.
+- An id this request made is the same value in every statement that names
+  it, as in the request: an id a statement returned (INSERT … RETURNING
+  id, wrapped in WITH … SELECT id) is kept with \\gset and passed on; any other (a request id) is
+  one fresh gen_random_uuid() per transaction. A fresh uuid per statement
+  would, besides being another row, turn `WHERE a.id = …` into a volatile
+  filter over the whole table.
 - A voucher code of the capture (bench/run seeds bench_codes with n and
   code) becomes the code of a random n, so each transaction reads or
   redeems another voucher (one redeemed twice still runs the same UPDATE).
@@ -61,12 +67,27 @@ def quote(text):
     return "'" + text.replace("'", "''") + "'"
 
 
+made = {}  # an id this request made -> the pgbench variable that carries it
+returned = []  # variables of earlier statements' RETURNING, not yet matched to an id
+fresh = []  # ids made outside the statements (request ids): one new uuid each
+
+
+def made_id(value):
+    if value not in made:
+        if returned:  # the id the newest statement with RETURNING gave back
+            made[value] = returned.pop()
+        else:
+            made[value] = f"u{len(fresh) + 1}"
+            fresh.append(made[value])
+    return f":{made[value]}::text"
+
+
 def literal(value):
     if value == "NULL":
         return "NULL"
     seeded = value[1:-1].startswith("00000000-0000-4000-")  # a row of bench/seed.sql (a proposal)
     if UUID.match(value) and value[1:-1] not in (rid, eid) and not seeded:  # made by this request
-        return "gen_random_uuid()::text"
+        return made_id(value)
     text = value[1:-1].replace("''", "'")
     if nif != "-" and BUCKET.search(text):
         parts, last = [], 0
@@ -133,14 +154,26 @@ for line in sys.stdin:
     if m and statements:
         statements[-1][1] = {int(n): v for n, v in VALUE.findall(m.group(1))}
 
-print("\\set i random(1, 300)")
-print("\\set k random(1, 60000)")
-print("\\set n :n + 1")
-print("\\set nif 100000000000 + :run * 1000000000 + :client_id * 10000000 + :n")
-for sql, params in statements:
+RETURNING_ID = re.compile(r"\bRETURNING\s+(?:\w+\.)?id\b", re.IGNORECASE)
+out = []
+for k, (sql, params) in enumerate(statements):
     if sql.lstrip().upper().startswith("UPDATE"):
         sql = VERSION_CHECK.sub("version = version", sql)
     # highest numbers first, so $1 does not eat the front of $10
     for n in sorted(params, reverse=True):
         sql = sql.replace(f"${n}", literal(params[n]))
-    print(hide_colons(sql) + ";")
+    line = hide_colons(sql)
+    if sql.lstrip().upper().startswith("INSERT") and RETURNING_ID.search(sql):  # its id, for the statements after it (\gset takes named columns only)
+        returned.append(f"r{k}_id")
+        line = f"WITH w AS ({line}) SELECT id AS r{k}_id FROM w \\gset"
+    else:
+        line += ";"
+    out.append(line)
+
+print("\\set i random(1, 300)")
+print("\\set k random(1, 60000)")
+print("\\set n :n + 1")
+print("\\set nif 100000000000 + :run * 1000000000 + :client_id * 10000000 + :n")
+if fresh:  # one statement for all of them, as the server makes them in C
+    print("SELECT " + ", ".join(f"gen_random_uuid() AS {v}" for v in fresh) + " \\gset")
+print("\n".join(out))

@@ -125,6 +125,13 @@ struct resource {
     int (*refused)(struct _u_response *resp, struct req_ctx *ctx, enum status st,
                    const struct service_outcome *outcome);
     const struct resource_list *list;
+    /* Single reads kept in the page cache (pagecache.h): the version of
+     * everything render shows (the row and what it shows of other rows),
+     * read before the row, one primary-key lookup that any replica's commit
+     * moves. The answer is kept per view: the row's key, the caller's role,
+     * registrar id and language, so render and readable may look at nothing
+     * else of the caller. NULL: every GET reads the row. */
+    enum status (*version)(const struct service_call *call, long long *version);
     /* > 0: anonymous reads (one row, or a list page) answer Cache-Control:
      * public, max-age=public_max_age; every other answer stays no-store. */
     unsigned public_max_age;

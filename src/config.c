@@ -255,7 +255,7 @@ bool config_load(struct config *cfg, const char *(*lookup)(const char *name), ch
     cfg->database_url = read_string(&r, "PARCERIA_DATABASE_URL", "postgresql:///parceria");
     read_network(&r, cfg);
     read_jwt(&r, cfg);
-    cfg->db_pool_size = read_uint(&r, "PARCERIA_DB_POOL_SIZE", 8, 1, 256);
+    cfg->db_pool_size = read_uint(&r, "PARCERIA_DB_POOL_SIZE", 16, 1, 256);
     cfg->db_wait_ms = read_uint(&r, "PARCERIA_DB_WAIT_MS", 2000, 10, 60000);
     cfg->statement_timeout_ms = read_uint(&r, "PARCERIA_STATEMENT_TIMEOUT_MS", 5000, 100, 600000);
     cfg->db_deadline_margin_ms = read_uint(&r, "PARCERIA_DB_DEADLINE_MARGIN_MS", 1000, 50, 60000);

@@ -54,7 +54,7 @@ struct issuer {
  * collisions at a slot) and the hash is compared in full: only the very
  * bytes that were verified match. The keyring never changes once loaded, so
  * nothing ever needs dropping; a revoked credential is the guard's (db.h). */
-#define VERIFIED_SLOTS 1024
+#define VERIFIED_SLOTS 4096
 #define VERIFIED_LOCKS 32
 struct verified {
     unsigned char hash[crypto_generichash_BYTES];

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from conftest import Server, _db_url, clone_database, drop_database
-from identity import make_registrar, mint
+from identity import make_registrar, mint, registrar_token
 from openapi_check import Client
 
 REG = "/v1/registrars"
@@ -115,3 +115,46 @@ def test_a_change_through_one_process_is_seen_by_the_other(two_servers):
     assert r.status_code == 200, r.text
     assert {i["id"] for i in b.get(REG, params={"sort": "handle"}).json()["items"]} == {ids[0], ids[2]}
     assert b.get(f"{REG}/{ids[1]}").status_code == 404
+
+
+def test_a_registrars_own_record_follows_changes_through_the_other_process(two_servers):
+    """A single read is kept per view (resource.version): the registrar's own
+    record, staff's view and the public face each come from the cache only
+    while the directory's version holds, whichever process made the change."""
+    a, b = (Client(s.base) for s in two_servers)
+    with psycopg.connect(_db_url(two_servers[0].db_name, "postgres"), autocommit=True) as db:
+        rid, other = make_registrar(db), make_registrar(db)
+        mine_a, mine_b = (c.with_token(registrar_token(rid)) for c in (a, b))
+        stranger = b.with_token(registrar_token(other))
+        path = f"{REG}/{rid}"
+        first = mine_b.get(path)
+        assert first.status_code == 200 and first.headers["ETag"] == '"1"', first.text
+        assert first.headers["Cache-Control"] == "no-store"
+        assert mine_b.get(path).json() == first.json()  # the kept answer
+        assert "programs" in first.json() and first.json()["programs"] == []
+        # another registrar's view of the same row is the public face, not the owner's kept answer
+        seen = stranger.get(path)
+        assert seen.status_code == 200 and "legal_name" not in seen.json() and "nif" not in seen.json()
+        assert seen.json() == b.get(path).json()
+        staff_view = staff(b).get(path)
+        assert staff_view.status_code == 200
+        assert staff_view.json()["allowed_actions"] != first.json()["allowed_actions"]
+        assert b.get(path).json().keys() < first.json().keys()  # the public face
+        assert "allowed_actions" not in b.get(path).json()
+        # a change through the other process
+        r = mine_a.patch(path, {"website": "https://novo.example.pt"}, headers={"If-Match": '"1"'})
+        assert r.status_code == 200, r.text
+        after = mine_b.get(path, headers={"If-None-Match": '"1"'})
+        assert after.status_code == 200 and after.headers["ETag"] == '"2"'
+        assert after.json()["website"] == "https://novo.example.pt"
+        assert b.get(path).json()["website"] == "https://novo.example.pt"
+        assert mine_b.get(path, headers={"If-None-Match": '"2"'}).status_code == 304
+        # what the record shows of other rows: an active enrollment's program
+        db.execute("INSERT INTO enrollments (program_code, registrar_id, accepted_terms_version, application,"
+                   " status) VALUES ('3em1', %s, 'v1', '{}'::jsonb, 'active')", (rid,))
+        assert mine_b.get(path).json()["programs"] == ["3em1"]
+        # suspended by staff through a: the public face is gone from b at once
+        r = staff(a).post(f"{path}/suspend", {"reason": "Falta de pagamento."})
+        assert r.status_code == 200, r.text
+        assert b.get(path).status_code == 404
+        assert mine_b.get(path).json()["status"] == "suspended"
