@@ -176,4 +176,5 @@ print("\\set n :n + 1")
 print("\\set nif 100000000000 + :run * 1000000000 + :client_id * 10000000 + :n")
 if fresh:  # one statement for all of them, as the server makes them in C
     print("SELECT " + ", ".join(f"gen_random_uuid() AS {v}" for v in fresh) + " \\gset")
-print("\n".join(out))
+for line in out:
+    print(line)
