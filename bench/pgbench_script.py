@@ -28,10 +28,10 @@ runs under HTTP:
   not make it.
 - An id this request made is the same value in every statement that names
   it, as in the request: an id a statement returned (INSERT … RETURNING
-  id, wrapped in WITH … SELECT id) is kept with \\gset and passed on; any other (a request id) is
-  one fresh gen_random_uuid() per transaction. A fresh uuid per statement
-  would, besides being another row, turn `WHERE a.id = …` into a volatile
-  filter over the whole table.
+  id, wrapped in WITH … SELECT id) is kept with \\gset and passed on;
+  any other (a request id) is one fresh gen_random_uuid() per transaction.
+  A fresh uuid per statement would, besides being another row, turn
+  `WHERE a.id = …` into a volatile filter over the whole table.
 - A voucher code of the capture (bench/run seeds bench_codes with n and
   code) becomes the code of a random n, so each transaction reads or
   redeems another voucher (one redeemed twice still runs the same UPDATE).
@@ -163,7 +163,8 @@ for k, (sql, params) in enumerate(statements):
     for n in sorted(params, reverse=True):
         sql = sql.replace(f"${n}", literal(params[n]))
     line = hide_colons(sql)
-    if sql.lstrip().upper().startswith("INSERT") and RETURNING_ID.search(sql):  # its id, for the statements after it (\gset takes named columns only)
+    # an INSERT's id, for the statements after it (\gset takes named columns only)
+    if sql.lstrip().upper().startswith("INSERT") and RETURNING_ID.search(sql):
         returned.append(f"r{k}_id")
         line = f"WITH w AS ({line}) SELECT id AS r{k}_id FROM w \\gset"
     else:
