@@ -20,6 +20,12 @@ from rawsock import read_until_closed, trickle
 HEADER_TIMEOUT_MS = 1000
 MAX_BODY = 65536
 PER_ADDRESS = 16
+# The single-request tests below connect from a third address. The floods above fill
+# 127.0.0.1's PER_ADDRESS slots, and MHD frees a slot only when it cleans the closed
+# connection up, a moment after the peer sees the close: a request from 127.0.0.1 right
+# after a flood can be refused by the per-address limit (closed unanswered), which is
+# not what these tests are about (seen once under ASan in CI).
+QUIET = "127.0.0.3"
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +191,7 @@ def problem_of(raw):
 
 
 def test_large_content_length_refused_before_the_body_without_100_continue(door):
-    s = connect(door, timeout=2)
+    s = connect(door, QUIET, timeout=2)
     s.sendall(b"POST /v1/accreditation-applications HTTP/1.1\r\nHost: t\r\n"
               b"Content-Type: application/json\r\nContent-Length: 100000000\r\n"
               b"Expect: 100-continue\r\n\r\n")
@@ -198,7 +204,7 @@ def test_large_content_length_refused_before_the_body_without_100_continue(door)
 
 
 def test_large_content_length_answered_without_waiting_for_the_body(door):
-    s = connect(door, timeout=2)
+    s = connect(door, QUIET, timeout=2)
     s.sendall(b"PATCH /v1/registrars/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: t\r\n"
               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY + 1))
     raw = read_until_closed(s, 1.0)
@@ -208,7 +214,7 @@ def test_large_content_length_answered_without_waiting_for_the_body(door):
 
 
 def test_chunked_body_cut_off_once_past_the_limit(door):
-    s = connect(door, timeout=2)
+    s = connect(door, QUIET, timeout=2)
     s.sendall(b"POST /v1/accreditation-applications HTTP/1.1\r\nHost: t\r\n"
               b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
     chunk = b"1000\r\n" + b" " * 4096 + b"\r\n"
@@ -225,7 +231,7 @@ def test_chunked_body_cut_off_once_past_the_limit(door):
 def test_many_query_parameters_get_one_problem(door):
     for n in (25, 450, 500, 1000):
         query = "&".join(f"p{i}=v" for i in range(n))
-        s = connect(door, timeout=2)
+        s = connect(door, QUIET, timeout=2)
         s.sendall(f"GET /v1/registrars?{query} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
         raw = read_until_closed(s, 2.0)
         s.close()
