@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -53,6 +54,40 @@ static struct api_server *current_server;
 static const char EXPOSED_HEADERS[] =
     "ETag, Location, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, Idempotent-Replayed";
 
+/* A thread's spare request context. A context is large (the caller's
+ * principal, the idempotency state), a thread serves one request at a time,
+ * and allocating that much afresh for each request made malloc consolidate
+ * its free lists each time: each thread keeps its last one, freed when the
+ * thread ends. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_init(void)
+{
+    if (pthread_key_create(&spare_key, free) != 0)
+        abort();
+}
+
+static struct req_ctx *ctx_alloc(void)
+{
+    pthread_once(&spare_once, spare_init);
+    struct req_ctx *ctx = pthread_getspecific(spare_key);
+    if (ctx == NULL)
+        return xcalloc(1, sizeof *ctx);
+    pthread_setspecific(spare_key, NULL);
+    memset(ctx, 0, sizeof *ctx);
+    return ctx;
+}
+
+static void ctx_dispose(struct req_ctx *ctx)
+{
+    sodium_memzero(ctx->idem_secret, sizeof ctx->idem_secret);
+    if (pthread_getspecific(spare_key) == NULL)
+        pthread_setspecific(spare_key, ctx);
+    else
+        free(ctx);
+}
+
 static void ctx_free(void *data)
 {
     struct req_ctx *ctx = data;
@@ -67,7 +102,7 @@ static void ctx_free(void *data)
     if (ctx->conn != NULL)
         api_conn_release(ctx);
     free(ctx->idem_answer);
-    free(ctx);
+    ctx_dispose(ctx);
     if (current_server != NULL)
         atomic_fetch_sub(&current_server->in_flight, 1);
 }
@@ -313,7 +348,7 @@ static int answer_options(const struct _u_request *req, struct _u_response *resp
 static struct req_ctx *ctx_new(const struct _u_request *req, struct _u_response *resp,
                                const struct app *app)
 {
-    struct req_ctx *ctx = xcalloc(1, sizeof *ctx);
+    struct req_ctx *ctx = ctx_alloc();
     ctx->app = app;
     ctx->started_ns = util_now_ns();
     ctx->method = req->http_verb;
