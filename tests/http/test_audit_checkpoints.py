@@ -116,13 +116,16 @@ def all_checkpoints(api):
 
 
 def recompute(db, checkpoints):
-    """Every checkpoint from the events, with hashlib: the chain holds."""
+    """Every checkpoint from the events, with hashlib: the chain holds. ORDER BY
+    names the table's columns: a bare txid or seq binds to the text output
+    columns of COLUMNS, and '1000' sorts before '999' (CI's fresh cluster
+    crosses txid 1000 during this module)."""
     prev = None
     for cp in checkpoints:
         after = (prev["last"]["txid"], prev["last"]["seq"]) if prev else (0, 0)
         rows = db.execute(
             f"SELECT {COLUMNS} FROM audit_events WHERE (txid, seq) > (%s::text::xid8, %s)"
-            " AND (txid, seq) <= (%s::text::xid8, %s) ORDER BY txid, seq",
+            " AND (txid, seq) <= (%s::text::xid8, %s) ORDER BY audit_events.txid, audit_events.seq",
             (str(after[0]), after[1], str(cp["last"]["txid"]), cp["last"]["seq"])).fetchall()
         assert len(rows) == cp["event_count"]
         assert cp["previous_hash"] == (prev["hash"] if prev else ZERO)
