@@ -52,6 +52,15 @@ enum status db_status_of(PGconn *conn, const PGresult *res) WARN_UNUSED;
 enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
                     PGresult **out) WARN_UNUSED;
 
+/* Holds a write whose result the caller does not read back to travel with
+ * the next db_exec on conn, in the same round trip (sql and params are
+ * copied). Inside a transaction only: if it fails, PostgreSQL skips what
+ * follows it and that db_exec (at the latest the COMMIT) answers its error,
+ * so the transaction fails as if this call had. A rollback forgets it. Runs
+ * it at once where it cannot be held (not a pooled connection). */
+enum status db_exec_later(PGconn *conn, const char *sql, int nparams,
+                          const char *const *params) WARN_UNUSED;
+
 /* Holds a check back to travel with the next db_exec on conn, in one round
  * trip: sql (static text, at most 4 parameters, copied) refuses by raising
  * SQLSTATE PR401 (credential_refused(), migration 0006), and PostgreSQL then
@@ -87,9 +96,10 @@ struct db_tx_opts {
  * request's). fn returns ST_OK to commit; anything else rolls back and is
  * returned. On a serialization failure or a deadlock the transaction is
  * rolled back and run again (up to 5 times): fn and before_commit MAY RUN
- * MORE THAN ONCE, so they must not keep state from a failed attempt. A
- * connection found broken at BEGIN is reset and tried again. opts may be
- * NULL (READ COMMITTED, no hook). */
+ * MORE THAN ONCE, so they must not keep state from a failed attempt. BEGIN
+ * is held back (db_exec_later) to travel with the first statement. A
+ * connection that breaks answers ST_UNAVAILABLE (db_acquire replaces one
+ * found closed before). opts may be NULL (READ COMMITTED, no hook). */
 enum status db_tx(PGconn *conn, const struct db_tx_opts *opts, db_tx_fn fn, void *arg) WARN_UNUSED;
 
 /* The same on a connection taken from the pool for the call (start-up tasks

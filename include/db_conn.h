@@ -12,6 +12,8 @@
 #define DB_CONN_MAX_STATEMENTS 256
 /* Most parameters of a guard statement. */
 #define DB_CONN_MAX_GUARD_PARAMS 4
+/* Most statements held back at once (db_conn_later). */
+#define DB_CONN_MAX_LATER 16
 
 /* Gives a pooled connection its state: calls on it then run asynchronously,
  * each bounded by deadline_ms, and statements are prepared on first use.
@@ -48,5 +50,17 @@ enum status db_conn_guard_settle(PGconn *conn) WARN_UNUSED;
 /* Forgets a pending guard and the last verdict (the connection goes back to
  * the pool). */
 void db_conn_guard_clear(PGconn *conn);
+
+/* Holds sql (text and params copied) back to travel with the next
+ * db_conn_run on conn, in the same round trip, after the guard and the
+ * statements held before it; false when conn cannot hold it (not attached,
+ * broken, or DB_CONN_MAX_LATER held): run it now instead. Its result is
+ * never seen: when it fails, PostgreSQL skips what follows it and that
+ * db_conn_run answers its error. For statements inside a transaction. */
+bool db_conn_later(PGconn *conn, const char *sql, int nparams, const char *const *params);
+
+/* Forgets the statements held back (a rollback, or the connection goes back
+ * to the pool). */
+void db_conn_later_clear(PGconn *conn);
 
 #endif

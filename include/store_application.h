@@ -22,7 +22,9 @@ enum {
 };
 
 /* Holds, until the transaction ends, the lock that every change touching
- * tax_id takes first (applications and approvals). */
+ * tax_id takes first (applications and approvals). Held back to travel
+ * with the next statement (db_exec_later), which runs after the lock is
+ * taken. */
 enum status store_application_lock_tax(PGconn *conn, const char *tax_id) WARN_UNUSED;
 /* Who uses tax_id: a live registrar, or an open application other than self
  * (self may be NULL). */

@@ -45,7 +45,9 @@ enum status store_audit_hash(PGconn *conn, const char *value,
 
 enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
                                const struct audit_entry *e) WARN_UNUSED;
-/* The same, writing the new record's id to id. */
+/* The same, writing the new record's id to id. The record is held back
+ * (db_exec_later) to travel with the transaction's next statement: a
+ * failure to write it fails that statement, at the latest the COMMIT. */
 enum status store_audit_record_id(PGconn *conn, const struct audit_actor *actor,
                                   const struct audit_entry *e, char id[37]) WARN_UNUSED;
 

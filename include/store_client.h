@@ -83,7 +83,8 @@ enum status store_client_touch(PGconn *conn, const char *client_id) WARN_UNUSED;
 void store_client_credential_guard(PGconn *conn, const struct principal *who);
 
 /* Stores a new access key for an application or entry (role "applicant" or
- * "teacher"), replacing any earlier one. expires_at may be NULL. */
+ * "teacher"), replacing any earlier one. expires_at may be NULL. Inside a
+ * transaction, held back to travel with the next statement (db_exec_later). */
 enum status store_client_key_put(PGconn *conn, const char *subject_id, const char *role,
                                  const char *key_hash, const char *expires_at) WARN_UNUSED;
 /* Sets an access key to expire seconds from now (0: at once). */

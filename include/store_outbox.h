@@ -19,7 +19,8 @@ struct outbox_cause {
 };
 
 /* Queues template's email to each of its recipients (the template's own
- * query finds them and the values it shows), once per recipient. */
+ * query finds them and the values it shows), once per recipient. Held back
+ * to travel with the transaction's next statement (db_exec_later). */
 enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c,
                               const char *template_name) WARN_UNUSED;
 

@@ -77,7 +77,8 @@ enum status store_webhook_db_key(PGconn *conn, unsigned char key[32]) WARN_UNUSE
  * registrar; and only the types its events list, when it lists any), once
  * per subscription: the payload is the envelope {id: the row's message_id,
  * type, occurred_at, data: {resource_type, resource_id, action,
- * from_status, to_status, registrar_id}} read from the audit record. */
+ * from_status, to_status, registrar_id}} read from the audit record. Held
+ * back to travel with the transaction's next statement (db_exec_later). */
 enum status store_webhook_fanout(PGconn *conn, const struct outbox_cause *c) WARN_UNUSED;
 
 /* One delivery: an outbox row of channel 'webhook' and its attempts. */

@@ -261,6 +261,7 @@ enum status db_acquire(struct db_pool *pool, PGconn **out)
 /* Ends an open or failed transaction, under the same deadline as any call. */
 static void rollback(PGconn *conn)
 {
+    db_conn_later_clear(conn); /* never sent: nothing of them to undo */
     if (PQstatus(conn) != CONNECTION_OK || db_conn_broken(conn) ||
         PQtransactionStatus(conn) == PQTRANS_IDLE)
         return;
@@ -280,7 +281,7 @@ void db_release(struct db_pool *pool, PGconn *conn)
     if (slot == pool->size)
         return;
     db_conn_guard_clear(conn);
-    rollback(conn);
+    rollback(conn);             /* and forgets what was held back */
     if (db_conn_broken(conn)) { /* silent past its deadline: open a new one on next use */
         PQfinish(conn);
         pool->conns[slot] = NULL;
@@ -344,6 +345,12 @@ enum status db_exec(PGconn *conn, const char *sql, int nparams, const char *cons
     return ST_OK;
 }
 
+enum status db_exec_later(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+    return db_conn_later(conn, sql, nparams, params) ? ST_OK
+                                                     : db_exec(conn, sql, nparams, params, NULL);
+}
+
 static const char *begin_sql(const struct db_tx_opts *opts)
 {
     if (opts != NULL && opts->isolation == DB_SNAPSHOT)
@@ -354,14 +361,9 @@ static const char *begin_sql(const struct db_tx_opts *opts)
 
 static enum status run_once(PGconn *conn, const struct db_tx_opts *opts, db_tx_fn fn, void *arg)
 {
-    enum status st = db_exec(conn, begin_sql(opts), 0, NULL, NULL);
-    if (st != ST_OK) { /* nothing ran: a broken connection is reset, then tried again */
-        if (PQstatus(conn) != CONNECTION_BAD)
-            return st;
-        PQreset(conn);
-        return PQstatus(conn) == CONNECTION_OK ? ST_RETRY : ST_UNAVAILABLE;
-    }
-    if (opts != NULL && opts->after_begin != NULL)
+    /* BEGIN travels with the transaction's first statement */
+    enum status st = db_exec_later(conn, begin_sql(opts), 0, NULL);
+    if (st == ST_OK && opts != NULL && opts->after_begin != NULL)
         st = opts->after_begin(conn, opts->after_begin_arg);
     if (st == ST_OK)
         st = fn(conn, arg);
@@ -369,6 +371,9 @@ static enum status run_once(PGconn *conn, const struct db_tx_opts *opts, db_tx_f
         st = opts->before_commit(conn, opts->before_commit_arg);
     if (st == ST_OK)
         st = db_exec(conn, "COMMIT", 0, NULL, NULL);
+    /* A connection that died answers ST_UNAVAILABLE (a 503 the client may
+     * retry); db_release resets it. db_acquire already replaced any found
+     * closed before the transaction began. */
     if (st != ST_OK)
         rollback(conn);
     return st;

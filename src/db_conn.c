@@ -1,9 +1,9 @@
 /* Per-connection state of the pool: a bounded table of prepared statements
- * keyed by the SQL text, asynchronous execution under a deadline, and a guard
- * statement held back to travel with the next call in one round trip (libpq
- * pipeline mode). The state hangs on the PGconn through a libpq event hook,
- * so PQreset (a new backend that knows no statements) clears it and PQfinish
- * frees it. */
+ * keyed by the SQL text, asynchronous execution under a deadline, and
+ * statements held back to travel with the next call in one round trip (libpq
+ * pipeline mode): a guard, and writes whose results nobody reads. The state hangs on the PGconn
+ * through a libpq event hook, so PQreset (a new backend that knows no statements) clears it and
+ * PQfinish frees it. */
 #include "db_conn.h"
 
 #include "util.h"
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <libpq-events.h>
 #include <poll.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +38,21 @@ struct guard {
     enum status verdict; /* the last guard's, until db_conn_guard_clear */
 };
 
+/* A statement held back by db_conn_later: text and parameters are copies. */
+struct later {
+    char *sql;
+    int nparams;
+    char **params;
+};
+
 struct conn_state {
     unsigned deadline_ms;
     bool broken;
     unsigned count;
     unsigned next_id; /* never reused on this PGconn, so a name never clashes */
     struct guard guard;
+    struct later later[DB_CONN_MAX_LATER];
+    unsigned nlater;
     struct stmt table[TABLE_SLOTS];
 };
 
@@ -56,6 +66,21 @@ static void drop_guard(struct guard *g)
     }
     g->sql = NULL;
     g->nparams = 0;
+}
+
+static void drop_later(struct conn_state *cs)
+{
+    for (unsigned i = 0; i < cs->nlater; i++) {
+        struct later *l = &cs->later[i];
+        for (int k = 0; k < l->nparams; k++)
+            if (l->params[k] != NULL) { /* a value may be a one-time token */
+                sodium_memzero(l->params[k], strlen(l->params[k]));
+                free(l->params[k]);
+            }
+        free(l->params);
+        free(l->sql);
+    }
+    cs->nlater = 0;
 }
 
 static void forget(struct conn_state *cs)
@@ -80,6 +105,7 @@ static int on_event(PGEventId id, void *info, void *pass)
         forget(cs);
     if (cs != NULL && id == PGEVT_CONNDESTROY) {
         drop_guard(&cs->guard);
+        drop_later(cs);
         free(cs);
     }
     return 1;
@@ -259,16 +285,6 @@ static bool send_one(PGconn *conn, const struct stmt *s, const char *sql, int np
     return PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0);
 }
 
-static enum status run(PGconn *conn, struct conn_state *cs, const char *sql, int nparams,
-                       const char *const *params, const struct timespec *deadline, PGresult **out)
-{
-    struct stmt *s = NULL;
-    enum status st = prepare(conn, cs, sql, nparams, deadline, &s, out);
-    if (st != ST_OK || *out != NULL || !send_one(conn, s, sql, nparams, params))
-        return st;
-    return collect(conn, cs, deadline, out);
-}
-
 /* What a guard's result says: it stands, it refused, or it could not tell. */
 static enum status verdict_of(const PGresult *res)
 {
@@ -294,40 +310,90 @@ static void end_pipeline(PGconn *conn, struct conn_state *cs, const struct times
         cs->broken = true;
 }
 
-/* The pending guard, then sql, in one round trip. When the guard refuses or
- * fails, PostgreSQL skips sql and *out is the guard's error. */
-static enum status run_guarded(PGconn *conn, struct conn_state *cs, const char *sql, int nparams,
-                               const char *const *params, const struct timespec *deadline,
-                               PGresult **out)
+/* One statement of a pipeline. */
+struct item {
+    const char *sql;
+    int nparams;
+    const char *const *params;
+    struct stmt *s;
+};
+
+static bool succeeded(const PGresult *res)
 {
-    struct guard *g = &cs->guard;
-    struct stmt *gs = NULL, *s = NULL;
-    g->verdict = ST_UNAVAILABLE; /* until the guard's own result says otherwise */
-    enum status st = prepare(conn, cs, g->sql, g->nparams, deadline, &gs, out);
-    if (st == ST_OK && *out == NULL)
-        st = prepare(conn, cs, sql, nparams, deadline, &s, out);
-    if (st != ST_OK || *out != NULL || !PQenterPipelineMode(conn))
-        return st;
-    PGresult *first = NULL, *second = NULL;
-    if (send_one(conn, gs, g->sql, g->nparams, (const char *const *)g->params) &&
-        send_one(conn, s, sql, nparams, params) && PQpipelineSync(conn)) {
-        st = collect(conn, cs, deadline, &first);
-        if (st == ST_OK)
-            st = collect(conn, cs, deadline, &second);
-    }
+    ExecStatusType t = PQresultStatus(res);
+    return t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK;
+}
+
+/* Sends items[0..n) in one round trip (one alone needs no pipeline) and
+ * collects a result each into res. */
+static enum status send_items(PGconn *conn, struct conn_state *cs, struct item *items, int n,
+                              const struct timespec *deadline, PGresult **res)
+{
+    if (n == 1)
+        return send_one(conn, items[0].s, items[0].sql, items[0].nparams, items[0].params)
+                   ? collect(conn, cs, deadline, &res[0])
+                   : ST_OK;
+    if (!PQenterPipelineMode(conn))
+        return ST_OK;
+    enum status st = ST_OK;
+    bool sent = true;
+    for (int i = 0; i < n && sent; i++)
+        sent = send_one(conn, items[i].s, items[i].sql, items[i].nparams, items[i].params);
+    if (sent && PQpipelineSync(conn))
+        for (int i = 0; i < n && st == ST_OK; i++)
+            st = collect(conn, cs, deadline, &res[i]);
     if (st == ST_OK)
         end_pipeline(conn, cs, deadline);
     else
         cs->broken = true; /* past the deadline mid-pipeline: not worth unwinding */
-    if (st != ST_OK || first == NULL || second == NULL) {
-        PQclear(first);
-        PQclear(second);
-        return st;
+    return st;
+}
+
+/* The pending guard, the statements held back, then sql, in one round trip.
+ * *out is sql's result; or the guard's error when it refused or failed, or
+ * the first failed held-back statement's (PostgreSQL skips what follows a
+ * failure, up to the pipeline's end). */
+static enum status run(PGconn *conn, struct conn_state *cs, const char *sql, int nparams,
+                       const char *const *params, const struct timespec *deadline, PGresult **out)
+{
+    struct item items[2 + DB_CONN_MAX_LATER];
+    PGresult *res[2 + DB_CONN_MAX_LATER] = {0};
+    int n = 0;
+    struct guard *g = &cs->guard;
+    bool guarded = g->sql != NULL;
+    if (guarded) {
+        g->verdict = ST_UNAVAILABLE; /* until the guard's own result says otherwise */
+        items[n++] = (struct item){g->sql, g->nparams, (const char *const *)g->params, NULL};
     }
-    g->verdict = verdict_of(first);
-    *out = g->verdict == ST_OK ? second : first;
-    PQclear(g->verdict == ST_OK ? first : second);
-    return ST_OK;
+    for (unsigned i = 0; i < cs->nlater; i++)
+        items[n++] = (struct item){cs->later[i].sql, cs->later[i].nparams,
+                                   (const char *const *)cs->later[i].params, NULL};
+    items[n++] = (struct item){sql, nparams, params, NULL};
+    for (int i = 0; i < n; i++) {
+        enum status st =
+            prepare(conn, cs, items[i].sql, items[i].nparams, deadline, &items[i].s, out);
+        if (st != ST_OK || *out != NULL)
+            return st; /* a failed prepare's error stands for the whole */
+    }
+    enum status st = send_items(conn, cs, items, n, deadline, res);
+    bool whole = st == ST_OK;
+    for (int i = 0; i < n; i++)
+        whole = whole && res[i] != NULL;
+    int pick = n - 1;
+    if (whole && guarded) {
+        g->verdict = verdict_of(res[0]);
+        if (g->verdict != ST_OK)
+            pick = 0;
+    }
+    for (int i = guarded ? 1 : 0; whole && pick == n - 1 && i < n - 1; i++)
+        if (!succeeded(res[i]))
+            pick = i;
+    for (int i = 0; i < n; i++)
+        if (!whole || i != pick)
+            PQclear(res[i]);
+    if (whole)
+        *out = res[pick];
+    return st;
 }
 
 static bool vanished(const PGresult *res)
@@ -349,9 +415,9 @@ enum status db_conn_run(PGconn *conn, const char *sql, int nparams, const char *
         return ST_UNAVAILABLE;
     struct timespec deadline;
     deadline_in(&deadline, cs->deadline_ms);
-    bool guarded = cs->guard.sql != NULL;
-    enum status st = guarded ? run_guarded(conn, cs, sql, nparams, params, &deadline, res)
-                             : run(conn, cs, sql, nparams, params, &deadline, res);
+    bool guarded = cs->guard.sql != NULL, held = cs->nlater > 0;
+    enum status st = run(conn, cs, sql, nparams, params, &deadline, res);
+    drop_later(cs); /* sent, or failed with the call: never twice */
     if (guarded && (st != ST_OK || !vanished(*res)))
         drop_guard(&cs->guard); /* it has spoken, or the call failed: no second try */
     if (st != ST_OK || !vanished(*res))
@@ -359,12 +425,11 @@ enum status db_conn_run(PGconn *conn, const char *sql, int nparams, const char *
     /* Someone ran DEALLOCATE or DISCARD on this session: prepare again. Inside
      * a transaction the error aborted it, so the caller retries the whole. */
     forget(cs);
-    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+    if (held || PQtransactionStatus(conn) != PQTRANS_IDLE)
         return st;
     PQclear(*res);
     *res = NULL;
-    return cs->guard.sql != NULL ? run_guarded(conn, cs, sql, nparams, params, &deadline, res)
-                                 : run(conn, cs, sql, nparams, params, &deadline, res);
+    return run(conn, cs, sql, nparams, params, &deadline, res);
 }
 
 void db_conn_guard(PGconn *conn, const char *sql, int nparams, const char *const *params)
@@ -406,4 +471,31 @@ void db_conn_guard_clear(PGconn *conn)
         return;
     drop_guard(&cs->guard);
     cs->guard.verdict = ST_OK;
+}
+
+bool db_conn_later(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+    struct conn_state *cs = state_of(conn);
+    if (cs == NULL || cs->broken || cs->nlater == DB_CONN_MAX_LATER)
+        return false;
+    /* Only inside a transaction (or one whose BEGIN is held), where a later
+     * call is certain: the COMMIT at the latest. */
+    bool in_tx = PQtransactionStatus(conn) == PQTRANS_INTRANS || cs->nlater > 0 ||
+                 strncmp(sql, "BEGIN", 5) == 0;
+    if (!in_tx)
+        return false;
+    struct later *l = &cs->later[cs->nlater++];
+    l->sql = xstrdup(sql);
+    l->nparams = nparams;
+    l->params = nparams > 0 ? xcalloc((size_t)nparams, sizeof *l->params) : NULL;
+    for (int i = 0; i < nparams; i++)
+        l->params[i] = params[i] ? xstrdup(params[i]) : NULL;
+    return true;
+}
+
+void db_conn_later_clear(PGconn *conn)
+{
+    struct conn_state *cs = state_of(conn);
+    if (cs != NULL)
+        drop_later(cs);
 }

@@ -72,7 +72,7 @@ static void read_row(const PGresult *res, int i, void *out)
 enum status store_application_lock_tax(PGconn *conn, const char *tax_id)
 {
     const char *p[] = {tax_id};
-    return db_exec(conn, SQL_LOCK_TAX, 1, p, NULL);
+    return db_exec_later(conn, SQL_LOCK_TAX, 1, p); /* taken with the check that follows */
 }
 
 enum status store_application_tax_users(PGconn *conn, const char *tax_id, const char *self,

@@ -17,9 +17,8 @@ static const char SQL_KEY[] = "SELECT secret FROM service_keys WHERE name = 'aud
 static const char SQL_INSERT[] =
     "INSERT INTO audit_events (actor_sub, actor_role, actor_registrar_id, action, resource_type,"
     " resource_id, from_status, to_status, reason, changes, request_id, registrar_id,"
-    " confidential) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::uuid,"
-    " $13::boolean)"
-    " RETURNING id::text";
+    " confidential, id) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb, $11,"
+    " $12::uuid, $13::boolean, $14::uuid)";
 
 #define AUDIT_COLUMNS                                                                              \
     "SELECT id::text, " SQL_TS(                                                                    \
@@ -113,11 +112,6 @@ static void hash_personal(json_t *v, const char *const *personal, const unsigned
     }
 }
 
-static void read_id(const PGresult *res, int i, void *out)
-{
-    snprintf(out, 37, "%s", PQgetvalue(res, i, 0));
-}
-
 enum status store_audit_record(PGconn *conn, const struct audit_actor *actor,
                                const struct audit_entry *e)
 {
@@ -149,8 +143,11 @@ enum status store_audit_record_id(PGconn *conn, const struct audit_actor *actor,
                        text,
                        actor->request_id,
                        e->registrar_id,
-                       e->confidential ? "true" : "false"};
-    st = store_rows_one(conn, SQL_INSERT, 13, p, read_id, id);
+                       e->confidential ? "true" : "false",
+                       id};
+    /* the id is made here, so the record travels with the next statement */
+    util_uuid_v4(id);
+    st = db_exec_later(conn, SQL_INSERT, 14, p);
     free(text);
     return st;
 }

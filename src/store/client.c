@@ -240,7 +240,7 @@ enum status store_client_key_put(PGconn *conn, const char *subject_id, const cha
                                  const char *key_hash, const char *expires_at)
 {
     const char *p[] = {subject_id, role, key_hash, expires_at};
-    return db_exec(conn, SQL_KEY_PUT, 4, p, NULL);
+    return db_exec_later(conn, SQL_KEY_PUT, 4, p);
 }
 
 enum status store_client_key_revoke(PGconn *conn, const char *subject_id)

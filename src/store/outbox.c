@@ -134,7 +134,7 @@ enum status store_outbox_mail(PGconn *conn, const struct outbox_cause *c, const 
     char *vars = c->vars ? json_dumps(c->vars, JSON_COMPACT) : NULL;
     const char *p[] = {c->resource_id,  c->event_id,   c->event, c->resource_type,
                        c->registrar_id, template_name, vars};
-    enum status st = db_exec(conn, insert, 7, p, NULL);
+    enum status st = db_exec_later(conn, insert, 7, p);
     if (vars != NULL)
         sodium_memzero(vars, strlen(vars)); /* it may hold a one-time token */
     free(vars);

@@ -303,7 +303,7 @@ enum status store_webhook_db_key(PGconn *conn, unsigned char key[32])
 enum status store_webhook_fanout(PGconn *conn, const struct outbox_cause *c)
 {
     const char *p[] = {c->event_id, c->event};
-    return db_exec(conn, SQL_FANOUT, 2, p, NULL);
+    return db_exec_later(conn, SQL_FANOUT, 2, p);
 }
 
 void store_webhook_delivery_cleanup(void *row)
