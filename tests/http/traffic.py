@@ -10,7 +10,11 @@ ledger of every answer it got.
 counts that client's calls from 0) and returns an Outcome; an exception it
 raises is kept as the outcome's `error` (its class name) and the client goes
 on. Every loop is bounded by `max_calls` per client and by the time the block
-lasts; `stop()` waits for calls in flight, each bounded by its own timeout.
+lasts; `stop()` waits for calls in flight, each bounded by its own timeout
+(requests applies TIMEOUT_S to the connect and again to each read, so one
+request may take up to CALL_BOUND_S before it raises); a client still in its
+call past that fails the test, naming the call, how long it has run and where
+its thread is.
 
 `Request` is one call kept byte for byte (method, path, body, headers such
 as its Idempotency-Key), so a test can send it again exactly as it went and
@@ -33,14 +37,20 @@ import contextlib
 import dataclasses
 import itertools
 import json
+import sys
 import threading
 import time
+import traceback
 import uuid
 
 import requests
 
 # A request must be answered within this; a hang fails the test.
 TIMEOUT_S = 30
+# The longest one call may take before requests raises: a connect that takes
+# up to TIMEOUT_S, then a read that waits up to TIMEOUT_S (and a few seconds
+# for the client's own work around it).
+CALL_BOUND_S = 2 * TIMEOUT_S + 5
 
 
 @dataclasses.dataclass
@@ -102,6 +112,7 @@ class Traffic:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = []
+        self._current = {}  # client: (seq, monotonic start) of its call in flight
 
     def _run(self, client):
         with requests.Session() as session:
@@ -109,6 +120,7 @@ class Traffic:
                 if self._stop.is_set():
                     return
                 start = time.monotonic()
+                self._current[client] = (seq, start)
                 try:
                     out = self.call(session, client, seq)
                 except Exception as e:  # kept as the outcome; the client goes on
@@ -116,6 +128,7 @@ class Traffic:
                 out.elapsed = time.monotonic() - start
                 with self._lock:
                     self.outcomes.append(out)
+                    self._current.pop(client, None)
                 if self.pause:
                     self._stop.wait(self.pause)
 
@@ -128,9 +141,20 @@ class Traffic:
 
     def stop(self):
         self._stop.set()
+        deadline = time.monotonic() + CALL_BOUND_S
         for t in self._threads:
-            t.join(TIMEOUT_S + 5)
-        assert not any(t.is_alive() for t in self._threads), "a client hung past its timeout"
+            t.join(max(0.0, deadline - time.monotonic()))
+        hung = [(c, t) for c, t in enumerate(self._threads) if t.is_alive()]
+        assert not hung, "a client hung past its timeout:\n" + "\n".join(
+            self._describe(c, t) for c, t in hung)
+
+    def _describe(self, client, thread):
+        """One hung client: its call, how long it has run, its thread's stack."""
+        seq, start = self._current.get(client, (None, time.monotonic()))
+        frame = sys._current_frames().get(thread.ident)
+        stack = "".join(traceback.format_stack(frame)[-8:]) if frame else "(no frame)\n"
+        return (f"client {client}, call {seq}, running for {time.monotonic() - start:.1f} s,"
+                f" {len(self.outcomes)} calls ended; its stack:\n{stack}")
 
     def wait_for(self, count, timeout=60):
         """Blocks until at least count calls have ended (bounded)."""
@@ -171,7 +195,7 @@ class Balancer:
             self._inflight.setdefault(base, 0)
             self.sent.setdefault(base, 0)
 
-    def remove(self, base, timeout=TIMEOUT_S + 5):
+    def remove(self, base, timeout=CALL_BOUND_S):
         """Takes base out of rotation, then waits until its requests in flight
         are answered."""
         with self._cond:
