@@ -1,7 +1,7 @@
-/* The HTTP server: ulfius on a libmicrohttpd internal thread pool with epoll,
- * the prelude every request passes (request id, language, client address,
- * CORS, query parsing, body limit, OPTIONS), the fallback that answers 404 or
- * 405 from the route table, and a graceful stop. */
+/* The HTTP server: ulfius on libmicrohttpd with poll (a thread per connection
+ * by default, or a pool of PARCERIA_THREADS polling threads), the prelude every request passes
+ * (request id, language, client address, CORS, query parsing, body limit, OPTIONS), the fallback
+ * that answers 404 or 405 from the route table, and a graceful stop. */
 #include "api.h"
 
 #include "door.h"
