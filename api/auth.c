@@ -6,12 +6,14 @@
 #include "auth.h"
 
 #include "db.h"
+#include "db_flight.h"
 
 #include "guard.h"
 #include "problem.h"
 #include "store_audit.h"
 #include "store_client.h"
 #include "store_registrar.h"
+#include "store_state.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -33,17 +35,29 @@ static int unauthenticated(struct _u_response *resp, struct req_ctx *ctx, const 
     return problem_send(resp, ctx, PROBLEM_UNAUTHENTICATED, (struct problem_text){why, NULL}, NULL);
 }
 
-/* Sets the check that the client or access key behind one of our tokens
- * still stands on the request's connection; auth_settle reads its verdict. */
-static enum status credential_guard(struct req_ctx *ctx)
+/* The check that the client or access key behind one of our tokens still
+ * stands: a guard on the request's connection when it takes one
+ * (auth_guard_conn), or a flight's (auth_state); auth_settle reads the
+ * verdict. */
+void auth_guard_conn(struct req_ctx *ctx)
 {
-    PGconn *conn = NULL;
-    enum status st = api_conn(ctx, &conn);
-    if (st == ST_OK) {
-        store_client_credential_guard(conn, &ctx->who);
-        ctx->credential_pending = true;
+    if (ctx->credential_pending && !ctx->credential_settled && ctx->conn != NULL)
+        store_client_credential_guard(ctx->conn, &ctx->who);
+}
+
+enum status auth_state(struct req_ctx *ctx, struct store_state *out)
+{
+    bool check = ctx->credential_pending && !ctx->credential_settled;
+    struct store_state_ask ask = {.who = check ? &ctx->who : NULL};
+    enum status st = db_flight_join(ctx->app->state, &ask);
+    if (check) { /* a flight that failed settles it too: auth_settle asks no second one */
+        ctx->credential_settled = true;
+        ctx->credential_verdict = st == ST_OK ? ask.verdict : st;
     }
-    return st;
+    if (st != ST_OK)
+        return st;
+    *out = ask.state;
+    return check ? ask.verdict : ST_OK;
 }
 
 static bool verify_bearer(const char *header, struct _u_response *resp, struct req_ctx *ctx)
@@ -62,11 +76,8 @@ static bool verify_bearer(const char *header, struct _u_response *resp, struct r
     }
     if (!ctx->who.ours)
         return true;
-    enum status st = credential_guard(ctx);
-    if (st != ST_OK) {
-        problem_send_status(resp, ctx, st);
-        return false;
-    }
+    ctx->credential_pending = true;
+    auth_guard_conn(ctx); /* when a connection is already taken */
     return true;
 }
 
@@ -74,8 +85,14 @@ int auth_settle(const struct _u_request *req, struct _u_response *resp, struct r
 {
     if (!ctx->credential_pending)
         return rc;
+    enum status st = ctx->credential_verdict;
+    if (!ctx->credential_settled && ctx->conn != NULL) {
+        st = db_guard_verdict(ctx->conn);
+    } else if (!ctx->credential_settled) { /* nothing carried it: a flight of its own */
+        struct store_state state;
+        st = auth_state(ctx, &state);
+    }
     ctx->credential_pending = false;
-    enum status st = ctx->conn != NULL ? db_guard_verdict(ctx->conn) : ST_UNAVAILABLE;
     if (st == ST_OK) {
         if (ctx->finished)
             api_record(ctx, resp);

@@ -4,6 +4,7 @@
  * that answers 404 or 405 from the route table, and a graceful stop. */
 #include "api.h"
 
+#include "auth.h"
 #include "door.h"
 #include "log.h"
 #include "metrics.h"
@@ -130,7 +131,13 @@ void api_finish(struct req_ctx *ctx, const struct _u_response *resp)
 
 enum status api_conn(struct req_ctx *ctx, PGconn **out)
 {
-    enum status st = ctx->conn != NULL ? ST_OK : db_acquire(ctx->app->pool, &ctx->conn);
+    if (ctx->conn != NULL) {
+        *out = ctx->conn;
+        return ST_OK;
+    }
+    enum status st = db_acquire(ctx->app->pool, &ctx->conn);
+    if (st == ST_OK)
+        auth_guard_conn(ctx); /* a token's pending check travels with its first statement */
     *out = ctx->conn;
     return st;
 }

@@ -179,8 +179,19 @@ static void render_latency(struct buf *b)
     }
 }
 
-static void render_service(struct buf *b, struct db_pool *pool)
+static void render_service(struct buf *b, struct db_pool *pool, struct db_flight *state)
 {
+    if (state != NULL) {
+        struct flight_stats fs;
+        db_flight_stats(state, &fs);
+        buf_printf(b,
+                   "# HELP parceria_state_flights_total Statements that read the state kept "
+                   "answers rest on, each for the requests that waited at once.\n"
+                   "# TYPE parceria_state_flights_total counter\nparceria_state_flights_total %lu\n"
+                   "# HELP parceria_state_asks_total Requests those statements answered.\n"
+                   "# TYPE parceria_state_asks_total counter\nparceria_state_asks_total %lu\n",
+                   fs.runs, fs.asks);
+    }
     if (pool != NULL) {
         struct db_pool_stats ps;
         db_pool_stats(pool, &ps);
@@ -226,7 +237,7 @@ static void render_outbox(struct buf *b, struct db_pool *pool)
                s.pending, s.oldest_pending_s, s.pending, s.sent, s.failed);
 }
 
-char *metrics_render(struct db_pool *pool, size_t *len)
+char *metrics_render(struct db_pool *pool, struct db_flight *state, size_t *len)
 {
     struct buf b = {.data = xmalloc(16384), .len = 0, .cap = 16384};
     b.data[0] = '\0';
@@ -234,7 +245,7 @@ char *metrics_render(struct db_pool *pool, size_t *len)
         render_requests(&b);
         render_latency(&b);
     }
-    render_service(&b, pool);
+    render_service(&b, pool, state);
     render_outbox(&b, pool);
     *len = b.len;
     return b.data;
@@ -252,7 +263,7 @@ int api_metrics_get(const struct _u_request *req, struct _u_response *resp, stru
     if (metrics_separate(ctx->app->cfg))
         return problem_send(resp, ctx, PROBLEM_NOT_FOUND, PROBLEM_NO_DETAIL, NULL);
     size_t len = 0;
-    char *text = metrics_render(ctx->app->pool, &len);
+    char *text = metrics_render(ctx->app->pool, ctx->app->state, &len);
     int rc = api_send_text(resp, ctx, 200, METRICS_CONTENT_TYPE, text, len);
     free(text);
     return rc;
@@ -276,7 +287,7 @@ static int serve_metrics_only(const struct _u_request *req, struct _u_response *
         ulfius_set_string_body_response(resp, 405, "method not allowed\n");
     } else {
         size_t len = 0;
-        char *text = metrics_render(app->pool, &len);
+        char *text = metrics_render(app->pool, app->state, &len);
         ulfius_set_binary_body_response(resp, 200, text, len);
         free(text);
         u_map_put(resp->map_header, "Content-Type", METRICS_CONTENT_TYPE);

@@ -275,16 +275,21 @@ static char *feed_text(const struct page_result *page, size_t *len)
     return atom_end(&a, len);
 }
 
-/* The feed from the page cache while the news' version holds, else built
- * and kept. */
-static enum status feed_read(const struct service_call *call, struct pagecache_page *out)
+/* The feed from the page cache while the news' version (a flight's,
+ * auth_state) holds, else built on the request's connection and kept. */
+static enum status feed_read(struct req_ctx *ctx, struct pagecache_page *out)
 {
-    long long version = 0;
-    enum status st = service_news_public_version(call, &version);
+    struct store_state state;
+    enum status st = auth_state(ctx, &state);
+    long long version = st == ST_OK ? service_news_public_version(&state) : 0;
     if (st != ST_OK || pagecache_get(FEED_CACHE_KEY, version, out))
         return st;
+    struct service_call call;
+    st = resource_read_call(ctx, &call);
+    if (st != ST_OK)
+        return st;
     struct page_result page = {0};
-    st = service_news_feed(call, &page);
+    st = service_news_feed(&call, &page);
     if (st != ST_OK)
         return st;
     out->body = feed_text(&page, &out->len);
@@ -298,11 +303,8 @@ static enum status feed_read(const struct service_call *call, struct pagecache_p
 
 int api_news_feed(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
-    struct service_call call;
     struct pagecache_page page = {0};
-    if (!resource_call(resp, ctx, &call, NULL, NULL))
-        return U_CALLBACK_COMPLETE;
-    enum status st = feed_read(&call, &page);
+    enum status st = feed_read(ctx, &page);
     int rc;
     if (st != ST_OK) {
         rc = problem_send_status(resp, ctx, st);

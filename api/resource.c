@@ -41,16 +41,22 @@ static enum status before_commit(PGconn *conn, void *arg)
     return guard_idem_record(conn, a->resp, a->ctx);
 }
 
-bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service_call *call,
-                   resource_render_fn render, void *arg)
+enum status resource_read_call(struct req_ctx *ctx, struct service_call *call)
 {
     memset(call, 0, sizeof *call);
     enum status st = api_conn(ctx, &call->conn);
-    if (st != ST_OK)
-        return problem_send_status(resp, ctx, st), false;
     auth_actor(ctx, &call->actor);
     call->role = ctx->who.role;
     call->registrar_id = ctx->who.role == ROLE_REGISTRAR ? ctx->who.registrar_id : NULL;
+    return st;
+}
+
+bool resource_call(struct _u_response *resp, struct req_ctx *ctx, struct service_call *call,
+                   resource_render_fn render, void *arg)
+{
+    enum status st = resource_read_call(ctx, call);
+    if (st != ST_OK)
+        return problem_send_status(resp, ctx, st), false;
     struct answer *a = xmalloc(sizeof *a);
     *a = (struct answer){resp, ctx, render, arg, NULL, NULL};
     free(ctx->idem_answer);
@@ -316,25 +322,35 @@ static bool view_kept(const struct resource *res, const struct req_ctx *ctx)
 }
 
 /* The answer to a GET of one row: from the page cache when the resource's
- * version still holds for this view, else read, rendered (and kept). */
-static enum status get_answer(struct req_ctx *ctx, const struct resource *res,
-                              struct service_call *call, const char *id, struct pagecache_page *out)
+ * version (a flight's, auth_state) still holds for this view, else read on
+ * the request's connection, rendered (and kept). */
+static enum status get_answer(struct req_ctx *ctx, const struct resource *res, const char *id,
+                              struct pagecache_page *out)
 {
     long long version = 0;
     char *key = NULL;
     enum status st = ST_OK;
     if (view_kept(res, ctx)) {
-        st = res->version(call, &version);
-        key = st == ST_OK ? xasprintf("%s|%zu:%s|%u|%s|%d", ctx->route, strlen(id), id,
-                                      ctx->who.role, ctx->who.registrar_id, ctx->lang_pt)
-                          : NULL;
-        if (st != ST_OK || pagecache_get(key, version, out)) {
-            free(key);
+        struct store_state state;
+        st = auth_state(ctx, &state);
+        if (st != ST_OK)
             return st;
+        version = res->version(&state);
+        key = xasprintf("%s|%zu:%s|%u|%s|%d", ctx->route, strlen(id), id, ctx->who.role,
+                        ctx->who.registrar_id, ctx->lang_pt);
+        if (pagecache_get(key, version, out)) {
+            free(key);
+            return ST_OK;
         }
     }
+    struct service_call call;
+    st = resource_read_call(ctx, &call);
+    if (st != ST_OK) {
+        free(key);
+        return st;
+    }
     void *row = row_new(res);
-    st = read_row(ctx, res, call, id, row);
+    st = read_row(ctx, res, &call, id, row);
     if (st == ST_OK) {
         json_t *body = res->render(row, ctx);
         out->body = json_dumps(body, JSON_COMPACT);
@@ -352,13 +368,12 @@ static enum status get_answer(struct req_ctx *ctx, const struct resource *res,
 int resource_get(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx)
 {
     const struct resource *res = ctx->entry->resource;
-    struct service_call call;
     char buf[RESOURCE_KEY_MAX];
-    const char *id = read_begin(resp, ctx, res, &call, buf);
+    const char *id = row_key(resp, ctx, res, res->readable == NULL, buf);
     if (id == NULL)
         return U_CALLBACK_COMPLETE;
     struct pagecache_page page = {0};
-    enum status st = get_answer(ctx, res, &call, id, &page);
+    enum status st = get_answer(ctx, res, id, &page);
     int rc;
     if (st != ST_OK) {
         rc = problem_send_status(resp, ctx, st);
@@ -675,11 +690,11 @@ static char *page_body(const struct resource_list *spec, const struct page_resul
     return text;
 }
 
-/* The page from the cache when the rows' version still holds, or read,
- * rendered and kept. ST_OK fills out. */
-static enum status page_read(const struct service_call *call, const struct resource_list *spec,
-                             struct req_ctx *ctx, struct page_query *q, bool cached,
-                             struct pagecache_page *out)
+/* The page from the cache when the rows' version (a flight's, auth_state)
+ * still holds, or read on the request's connection, rendered and kept.
+ * ST_OK fills out. */
+static enum status page_read(const struct resource_list *spec, struct req_ctx *ctx,
+                             struct page_query *q, bool cached, struct pagecache_page *out)
 {
     long long version = 0;
     char *key = NULL;
@@ -688,13 +703,21 @@ static enum status page_read(const struct service_call *call, const struct resou
     void (*cleanup)(void *) = spec->kind != NULL ? spec->kind->cleanup : spec->cleanup;
     enum status st = ST_OK;
     if (cached) {
-        st = spec->version(call, &version);
-        key = st == ST_OK ? page_key(ctx, q) : NULL;
-        if (st != ST_OK || pagecache_get(key, version, out))
+        struct store_state state;
+        st = auth_state(ctx, &state);
+        if (st != ST_OK)
+            goto out;
+        version = spec->version(&state);
+        key = page_key(ctx, q);
+        if (pagecache_get(key, version, out))
             goto out;
     }
-    st =
-        spec->kind != NULL ? service_list(call, spec->kind, q, &page) : spec->fetch(call, q, &page);
+    struct service_call call;
+    st = resource_read_call(ctx, &call);
+    if (st != ST_OK)
+        goto out;
+    st = spec->kind != NULL ? service_list(&call, spec->kind, q, &page)
+                            : spec->fetch(&call, q, &page);
     if (st != ST_OK)
         goto out;
     out->body = page_body(spec, &page, ctx, q, row_size);
@@ -828,15 +851,15 @@ int resource_list(const struct _u_request *req, struct _u_response *resp, struct
     for (size_t i = 0; spec->filters != NULL && spec->filters[i].name != NULL; i++)
         if (!read_filter(resp, ctx, &spec->filters[i], &q.filters[i]))
             goto out;
-    if ((spec->scope != NULL && !spec->scope(resp, ctx, &q)) ||
-        !resource_call(resp, ctx, &call, NULL, NULL))
+    if (spec->scope != NULL && !spec->scope(resp, ctx, &q))
         goto out;
     if (wants_csv(req, ctx)) {
-        rc = list_csv(resp, ctx, &call, &q);
+        if (resource_call(resp, ctx, &call, NULL, NULL))
+            rc = list_csv(resp, ctx, &call, &q);
         goto out;
     }
     bool shared = public_read(res, ctx);
-    enum status st = page_read(&call, spec, ctx, &q, shared && spec->version != NULL, &page);
+    enum status st = page_read(spec, ctx, &q, shared && spec->version != NULL, &page);
     if (st == ST_BAD_VALUE)
         rc = query_reject(resp, ctx, "cursor", ERR_FORMAT);
     else if (st != ST_OK)

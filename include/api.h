@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "db_flight.h"
 #include "principal.h"
 #include "ratelimit.h"
 #include "token.h"
@@ -27,6 +28,9 @@ struct app {
     struct db_pool *pool;
     const struct token_keyring *keyring;
     struct ratelimit *limiter; /* per-client buckets of this replica (thread-safe) */
+    /* Reads of the state kept answers rest on (store_state.h), one round
+     * trip for the requests that wait for it at once (auth_state). */
+    struct db_flight *state;
 };
 
 struct api_pair {
@@ -48,10 +52,14 @@ struct req_ctx {
     size_t nquery;
     struct api_pair query[API_MAX_QUERY]; /* query parameters, decoded */
     bool finished;
-    /* A token of ours is let through on a guard whose verdict auth_settle
-     * reads after the handler: until then api_finish records nothing. */
+    /* A token of ours is let through on a check whose verdict auth_settle
+     * reads after the handler: until then api_finish records nothing. The
+     * check is a flight's (auth_state), which settles it, or else a guard on
+     * the request's connection, set when the connection is taken. */
     bool credential_pending;
-    const struct route *entry; /* the matched route, or NULL */
+    bool credential_settled;        /* by a flight: its verdict is below */
+    enum status credential_verdict; /* ST_OK, ST_REVOKED or a failure */
+    const struct route *entry;      /* the matched route, or NULL */
     /* The request's one database connection, taken on first use (auth,
      * guards, the handler's service call) and given back when the handler
      * is done. Opaque here: api/ hands it on and calls no libpq function. */

@@ -7,14 +7,26 @@
 #define PARCERIA_AUTH_H
 
 #include "api.h"
+#include "store_state.h"
 
 /* Returns true when the caller may go on; otherwise has answered 401, 403,
  * 429 or 503. */
 bool auth_authorize(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,
                     unsigned roles);
 
-/* After the handler: when a token of ours was let through on its guard,
- * reads the guard's verdict (running it now if no statement carried it) and,
+/* The state kept answers rest on (store_state.h), read by a flight after
+ * this request arrived, with the caller's credential checked in the same
+ * round trip when it is pending (ST_REVOKED when it no longer stands; the
+ * answer is then replaced by auth_settle). Takes no connection of the
+ * request's own. */
+enum status auth_state(struct req_ctx *ctx, struct store_state *out) WARN_UNUSED;
+
+/* Sets the pending credential check as a guard on the connection the request
+ * just took (api_conn), unless a flight settled it. */
+void auth_guard_conn(struct req_ctx *ctx);
+
+/* After the handler: when a token of ours was let through on its check,
+ * reads its verdict (asking a flight now if no statement carried it) and,
  * unless the credential stands, replaces the answer with 401 (revoked) or
  * 503. Records the request either way. Returns rc or the new callback code. */
 int auth_settle(const struct _u_request *req, struct _u_response *resp, struct req_ctx *ctx,

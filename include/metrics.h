@@ -24,9 +24,10 @@ void metrics_record(const char *method, const char *route, unsigned status, uint
 /* Counts one request refused by a rate limit. */
 void metrics_rate_limited(void);
 
-/* The exposition text; pool may be NULL (no pool gauges). Returns a new
- * string the caller frees; *len receives its length. */
-char *metrics_render(struct db_pool *pool, size_t *len);
+/* The exposition text; pool may be NULL (no pool gauges), state too (no
+ * flight counters). Returns a new string the caller frees; *len receives
+ * its length. */
+char *metrics_render(struct db_pool *pool, struct db_flight *state, size_t *len);
 
 /* True when PARCERIA_METRICS_BIND puts /metrics on its own listener, so the
  * API's port answers 404 there. */

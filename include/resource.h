@@ -13,6 +13,7 @@
 #include "page.h"
 #include "schema.h"
 #include "service.h"
+#include "store_state.h"
 
 #define RESOURCE_KEY_MAX 64   /* a row key's canonical form, with its NUL */
 #define RESOURCE_DEFAULT (-1) /* resource.refused: the kit answers */
@@ -20,6 +21,10 @@
 /* Renders the answer of a change into resp (status, body, headers) without
  * finishing the request; it may run more than once. */
 typedef void (*resource_render_fn)(struct _u_response *resp, struct req_ctx *ctx, void *arg);
+
+/* Fills call for a read: the request's connection, the actor and role.
+ * Answers nothing: ST_UNAVAILABLE when no connection is free. */
+enum status resource_read_call(struct req_ctx *ctx, struct service_call *call) WARN_UNUSED;
 
 /* Fills call for this request: its connection, the actor and role, and,
  * when the request owns an Idempotency-Key, the before-commit hook that
@@ -70,10 +75,11 @@ struct resource_list {
     /* A row of the page: whole (full) or its public face. NULL: the
      * resource's own render, whatever full says. */
     json_t *(*render)(const void *row, const struct req_ctx *ctx, bool full);
-    /* The version of the list's rows, bumped by every change through any
-     * replica. When set, anonymous callers' pages are kept in the page cache
-     * (pagecache.h) under it, and served from there while it holds. */
-    enum status (*version)(const struct service_call *call, long long *out);
+    /* The version of the list's rows in the state a flight read (auth_state),
+     * bumped by every change through any replica. When set, anonymous
+     * callers' pages are kept in the page cache (pagecache.h) under it, and
+     * served from there while it holds. */
+    long long (*version)(const struct store_state *state);
     /* Whether a row goes into the list's CSV export (a TLP:RED incident
      * never does); NULL: every row. Pages are never filtered by it. */
     bool (*exportable)(const void *row);
@@ -127,11 +133,11 @@ struct resource {
     const struct resource_list *list;
     /* Single reads kept in the page cache (pagecache.h): the version of
      * everything render shows (the row and what it shows of other rows),
-     * read before the row, one primary-key lookup that any replica's commit
-     * moves. The answer is kept per view: the row's key, the caller's role,
-     * registrar id and language, so render and readable may look at nothing
-     * else of the caller. NULL: every GET reads the row. */
-    enum status (*version)(const struct service_call *call, long long *version);
+     * in the state a flight read before the row (auth_state), which any
+     * replica's commit moves. The answer is kept per view: the row's key, the
+     * caller's role, registrar id and language, so render and readable may
+     * look at nothing else of the caller. NULL: every GET reads the row. */
+    long long (*version)(const struct store_state *state);
     /* > 0: anonymous reads (one row, or a list page) answer Cache-Control:
      * public, max-age=public_max_age; every other answer stays no-store. */
     unsigned public_max_age;

@@ -6,6 +6,7 @@
 
 #include "news.h"
 #include "service.h"
+#include "store_state.h"
 
 extern const struct service_kind service_news_kind;
 /* The same rows for public reads: no owner, so a registrar reads any
@@ -22,9 +23,8 @@ enum status service_news_submit(const struct service_call *call, const struct ne
 /* The Atom feed's items: the newest SERVICE_NEWS_FEED_MAX published. */
 enum status service_news_feed(const struct service_call *call, struct page_result *out) WARN_UNUSED;
 
-/* The version of every public news read (bumped by any change of an item
- * or of a registrar's trade name, through any replica). */
-enum status service_news_public_version(const struct service_call *call,
-                                        long long *version) WARN_UNUSED;
+/* The version of every public news read in state (bumped by any change of
+ * an item or of a registrar's trade name, through any replica). */
+long long service_news_public_version(const struct store_state *state);
 
 #endif

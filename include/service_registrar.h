@@ -5,13 +5,13 @@
 
 #include "registrar.h"
 #include "service.h"
+#include "store_state.h"
 
 extern const struct service_kind service_registrar_kind;
 
-/* The directory's version (one statement, outside any transaction): it
+/* The directory's version in state (read by a flight, store_state.h): it
  * changes with every committed change to a registrar, through any replica,
  * so a page read at it is current while it holds. */
-enum status service_registrar_directory_version(const struct service_call *call,
-                                                long long *version) WARN_UNUSED;
+long long service_registrar_directory_version(const struct store_state *state);
 
 #endif

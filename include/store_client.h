@@ -76,6 +76,9 @@ enum status store_client_key_credential(PGconn *conn, const char *subject_id,
                                         struct credential *out) WARN_UNUSED;
 /* Notes a successful use of a client. */
 enum status store_client_touch(PGconn *conn, const char *client_id) WARN_UNUSED;
+/* The credential behind a token of ours: its access key's subject (*key
+ * true: an applicant's or teacher's) or its API client's id. Lent from who. */
+const char *store_client_credential_of(const struct principal *who, bool *key);
 /* Sets the check that the client or access key behind a token of ours
  * still stands as conn's guard (db_guard): it travels with the request's
  * next statement, and refuses (ST_REVOKED) when it exists and was revoked

@@ -44,8 +44,5 @@ enum status store_news_public_list(PGconn *conn, const struct page_query *q,
                                    struct page_result *out) WARN_UNUSED;
 /* The newest limit published items, newest published first. */
 enum status store_news_feed(PGconn *conn, int limit, struct page_result *out) WARN_UNUSED;
-/* The version of what the public sees: the news' version plus the
- * directory's (trade names), each only ever growing. */
-enum status store_news_public_version(PGconn *conn, long long *version) WARN_UNUSED;
 
 #endif

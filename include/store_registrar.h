@@ -61,8 +61,4 @@ enum status store_registrar_handles(PGconn *conn, const char *base, char ***hand
 enum status store_registrar_list(PGconn *conn, const struct page_query *q,
                                  struct page_result *out) WARN_UNUSED;
 
-/* The directory's version: bumped at the commit of every change to
- * registrars (migration 0005), on any replica. */
-enum status store_registrar_directory_version(PGconn *conn, long long *version) WARN_UNUSED;
-
 #endif

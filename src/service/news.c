@@ -94,7 +94,7 @@ enum status service_news_feed(const struct service_call *call, struct page_resul
     return store_news_feed(call->conn, SERVICE_NEWS_FEED_MAX, out);
 }
 
-enum status service_news_public_version(const struct service_call *call, long long *version)
+long long service_news_public_version(const struct store_state *state)
 {
-    return store_news_public_version(call->conn, version);
+    return state->news_public;
 }

@@ -56,9 +56,9 @@ static enum status save(PGconn *conn, void *row, const void *next, struct servic
     return store_registrar_update(conn, row, ((const struct registrar_row *)next)->fields);
 }
 
-enum status service_registrar_directory_version(const struct service_call *call, long long *version)
+long long service_registrar_directory_version(const struct store_state *state)
 {
-    return store_registrar_directory_version(call->conn, version);
+    return state->directory;
 }
 
 const struct service_kind service_registrar_kind = {

@@ -3,6 +3,7 @@
  * concurrent creations cannot both see four. */
 #include "store_client.h"
 
+#include "credential_sql.h"
 #include "sql.h"
 #include "store_rows.h"
 #include "util.h"
@@ -52,14 +53,10 @@ static const char SQL_TOUCH[] = "UPDATE api_clients SET last_used_at = now() WHE
 /* A token stands unless its client or key exists and was revoked; tokens
  * whose subject is no client (minted by `parceria token` with the signing
  * key) have nothing to revoke. Guards (db_guard): a revoked one raises. */
-static const char SQL_CLIENT_REVOKED[] =
-    "SELECT credential_refused() FROM api_clients c LEFT JOIN registrars r"
-    " ON r.id = c.registrar_id"
-    " WHERE c.client_id = $1 AND (c.status <> 'active' OR r.status = 'terminated')";
-/* An expired key mints no new tokens, but only a revocation (rejection,
- * withdrawal) stops the short-lived tokens already issued. */
-static const char SQL_KEY_REVOKED[] = "SELECT credential_refused() FROM access_keys"
-                                      " WHERE subject_id = $1::uuid AND revoked_at IS NOT NULL";
+static const char SQL_CLIENT_REVOKED[] = "SELECT credential_refused() FROM " SQL_CLIENT_FROM
+                                         " WHERE c.client_id = $1 AND " SQL_CLIENT_REFUSED;
+static const char SQL_KEY_REVOKED[] = "SELECT credential_refused() FROM access_keys k"
+                                      " WHERE k.subject_id = $1::uuid AND " SQL_KEY_REFUSED;
 static const char SQL_KEY_PUT[] =
     "INSERT INTO access_keys (subject_id, role, key_hash, expires_at)"
     " VALUES ($1::uuid, $2, $3, $4::timestamptz) ON CONFLICT (subject_id) DO UPDATE"
@@ -227,12 +224,18 @@ enum status store_client_touch(PGconn *conn, const char *client_id)
     return db_exec(conn, SQL_TOUCH, 1, p, NULL);
 }
 
+const char *store_client_credential_of(const struct principal *who, bool *key)
+{
+    *key = who->role == ROLE_APPLICANT || who->role == ROLE_TEACHER;
+    return who->role == ROLE_APPLICANT ? who->application_id
+           : who->role == ROLE_TEACHER ? who->entry_id
+                                       : who->sub;
+}
+
 void store_client_credential_guard(PGconn *conn, const struct principal *who)
 {
-    bool key = who->role == ROLE_APPLICANT || who->role == ROLE_TEACHER;
-    const char *p[] = {who->role == ROLE_APPLICANT ? who->application_id
-                       : who->role == ROLE_TEACHER ? who->entry_id
-                                                   : who->sub};
+    bool key;
+    const char *p[] = {store_client_credential_of(who, &key)};
     db_guard(conn, key ? SQL_KEY_REVOKED : SQL_CLIENT_REVOKED, 1, p);
 }
 

@@ -37,8 +37,6 @@ static const char SQL_MOVE[] =
     " SELECT " NEWS_COLUMNS " FROM n JOIN registrars r ON r.id = n.registrar_id";
 static const char SQL_FEED[] = "SELECT " NEWS_COLUMNS NEWS_FROM " WHERE n.status = 'published'"
                                " ORDER BY n.published_at DESC, n.id DESC LIMIT $1::int";
-static const char SQL_PUBLIC_VERSION[] = "SELECT (SELECT version FROM news_version WHERE id)"
-                                         " + (SELECT version FROM directory_version WHERE id)";
 
 const struct page_sort store_news_sorts[STORE_NEWS_SORTS] = {
     {"created_at", "n.created_at", "::timestamptz", SQL_TS_US("n.created_at")},
@@ -188,14 +186,4 @@ enum status store_news_feed(PGconn *conn, int limit, struct page_result *out)
         read_row(res, i, (struct news_row *)out->rows + i);
     PQclear(res);
     return ST_OK;
-}
-
-static void read_version(const PGresult *res, int i, void *out)
-{
-    *(long long *)out = atoll(PQgetvalue(res, i, 0));
-}
-
-enum status store_news_public_version(PGconn *conn, long long *version)
-{
-    return store_rows_one(conn, SQL_PUBLIC_VERSION, 0, NULL, read_version, version);
 }

@@ -48,7 +48,6 @@ static const char SQL_INSERT[] =
     " website, address, contacts, application_id)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::uuid)"
     " ON CONFLICT (handle) DO NOTHING RETURNING id::text";
-static const char SQL_DIRECTORY_VERSION[] = "SELECT version FROM directory_version WHERE id";
 static const char SQL_HANDLES[] =
     "SELECT handle FROM registrars WHERE handle LIKE left($1, 20) || '%'";
 
@@ -241,14 +240,4 @@ enum status store_registrar_list(PGconn *conn, const struct page_query *q, struc
                                      sizeof(struct registrar_row), out);
     free(select);
     return st;
-}
-
-static void read_version(const PGresult *res, int i, void *out)
-{
-    *(long long *)out = atoll(PQgetvalue(res, i, 0));
-}
-
-enum status store_registrar_directory_version(PGconn *conn, long long *version)
-{
-    return store_rows_one(conn, SQL_DIRECTORY_VERSION, 0, NULL, read_version, version);
 }

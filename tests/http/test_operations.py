@@ -59,6 +59,8 @@ def test_metrics_expose_every_family(api):
                          ("parceria_db_pool_waiting", "gauge"),
                          ("parceria_db_errors_total", "counter"),
                          ("parceria_rate_limited_total", "counter"),
+                         ("parceria_state_flights_total", "counter"),
+                         ("parceria_state_asks_total", "counter"),
                          ("parceria_build_info", "gauge")):
         assert f"# TYPE {family} {kind}\n" in text, family
     s = parse_metrics(text)

@@ -31,7 +31,7 @@ static int teardown(void **state)
 static char *render(void)
 {
     size_t len = 0;
-    char *text = metrics_render(NULL, &len);
+    char *text = metrics_render(NULL, NULL, &len);
     assert_int_equal(strlen(text), len);
     return text;
 }
