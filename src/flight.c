@@ -1,9 +1,9 @@
 /* Single flights (flight.h). Members queue in arrival order under one mutex,
  * each with a condition of its own, so a landing wakes exactly the members
  * it carried and the one that leads next: no herd. Whoever finds fewer than
- * max_out flights out leads: it takes up to max_asks members from the queue's head, runs
- * them with the lock released, then marks them done and wakes the new head,
- * which leads the next. A member lives on its caller's stack; the leader
+ * max_out flights out leads: it takes up to max_asks members from the
+ * queue's head, runs them with the lock released, then marks them done and
+ * wakes the new head, which leads the next. A member lives on its caller's stack; the leader
  * touches it only under the lock and before marking it done. */
 #include "flight.h"
 

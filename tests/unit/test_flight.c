@@ -85,6 +85,18 @@ static void crowd(struct book *b, size_t max_asks, unsigned max_out, struct work
     flight_free(b->f);
 }
 
+/* Every worker's asks: answered want, by exactly one run, which began after
+ * the ask joined. */
+static void each_answered_once(const struct worker *workers, enum status want)
+{
+    for (int i = 0; i < THREADS; i++)
+        for (int j = 0; j < JOINS; j++) {
+            assert_int_equal(workers[i].got[j], want);
+            assert_int_equal(workers[i].asks[j].answers, 1);
+            assert_true(workers[i].asks[j].carried > workers[i].asks[j].arrived);
+        }
+}
+
 static void one_caller_flies_alone(void **state)
 {
     (void)state;
@@ -105,12 +117,7 @@ static void every_ask_is_answered_once_by_a_run_that_began_after_it(void **state
     static struct worker workers[THREADS];
     struct book b = {.answer = ST_OK};
     crowd(&b, 64, 1, workers);
-    for (int i = 0; i < THREADS; i++)
-        for (int j = 0; j < JOINS; j++) {
-            assert_int_equal(workers[i].got[j], ST_OK);
-            assert_int_equal(workers[i].asks[j].answers, 1);
-            assert_true(workers[i].asks[j].carried > workers[i].asks[j].arrived);
-        }
+    each_answered_once(workers, ST_OK);
     /* 16 callers at once, each run a millisecond long: runs were shared */
     assert_true(atomic_load(&b.runs) < THREADS * JOINS);
     assert_true(atomic_load(&b.widest) > 1);
@@ -123,9 +130,7 @@ static void a_run_carries_at_most_its_bound(void **state)
     struct book b = {.answer = ST_OK};
     crowd(&b, 3, 2, workers);
     assert_true(atomic_load(&b.widest) <= 3);
-    for (int i = 0; i < THREADS; i++)
-        for (int j = 0; j < JOINS; j++)
-            assert_int_equal(workers[i].asks[j].answers, 1);
+    each_answered_once(workers, ST_OK);
 }
 
 static void no_more_runs_at_once_than_its_bound(void **state)
@@ -137,11 +142,7 @@ static void no_more_runs_at_once_than_its_bound(void **state)
         crowd(&b, 64, out, workers);
         assert_true(atomic_load(&b.busiest) <= (int)out);
         assert_true(atomic_load(&b.runs) < THREADS * JOINS);
-        for (int i = 0; i < THREADS; i++)
-            for (int j = 0; j < JOINS; j++) {
-                assert_int_equal(workers[i].asks[j].answers, 1);
-                assert_true(workers[i].asks[j].carried > workers[i].asks[j].arrived);
-            }
+        each_answered_once(workers, ST_OK);
     }
 }
 
@@ -151,11 +152,7 @@ static void a_failed_run_answers_every_member_with_its_failure(void **state)
     static struct worker workers[THREADS];
     struct book b = {.answer = ST_UNAVAILABLE};
     crowd(&b, 64, 2, workers);
-    for (int i = 0; i < THREADS; i++)
-        for (int j = 0; j < JOINS; j++) {
-            assert_int_equal(workers[i].got[j], ST_UNAVAILABLE);
-            assert_int_equal(workers[i].asks[j].answers, 1);
-        }
+    each_answered_once(workers, ST_UNAVAILABLE);
 }
 
 int main(void)
