@@ -9,6 +9,7 @@
 #include <cmocka.h> /* after the four above, which it needs */
 
 #include "pagecache.h"
+#include "role.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -54,11 +55,14 @@ static void an_older_page_never_replaces_a_newer_one(void **state)
     pagecache_page_cleanup(&p);
 }
 
-/* Registrar i's own record, keyed as resource.c keys a view (route, id,
- * role, registrar, language), and its body. */
+/* Registrar i's own record, keyed as resource.c keys a registrar's view of
+ * it (route, id, role, registrar, language), and its body. Such keys differ
+ * in a few digits only: FNV-1a put 300 of them in 140 of 512 sets. */
 static void record(int i, char key[200], char body[64])
 {
-    snprintf(key, 200, "/v1/registrars/{id}|36:00000000-0000-4000-8000-%012d|8|x|0", i);
+    char id[40];
+    snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+    snprintf(key, 200, "/v1/registrars/{id}|36:%s|%u|%s|0", id, (unsigned)ROLE_REGISTRAR, id);
     snprintf(body, 64, "{\"n\":%d}", i);
 }
 
