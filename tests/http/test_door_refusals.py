@@ -146,6 +146,17 @@ def test_headers_too_large_get_431(server):
     still_serving(server)
 
 
+def test_headers_well_within_the_connection_memory_are_served(server):
+    # 32 KiB hold the request line and headers: a 16 KiB header (a large
+    # cookie jar, a long token) or a hundred headers (Apache's default
+    # LimitRequestFields) is an ordinary request.
+    for name, headers in {"one long header": b"X-Big: " + b"a" * (16 * KIB) + b"\r\n",
+                          "many headers": b"".join(b"X-H%d: v\r\n" % i for i in range(100))}.items():
+        raw = b"GET /v1/registrars HTTP/1.1\r\nHost: t\r\n" + headers + b"Connection: close\r\n\r\n"
+        resp = one_answer(exchange(server, raw))
+        assert resp.status_code == 200, (name, resp.content[:300])
+
+
 # 4. HEAD is served wherever GET is, so Allow says so.
 
 def test_allow_lists_head_with_get(api):
