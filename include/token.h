@@ -59,6 +59,9 @@ enum token_result {
 /* Verifies token at time now; fills *who on TOKEN_OK. Pure but for libjwt. */
 enum token_result token_verify(const struct token_keyring *kr, const char *token, long now,
                                struct principal *who);
+/* How many verifications the cache of verified tokens answered, and how
+ * many it did not (the token was then verified in full). */
+void token_cache_stats(const struct token_keyring *kr, unsigned long *hits, unsigned long *misses);
 /* A short English reason for a result, safe to show (no token content). */
 const char *token_result_text(enum token_result r);
 

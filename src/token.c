@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,23 +50,32 @@ struct issuer {
 
 /* Tokens verified already: a token is verified once, then each request that
  * shows it again gets its principal from here while its times still pass
- * (a hit re-checks them against now). A slot is found by a keyed BLAKE2b-256
- * of the whole token (the key is random per process, so no client can aim
- * collisions at a slot) and the hash is compared in full: only the very
- * bytes that were verified match. The keyring never changes once loaded, so
- * nothing ever needs dropping; a revoked credential is the guard's (db.h). */
-#define VERIFIED_SLOTS 4096
+ * (a hit re-checks them against now). A token's keyed BLAKE2b-256 (the key is
+ * random per process, so no client can aim tokens at one set) picks one of
+ * VERIFIED_SETS sets of VERIFIED_WAYS slots, and the hash is compared in full:
+ * only the very bytes that were verified match. A new token takes a free
+ * slot of its set, else the least recently used. Sets, not one slot per
+ * token: 300 registrars' tokens in 4,096 single slots collided in about a
+ * dozen pairs, and those tokens were verified again at every use; eight ways
+ * over 512 sets overflow one set about once in 10^5 starts. The keyring never
+ * changes once loaded, so nothing ever needs dropping; a revoked credential
+ * is the guard's (db.h). */
+#define VERIFIED_WAYS 8
+#define VERIFIED_SETS 512
 #define VERIFIED_LOCKS 32
 struct verified {
     unsigned char hash[crypto_generichash_BYTES];
-    long long from;  /* the first second all time checks pass */
-    long long until; /* exp: the first second they fail again */
+    long long from;          /* the first second all time checks pass */
+    long long until;         /* exp: the first second they fail again; 0: a free slot */
+    unsigned long long used; /* the tick of its last use */
     struct principal who;
 };
 struct verified_cache {
     unsigned char key[crypto_generichash_KEYBYTES];
-    pthread_mutex_t locks[VERIFIED_LOCKS];
-    struct verified slots[VERIFIED_SLOTS];
+    pthread_mutex_t locks[VERIFIED_LOCKS]; /* a set's is locks[set % VERIFIED_LOCKS] */
+    unsigned long long tick[VERIFIED_LOCKS];
+    _Atomic unsigned long hits, misses;
+    struct verified slots[VERIFIED_SETS][VERIFIED_WAYS];
 };
 
 struct token_keyring {
@@ -666,28 +676,41 @@ static void valid_window(const json_t *payload, long max_lifetime, long long *fr
         *from = exp + TOKEN_SKEW - max_lifetime;
 }
 
-static size_t verified_slot(const struct verified_cache *c, const char *token,
-                            unsigned char hash[crypto_generichash_BYTES])
+static size_t verified_set(const struct verified_cache *c, const char *token,
+                           unsigned char hash[crypto_generichash_BYTES])
 {
     crypto_generichash(hash, crypto_generichash_BYTES, (const unsigned char *)token, strlen(token),
                        c->key, sizeof c->key);
-    size_t slot;
-    memcpy(&slot, hash, sizeof slot);
-    return slot % VERIFIED_SLOTS;
+    size_t set;
+    memcpy(&set, hash, sizeof set);
+    return set % VERIFIED_SETS;
+}
+
+/* The slot of set holding hash, or NULL. Under the set's lock. */
+static struct verified *verified_find(struct verified *set,
+                                      const unsigned char hash[crypto_generichash_BYTES])
+{
+    for (size_t i = 0; i < VERIFIED_WAYS; i++)
+        if (set[i].until != 0 && sodium_memcmp(set[i].hash, hash, crypto_generichash_BYTES) == 0)
+            return &set[i];
+    return NULL;
 }
 
 static bool verified_get(struct verified_cache *c, const char *token, long now,
                          struct principal *who)
 {
     unsigned char hash[crypto_generichash_BYTES];
-    size_t slot = verified_slot(c, token, hash);
-    pthread_mutex_t *lock = &c->locks[slot % VERIFIED_LOCKS];
-    const struct verified *v = &c->slots[slot];
+    size_t set = verified_set(c, token, hash);
+    pthread_mutex_t *lock = &c->locks[set % VERIFIED_LOCKS];
     pthread_mutex_lock(lock);
-    bool hit = sodium_memcmp(v->hash, hash, sizeof hash) == 0 && v->from <= now && now < v->until;
-    if (hit)
+    struct verified *v = verified_find(c->slots[set], hash);
+    bool hit = v != NULL && v->from <= now && now < v->until;
+    if (hit) {
         *who = v->who;
+        v->used = ++c->tick[set % VERIFIED_LOCKS];
+    }
     pthread_mutex_unlock(lock);
+    atomic_fetch_add(hit ? &c->hits : &c->misses, 1);
     return hit;
 }
 
@@ -695,12 +718,31 @@ static void verified_put(struct verified_cache *c, const char *token, const json
                          long max_lifetime, const struct principal *who)
 {
     struct verified v = {.who = *who};
-    size_t slot = verified_slot(c, token, v.hash);
+    size_t set = verified_set(c, token, v.hash);
     valid_window(payload, max_lifetime, &v.from, &v.until);
-    pthread_mutex_t *lock = &c->locks[slot % VERIFIED_LOCKS];
+    if (v.until == 0) /* 0 marks a free slot: such a token is simply not kept */
+        return;
+    pthread_mutex_t *lock = &c->locks[set % VERIFIED_LOCKS];
     pthread_mutex_lock(lock);
-    c->slots[slot] = v;
+    struct verified *slot = verified_find(c->slots[set], v.hash);
+    for (size_t i = 0; slot == NULL && i < VERIFIED_WAYS; i++)
+        if (c->slots[set][i].until == 0)
+            slot = &c->slots[set][i];
+    if (slot == NULL) {
+        slot = &c->slots[set][0];
+        for (size_t i = 1; i < VERIFIED_WAYS; i++)
+            if (c->slots[set][i].used < slot->used)
+                slot = &c->slots[set][i];
+    }
+    v.used = ++c->tick[set % VERIFIED_LOCKS];
+    *slot = v;
     pthread_mutex_unlock(lock);
+}
+
+void token_cache_stats(const struct token_keyring *kr, unsigned long *hits, unsigned long *misses)
+{
+    *hits = atomic_load(&kr->verified->hits);
+    *misses = atomic_load(&kr->verified->misses);
 }
 
 static enum token_result check_claims(const struct issuer *is, const json_t *payload, long now,

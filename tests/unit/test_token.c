@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,36 @@ static void a_verified_token_is_remembered_exactly(void **state)
     token_keyring_free(kr);
 }
 
+/* The tokens of 300 registrars' clients, each used again and again, are all
+ * kept: the second use of each is answered from the cache. */
+static void three_hundred_tokens_are_kept_side_by_side(void **state)
+{
+    (void)state;
+    struct token_keyring *kr = keyring();
+    enum { N = 300 };
+    char *tokens[N];
+    for (int i = 0; i < N; i++) {
+        char sub[32], id[40];
+        snprintf(sub, sizeof sub, "pc_bench_%d", i);
+        snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+        struct token_claims c = {
+            .sub = sub, .role = ROLE_REGISTRAR, .registrar_id = id, .ttl = 600};
+        tokens[i] = token_mint(kr, &c, NOW);
+        assert_non_null(tokens[i]);
+    }
+    struct principal who;
+    unsigned long hits, misses;
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < N; i++)
+            assert_int_equal(token_verify(kr, tokens[i], NOW + round, &who), TOKEN_OK);
+    token_cache_stats(kr, &hits, &misses);
+    assert_int_equal(misses, N);
+    assert_int_equal(hits, 2 * N);
+    for (int i = 0; i < N; i++)
+        free(tokens[i]);
+    token_keyring_free(kr);
+}
+
 static void malformed_tokens(void **state)
 {
     (void)state;
@@ -152,6 +183,7 @@ int main(void)
         cmocka_unit_test(alg_none_and_other_algorithms_are_refused),
         cmocka_unit_test(malformed_tokens),
         cmocka_unit_test(a_verified_token_is_remembered_exactly),
+        cmocka_unit_test(three_hundred_tokens_are_kept_side_by_side),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
