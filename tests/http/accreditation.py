@@ -11,7 +11,9 @@ _lock = threading.Lock()
 def nif(first="5"):
     """A random valid NIF starting with first (mod-11 check digit), never
     one this process was already given (thousands of applications under
-    load would otherwise meet a birthday collision)."""
+    load would otherwise meet a birthday collision). first leaves at least
+    one digit to chance: a fixed eight would loop forever once taken."""
+    assert 1 <= len(first) <= 7, first
     while True:
         digits = [int(c) for c in first] + [random.randint(0, 9) for _ in range(8 - len(first))]
         total = sum(d * w for d, w in zip(digits, range(9, 1, -1)))

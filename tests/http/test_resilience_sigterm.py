@@ -59,7 +59,9 @@ def refused(port):
     try:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
         return False
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):
+        # reset: the handshake reached the backlog of a listener that then
+        # closed, so the server never took the connection either
         return True
 
 

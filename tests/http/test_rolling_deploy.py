@@ -10,7 +10,6 @@ before the contract one while N serves, N+1 starts (contract-pending), N's
 replicas are drained and stopped one by one, then N+1's `migrate --contract`
 runs. Numbers are printed (-s), never asserted.
 """
-import itertools
 import pathlib
 import re
 import time
@@ -38,13 +37,12 @@ ENV = {"PARCERIA_THREADS": "8", "PARCERIA_DB_POOL_SIZE": "8", "PARCERIA_DB_WAIT_
 CLIENTS = 6
 STEP = 20  # calls that end between two steps of the deploy
 MARK = re.compile(r"^-- parceria: (expand|contract)[ \t\r]*$", re.M)
-# NIFs no other call of this module uses: the database refuses a second open
-# application per tax id, and random ones would collide now and then.
-_nifs = itertools.count(1)
 
 
 def unique_nif():
-    return accreditation.nif(first="5" + f"{next(_nifs):07d}")
+    """A NIF this process has not used: the database refuses a second open
+    application per tax id, and nif() never gives one twice."""
+    return accreditation.nif()
 
 
 def stopped_cleanly(server):
