@@ -252,15 +252,15 @@ static void read_webhooks(struct reader *r, struct config *cfg)
 /* The pool's default: PostgreSQL's rule of thumb, twice the cores that run
  * the statements, taken to be this machine's (compose runs PostgreSQL
  * beside the service; a database elsewhere wants PARCERIA_DB_POOL_SIZE),
- * and at least 4. More backends than that on the cores only take turns:
+ * at least 4 and at most 16, so that two replicas, the worker and the
+ * migration stay under PostgreSQL's default max_connections (100) on any
+ * host. More backends than that on the cores only take turns:
  * on 2 cores, 16 connections gave a POST's p99 55-63 ms against 41-51 ms
  * with 4, at the same throughput (docs/operations.md#configuration). */
 static unsigned default_pool_size(void)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 2)
-        return 4;
-    return cpus >= 128 ? 256 : (unsigned)(2 * cpus);
+    return cpus < 2 ? 4 : cpus > 8 ? 16 : (unsigned)(2 * cpus);
 }
 
 bool config_load(struct config *cfg, const char *(*lookup)(const char *name), char **errors)
