@@ -166,6 +166,8 @@ static int run_serve(const struct config *cfg)
         db_flight_new(app.pool, store_state_read, STORE_STATE_MAX_ASKS, MAIN_STATE_FLIGHTS_OUT);
     webhook_configure(cfg);
     bootstrap_admin(cfg, app.pool);
+    y_log_message(Y_LOG_LEVEL_INFO, "database pool: %u of %u connections open",
+                  db_pool_open(app.pool), cfg->db_pool_size);
     metrics_init();
     struct api_server *server = api_server_start(&app);
     struct metrics_server *metrics = NULL;
