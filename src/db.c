@@ -144,8 +144,12 @@ unsigned db_pool_open(struct db_pool *pool)
             pool->conns[i] = open_pooled(pool);
         PGresult *res = NULL;
         if (PQstatus(pool->conns[i]) != CONNECTION_OK ||
-            db_conn_run(pool->conns[i], WARM_SQL, 0, NULL, &res) != ST_OK)
-            break; /* the database is not there: the rest open on first use */
+            db_conn_run(pool->conns[i], WARM_SQL, 0, NULL, &res) != ST_OK) {
+            PQclear(res); /* the database is not there: this one and the rest open on first use */
+            PQfinish(pool->conns[i]);
+            pool->conns[i] = NULL;
+            break;
+        }
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
             y_log_message(Y_LOG_LEVEL_WARNING, "database connection opened cold: %s",
                           PQresultErrorMessage(res));
